@@ -1,0 +1,3 @@
+from mcp_highlight.cli import main
+
+raise SystemExit(main())

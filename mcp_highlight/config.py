@@ -1,0 +1,68 @@
+"""Settings read from the environment once, passed down explicitly (no globals in the engine)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import BaseModel, Field, SecretStr
+
+MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+class Settings(BaseModel):
+    """Everything configurable; see README "Configuration"."""
+
+    home: Path = Field(description="Data directory: sessions database, analysis cache, renders.")
+    backend: Literal["local", "cloud"] = "local"
+    output_dir: Path | None = Field(default=None, description="Where renders go; defaults to <home>/renders.")
+    max_bytes: int = MAX_UPLOAD_BYTES
+    http_token: SecretStr | None = None
+    nemo_api_url: str = "https://mega-api-prod.nemovideo.ai"
+    nemo_web_url: str = "https://nemovideo.com"
+    nemo_token: SecretStr | None = None
+    nemo_client_id: str | None = None
+    skill_source: str | None = None
+    log_level: str = "info"
+
+    @property
+    def renders_dir(self) -> Path:
+        return self.output_dir or self.home / "renders"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @property
+    def database(self) -> Path:
+        return self.home / "state.sqlite3"
+
+    def ensure_dirs(self) -> None:
+        for folder in (self.home, self.renders_dir, self.cache_dir, self.home / "media"):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        home = _env("MCP_HIGHLIGHT_HOME") or platformdirs.user_data_dir("mcp-highlight", appauthor=False)
+        values: dict[str, object] = {
+            "home": Path(home).expanduser(),
+            "backend": _env("MCP_HIGHLIGHT_BACKEND", "local"),
+            "output_dir": _env("MCP_HIGHLIGHT_OUTPUT_DIR"),
+            "max_bytes": int(_env("MCP_HIGHLIGHT_MAX_BYTES", str(MAX_UPLOAD_BYTES)) or MAX_UPLOAD_BYTES),
+            "http_token": _env("MCP_HIGHLIGHT_TOKEN"),
+            "nemo_api_url": _env("NEMO_API_URL", "https://mega-api-prod.nemovideo.ai"),
+            "nemo_web_url": _env("NEMO_WEB_URL", "https://nemovideo.com"),
+            "nemo_token": _env("NEMO_TOKEN"),
+            "nemo_client_id": _env("NEMO_CLIENT_ID"),
+            "skill_source": _env("SKILL_SOURCE"),
+            "log_level": _env("MCP_HIGHLIGHT_LOG_LEVEL", "info"),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)

@@ -1,0 +1,71 @@
+"""What `probe` learns about a file: the facts every later stage relies on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+VIDEO_EXTENSIONS = ("mp4", "mov", "avi", "mkv", "webm")
+IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp")
+AUDIO_EXTENSIONS = ("mp3", "wav", "m4a", "aac")
+
+
+class VideoInfo(BaseModel):
+    codec: str
+    profile: str | None = None
+    pix_fmt: str | None = None
+    width: int = Field(description="Coded width, before rotation.")
+    height: int
+    fps: float = Field(description="Average frame rate.")
+    variable_fps: bool = False
+    rotation: int = Field(0, description="Display rotation in degrees (0, 90, 180, 270).")
+    bit_rate: int | None = None
+    frames: int | None = None
+
+    @property
+    def display_size(self) -> tuple[int, int]:
+        """(width, height) as shown, after rotation metadata is applied."""
+        if self.rotation % 180 == 90:
+            return self.height, self.width
+        return self.width, self.height
+
+
+class AudioInfo(BaseModel):
+    codec: str
+    sample_rate: int
+    channels: int
+    bit_rate: int | None = None
+
+
+class MediaInfo(BaseModel):
+    path: Path
+    container: str = Field(description="Demuxer name, such as 'mov,mp4,m4a,3gp,3g2,mj2' or 'matroska,webm'.")
+    size_bytes: int
+    duration_s: float
+    bit_rate: int | None = None
+    video: VideoInfo | None = None
+    audio: AudioInfo | None = None
+    warnings: list[str] = Field(default_factory=list, description="What could not be read, for damaged files.")
+
+    @property
+    def has_audio(self) -> bool:
+        return self.audio is not None
+
+    @property
+    def has_video(self) -> bool:
+        return self.video is not None
+
+    def describe(self) -> str:
+        """One line for people: `1920x1080 h264 30fps, aac stereo, 2:00:00, 412 MB`."""
+        from mcp_highlight.durations import format_seconds
+
+        bits = []
+        if self.video:
+            w, h = self.video.display_size
+            fps = f"{self.video.fps:.3g}fps" + (" (variable)" if self.video.variable_fps else "")
+            bits.append(f"{w}x{h} {self.video.codec} {fps}")
+        bits.append(f"{self.audio.codec} {self.audio.channels}ch" if self.audio else "no audio")
+        bits.append(format_seconds(self.duration_s))
+        bits.append(f"{self.size_bytes / 1e6:.0f} MB" if self.size_bytes >= 1e6 else f"{self.size_bytes / 1e3:.0f} kB")
+        return ", ".join(bits)

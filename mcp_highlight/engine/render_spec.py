@@ -1,0 +1,61 @@
+"""What `render` is asked to make, and what it reports back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Aspect = Literal["16:9", "9:16", "1:1"]
+Fit = Literal["crop", "blur"]
+
+FRAME_SIZES: dict[str, tuple[int, int]] = {"16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080)}
+
+
+class Clip(BaseModel):
+    source: Path
+    start_s: float
+    end_s: float
+    caption: str | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+class TitleSpec(BaseModel):
+    text: str
+    start_s: float = 0.0
+    duration_s: float = 3.0
+
+
+class MusicSpec(BaseModel):
+    path: Path
+    volume: float = Field(0.35, ge=0.0, le=1.0, description="Music level under the game sound.")
+    fade_s: float = 1.5
+
+
+class RenderSpec(BaseModel):
+    clips: list[Clip] = Field(min_length=1)
+    output: Path
+    aspect: Aspect = "16:9"
+    fit: Fit = Field("crop", description="How a frame of another shape fills ours: centre crop or blurred fill.")
+    title: TitleSpec | None = None
+    music: MusicSpec | None = None
+    audio_fade_s: float = Field(0.05, description="Fade at every cut so nothing clicks.")
+    allow_stream_copy: bool = True
+
+    @property
+    def frame_size(self) -> tuple[int, int]:
+        return FRAME_SIZES[self.aspect]
+
+
+class RenderResult(BaseModel):
+    path: Path
+    duration_s: float
+    size_bytes: int
+    width: int
+    height: int
+    fast_path: bool = Field(description="True when video was stream-copied (cut on keyframes).")
+    elapsed_s: float = 0.0

@@ -1,0 +1,76 @@
+"""One error hierarchy for every front: the CLI maps it to exit codes, MCP to tool errors.
+
+Messages name the problem and the fix; they never carry secrets or stack traces.
+"""
+
+from __future__ import annotations
+
+
+class HighlightError(Exception):
+    """Base of every error we raise on purpose. `exit_code` is what the CLI returns."""
+
+    exit_code: int = 1
+    code: str = "internal"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
+
+class BadInputError(HighlightError):
+    """The caller asked for something we cannot do with what they gave us (exit 2)."""
+
+    exit_code = 2
+    code = "bad_input"
+
+
+class MediaNotFoundError(BadInputError):
+    code = "not_found"
+
+
+class UnsupportedMediaError(BadInputError):
+    code = "unsupported"
+
+
+class MediaTooLargeError(BadInputError):
+    code = "too_large"
+
+
+class CorruptMediaError(BadInputError):
+    code = "corrupt"
+
+
+class ImpossibleRequestError(BadInputError):
+    code = "impossible"
+
+
+class UnknownSessionError(BadInputError):
+    code = "unknown_session"
+
+
+class NothingToExportError(BadInputError):
+    code = "empty_draft"
+
+
+class InstructionNotUnderstoodError(BadInputError):
+    code = "not_understood"
+
+
+class OperationCancelledError(HighlightError):
+    """Raised from a progress callback to stop long work; the worker cleans up and re-raises."""
+
+    code = "cancelled"
+
+
+class BackendError(HighlightError):
+    """The configured backend failed or cannot be reached."""
+
+    code = "backend"
+
+
+class BackendUnavailableError(BackendError):
+    code = "backend_unavailable"

@@ -1,0 +1,1 @@
+"""The studio: one API for both fronts (sessions, routing, instruction -> edit)."""

@@ -1,0 +1,40 @@
+"""Turn a structured edit into words, for backends that take instructions (the hosted agent)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mcp_highlight.durations import format_seconds
+
+if TYPE_CHECKING:
+    from mcp_highlight.backends.models import EditRequest
+
+
+def describe_edit(req: EditRequest) -> str:
+    parts: list[str] = []
+    if req.undo:
+        parts.append("undo the last change")
+    if req.target_s or req.moments:
+        what = f"the top {req.moments} moments" if req.moments else "the best moments"
+        length = f" into a {format_seconds(req.target_s)} highlight reel" if req.target_s else " into a highlight reel"
+        parts.append(f"pull {what} and compile them{length}")
+    if req.scale_length:
+        parts.append("make it shorter" if req.scale_length < 1 else "make it longer")
+    if req.aspect:
+        parts.append({"9:16": "make it vertical 9:16", "1:1": "make it square 1:1"}.get(req.aspect, "make it 16:9"))
+    if req.title:
+        parts.append(f"add the title '{req.title}' for the first {format_seconds(req.title_s or 3)}")
+    if req.remove_title:
+        parts.append("remove the title")
+    if req.music:
+        volume = f" at {round(req.music_volume * 100)}%" if req.music_volume is not None else ""
+        parts.append(f"add {req.music} as background music{volume}")
+    elif req.music_volume is not None:
+        parts.append(f"set the music volume to {round(req.music_volume * 100)}%")
+    if req.remove_music:
+        parts.append("remove the background music")
+    for number in req.drop_clips:
+        parts.append(f"drop clip {number}")
+    if req.captions:
+        parts.append("add a caption to each moment")
+    return "; ".join(parts) or "show me the current timeline"
