@@ -1,0 +1,102 @@
+"""Planning: peaks become moments with build-up and reaction, fitted to the asked length."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mcp_highlight.engine.analysis import Analysis
+from mcp_highlight.engine.plan import PlanRequest, plan_reel
+from mcp_highlight.errors import ImpossibleRequestError
+
+W = 0.5
+
+
+def curve(
+    duration_s: float, peaks: dict[float, float], *, cuts: tuple[float, ...] = (), name: str = "game.mp4"
+) -> Analysis:
+    """A flat, slightly noisy curve with Gaussian bumps of given heights at given times."""
+    t = np.arange(int(duration_s / W)) * W
+    rng = np.random.default_rng(1)
+    score = 0.1 + 0.02 * rng.random(t.size)
+    for at, height in peaks.items():
+        score += height * np.exp(-0.5 * ((t - at) / 2.0) ** 2)
+    score = np.clip(score, 0, 1)
+    return Analysis(
+        source=name, content_hash="x", duration_s=duration_s, window_s=W, score=score.tolist(), scene_cuts=list(cuts)
+    )
+
+
+def covers(plan, t: float) -> bool:
+    return any(m.start_s <= t <= m.end_s for m in plan.moments)
+
+
+def test_the_strongest_peaks_are_chosen_and_fill_the_target_within_five_percent() -> None:
+    peaks = {300: 0.9, 900: 0.8, 1500: 0.85, 2100: 0.3, 2700: 0.75}
+    plan = plan_reel([curve(3600, peaks)], PlanRequest(target_s=60))
+    assert abs(plan.total_s - 60) <= 3
+    for strong in (300, 900, 1500, 2700):
+        assert covers(plan, strong)
+    starts = [m.start_s for m in plan.moments]
+    assert starts == sorted(starts)
+    for a, b in zip(plan.moments, plan.moments[1:], strict=False):
+        assert a.end_s <= b.start_s
+
+
+def test_a_moment_keeps_its_build_up_before_the_peak() -> None:
+    plan = plan_reel([curve(600, {300: 0.9})], PlanRequest(moments=1, lead_in_s=5, reaction_s=3))
+    (moment,) = plan.moments
+    assert moment.start_s <= 300 - 5
+    assert 300 - moment.start_s > moment.end_s - 300  # more build-up than aftermath
+
+
+def test_top_n_gives_n_moments_in_time_order() -> None:
+    peaks = {100: 0.5, 200: 0.9, 300: 0.6, 400: 0.95, 500: 0.7}
+    plan = plan_reel([curve(600, peaks)], PlanRequest(moments=3))
+    assert len(plan.moments) == 3
+    assert [covers(plan, t) for t in (200, 400, 500)] == [True, True, True]
+    assert not covers(plan, 100)
+
+
+def test_clip_edges_snap_to_a_nearby_scene_cut() -> None:
+    unsnapped = plan_reel([curve(600, {300: 0.9})], PlanRequest(moments=1)).moments[0]
+    cut = unsnapped.start_s + 1.2
+    plan = plan_reel([curve(600, {300: 0.9}, cuts=(cut, 100.0))], PlanRequest(moments=1, snap_s=1.5))
+    assert plan.moments[0].start_s == pytest.approx(cut)
+
+
+def test_a_source_shorter_than_the_target_becomes_the_whole_reel_and_says_so() -> None:
+    plan = plan_reel([curve(40, {20: 0.9})], PlanRequest(target_s=60))
+    assert plan.total_s == pytest.approx(40)
+    assert plan.note and "whole footage" in plan.note
+
+
+def test_several_sources_are_planned_together() -> None:
+    a = curve(600, {100: 0.9, 400: 0.2}, name="a.mp4")
+    b = curve(600, {250: 0.95, 500: 0.85}, name="b.mp4")
+    plan = plan_reel([a, b], PlanRequest(target_s=40))
+    sources = {m.source for m in plan.moments}
+    assert sources == {Path("a.mp4"), Path("b.mp4")}
+    assert [m.source_index for m in plan.moments] == sorted(m.source_index for m in plan.moments)
+    assert abs(plan.total_s - 40) <= 2
+
+
+def test_segment_lengths_respect_the_limits() -> None:
+    peaks = {t: 0.8 for t in range(60, 3000, 120)}
+    plan = plan_reel([curve(3600, peaks)], PlanRequest(target_s=120, min_segment_s=5, max_segment_s=12))
+    assert all(5 - 1e-6 <= m.duration_s <= 12 + 1e-6 for m in plan.moments)
+    assert abs(plan.total_s - 120) <= 6
+
+
+def test_when_few_moments_stand_out_the_reel_still_reaches_the_target_or_says_why() -> None:
+    plan = plan_reel([curve(3600, {600: 0.9})], PlanRequest(target_s=60))
+    assert abs(plan.total_s - 60) <= 3 or plan.note
+
+
+def test_impossible_requests_are_refused_with_a_reason() -> None:
+    with pytest.raises(ImpossibleRequestError, match="longer than the maximum"):
+        PlanRequest(min_segment_s=30, max_segment_s=10)
+    with pytest.raises(ImpossibleRequestError, match="cannot hold"):
+        PlanRequest(target_s=2, min_segment_s=4)
+    with pytest.raises(ImpossibleRequestError):
+        plan_reel([], PlanRequest(target_s=30))
