@@ -1,11 +1,370 @@
-"""The `mcp-highlight` command. Placeholder until the engine lands."""
+"""`mcp-highlight`: make reels from the command line, or serve MCP (stdio by default, or HTTP).
+
+Exit codes: 0 ok, 2 bad input, 1 internal failure, 130 interrupted.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from mcp_highlight import __version__
+from mcp_highlight.config import Settings
+from mcp_highlight.errors import HighlightError
+from mcp_highlight.logs import configure_logging, get_logger
+from mcp_highlight.progress import ProgressFn
+
+log = get_logger(__name__)
+
+
+# progress -------------------------------------------------------------------------------------
+@contextmanager
+def terminal_progress(label: str, *, quiet: bool = False) -> Iterator[ProgressFn]:
+    """A rich bar on a terminal; plain lines (at most one per 5 % or message change) otherwise. Both on stderr."""
+    if quiet:
+        yield lambda fraction, message: None
+        return
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("{task.description:<28}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            transient=True,
+        ) as bar:
+            task = bar.add_task(label, total=1.0)
+            yield lambda fraction, message: bar.update(task, completed=fraction, description=message[:28])
+        return
+    last: list[Any] = [None, -1]
+
+    def plain(fraction: float, message: str) -> None:
+        step = int(fraction * 20)
+        if message != last[0] or step != last[1]:
+            print(f"{label}: {fraction * 100:5.1f}% {message}", file=sys.stderr, flush=True)
+            last[0], last[1] = message, step
+
+    yield plain
+
+
+def _print_moments(draft: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from mcp_highlight.durations import format_seconds
+
+    table = Table(title="Moments in the reel")
+    for column in ("#", "source", "from", "length", "score"):
+        table.add_column(column, justify="right" if column in ("#", "length", "score") else "left")
+    for track in draft.get("t", []):
+        if track.get("tt") != 0:
+            continue
+        for i, seg in enumerate(track.get("sg", []), start=1):
+            m = seg.get("m", {})
+            table.add_row(
+                str(i),
+                m.get("name", "?"),
+                format_seconds(m.get("in", 0) / 1000),
+                format_seconds(seg["d"] / 1000),
+                f"{m.get('score', 0):.2f}",
+            )
+    Console(file=sys.stderr if not sys.stdout.isatty() else sys.stdout).print(table)
+
+
+# commands -------------------------------------------------------------------------------------
+async def _reel(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    from mcp_highlight.backends.local import LocalBackend
+    from mcp_highlight.backends.models import EditRequest
+    from mcp_highlight.durations import parse_duration
+
+    backend = LocalBackend(settings)
+    try:
+        request = EditRequest(
+            target_s=parse_duration(args.duration) if args.duration else None,
+            moments=args.moments,
+            aspect=args.aspect,
+            fit=args.fit,
+            title=args.title,
+            title_s=args.title_seconds,
+            music=args.music,
+            music_volume=args.music_volume if args.music else None,
+            captions=True if args.captions else None,
+        )
+        if request.target_s is None and request.moments is None:
+            request.target_s = 60.0
+        output = Path(args.output).expanduser().resolve()
+        session_id = None
+        with terminal_progress("Checking", quiet=args.quiet) as progress:
+            for source in args.inputs:
+                uploaded = await backend.upload(source, session_id=session_id, progress=progress)
+                session_id = uploaded.session_id
+        assert session_id is not None
+        with terminal_progress("Analysing", quiet=args.quiet) as progress:
+            edited = await backend.edit(session_id, None, request, progress=progress)
+        with terminal_progress("Rendering", quiet=args.quiet) as progress:
+            exported = await backend.export(session_id, progress=progress, output=output)
+        report: dict[str, Any] = {
+            "output": exported.path,
+            "duration_s": exported.duration_s,
+            "size_bytes": exported.size_bytes,
+            "width": exported.width,
+            "height": exported.height,
+            "fast_path": exported.fast_path,
+            "session_id": session_id,
+            "summary": edited.after,
+            "notes": edited.message,
+            "moments": [],
+        }
+        for track in edited.draft.get("t", []):
+            if track.get("tt") == 0:
+                report["moments"] = [
+                    {
+                        "source": s["m"].get("path"),
+                        "start_s": s["m"]["in"] / 1000,
+                        "duration_s": s["d"] / 1000,
+                        "score": s["m"].get("score"),
+                    }
+                    for s in track.get("sg", [])
+                ]
+        if args.preview:
+            report.update(await _previews(backend, session_id, output))
+        if not args.json:
+            _print_moments(edited.draft)
+        return report
+    finally:
+        await backend.aclose()
+
+
+async def _previews(backend: Any, session_id: str, output: Path) -> dict[str, str]:
+    from mcp_highlight.engine.preview import excitement_curve
+
+    sheet = await backend.contact_sheet(session_id)
+    sheet_out = output.with_suffix(".moments.png")
+    sheet_out.write_bytes(sheet.read_bytes())
+    state = await backend.state(session_id)
+    curves = {}
+    for item in state.media:
+        analysis = backend.analysis_for(item.id)
+        if analysis is None:
+            continue
+        moments = [
+            (s["m"]["in"] / 1000, s["m"]["out"] / 1000)
+            for t in state.draft.get("t", [])
+            if t.get("tt") == 0
+            for s in t.get("sg", [])
+            if s["m"].get("src") == item.id
+        ]
+        out = output.with_suffix(f".curve-{len(curves) + 1}.png" if len(state.media) > 1 else ".curve.png")
+        excitement_curve(analysis.times(), analysis.scores(), moments, out, cuts=analysis.scene_cuts)
+        curves[item.name] = str(out)
+    return {"contact_sheet": str(sheet_out), "curves": curves}  # type: ignore[dict-item]
+
+
+def _analyse(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    from mcp_highlight.engine.analyse import analyse
+    from mcp_highlight.engine.probe import probe
+
+    settings.ensure_dirs()
+    info = probe(Path(args.input), max_bytes=settings.max_bytes)
+    with terminal_progress("Analysing", quiet=args.quiet) as progress:
+        analysis = analyse(info, progress=progress, cache_dir=None if args.no_cache else settings.cache_dir)
+    data = analysis.model_dump(mode="json")
+    if args.output:
+        Path(args.output).write_text(json.dumps(data))
+    return data
+
+
+def _doctor(settings: Settings) -> tuple[bool, list[tuple[str, bool, str]]]:
+    import subprocess
+
+    checks: list[tuple[str, bool, str]] = []
+    try:
+        import av
+
+        checks.append(("PyAV", True, f"av {av.__version__}, FFmpeg {av.ffmpeg_version_info}"))
+        try:
+            av.codec.Codec("libx264", "w")
+            checks.append(("libx264 (PyAV)", True, "H.264 encoder available"))
+        except Exception as exc:
+            checks.append(("libx264 (PyAV)", False, str(exc)))
+    except Exception as exc:  # pragma: no cover - av is a hard dependency
+        checks.append(("PyAV", False, str(exc)))
+    try:
+        from mcp_highlight.engine.ffmpeg import ffmpeg_exe
+
+        exe = ffmpeg_exe()
+        encoders = subprocess.run([exe, "-hide_banner", "-encoders"], capture_output=True, text=True, timeout=30).stdout
+        checks.append(("ffmpeg binary", True, exe))
+        checks.append(("libx264 (ffmpeg)", "libx264" in encoders, "present" if "libx264" in encoders else "missing"))
+    except Exception as exc:
+        checks.append(("ffmpeg binary", False, str(exc)))
+    try:
+        settings.ensure_dirs()
+        probe_file = settings.home / ".write-test"
+        probe_file.write_text("ok")
+        probe_file.unlink()
+        checks.append(("data directory", True, str(settings.home)))
+    except OSError as exc:
+        checks.append(("data directory", False, f"{settings.home}: {exc}"))
+    backend_detail = settings.backend
+    if settings.backend == "cloud":
+        backend_detail += f" ({settings.nemo_api_url}, token {'set' if settings.nemo_token else 'anonymous'})"
+    checks.append(("backend", True, backend_detail))
+    checks.append(("HTTP token", True, "set" if settings.http_token else "not set (HTTP mode loopback only)"))
+    return all(ok for _, ok, _ in checks), checks
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> None:
+    from mcp_highlight.server import build_server
+    from mcp_highlight.service.studio import Studio, make_backend
+
+    studio = Studio(make_backend(settings), settings)
+    mcp = build_server(studio)
+    try:
+        if args.http:
+            import uvicorn
+
+            from mcp_highlight.http_app import build_http_app
+
+            token = settings.http_token.get_secret_value() if settings.http_token else None
+            app = build_http_app(mcp, renders_dir=settings.renders_dir, host=args.host, port=args.port, token=token)
+            log.info("serving_http", url=f"http://{args.host}:{args.port}/mcp", token_required=bool(token))
+            uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        else:
+            mcp.run("stdio")
+    finally:
+        anyio.run(studio.aclose)
+
+
+def _sample(args: argparse.Namespace) -> dict[str, Any]:
+    from mcp_highlight.samples import make_sample
+
+    out = Path(args.output).expanduser().resolve()
+    truth = make_sample(out, minutes=args.minutes)
+    return {"output": str(out), "events": [list(e) for e in truth.events]}
+
+
+# argument parsing -----------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mcp-highlight", description="Long recordings in, short 1080p highlight reels out."
+    )
+    parser.add_argument("--version", action="version", version=f"mcp-highlight {__version__}")
+    parser.add_argument("--backend", choices=["local", "cloud"], help="Override MCP_HIGHLIGHT_BACKEND.")
+    parser.add_argument("--log-level", default=None, help="debug, info, warning (logs go to stderr).")
+    sub = parser.add_subparsers(dest="command")
+
+    reel = sub.add_parser("reel", help="Make a highlight reel from one or more recordings.")
+    reel.add_argument("inputs", nargs="+", metavar="INPUT", help="Video files (mp4 mov avi mkv webm).")
+    reel.add_argument("-d", "--duration", help="Reel length: 3m, 90s, 90, 1:30 (default 60s).")
+    reel.add_argument("-n", "--moments", type=int, help="Number of moments instead of a length ('top 5').")
+    reel.add_argument("--aspect", choices=["16:9", "9:16", "1:1"], default=None, help="Frame shape (default 16:9).")
+    reel.add_argument("--fit", choices=["crop", "blur"], default=None, help="Fill by centre crop or blurred fill.")
+    reel.add_argument("--title", help="Title text shown at the start.")
+    reel.add_argument("--title-seconds", type=float, default=None, help="How long the title shows (default 3).")
+    reel.add_argument("--music", help="Music file mixed under the game sound.")
+    reel.add_argument("--music-volume", type=float, default=0.35, help="Music level 0..1 (default 0.35).")
+    reel.add_argument("--captions", action="store_true", help="Show each moment's source time.")
+    reel.add_argument("-o", "--output", default="highlights.mp4", help="Output MP4 (default highlights.mp4).")
+    reel.add_argument("--preview", action="store_true", help="Also write a contact sheet and the excitement curve.")
+    reel.add_argument("--json", action="store_true", help="Print a JSON report on stdout.")
+    reel.add_argument("-q", "--quiet", action="store_true", help="No progress output.")
+
+    analyse = sub.add_parser("analyse", aliases=["analyze"], help="Print (or write) the excitement scores.")
+    analyse.add_argument("input")
+    analyse.add_argument("-o", "--output", help="Write the analysis JSON here.")
+    analyse.add_argument("--json", action="store_true", help="Print the full analysis JSON on stdout.")
+    analyse.add_argument("--no-cache", action="store_true", help="Ignore and don't write the analysis cache.")
+    analyse.add_argument("-q", "--quiet", action="store_true")
+
+    serve = sub.add_parser("serve", help="Run the MCP server (stdio unless --http).")
+    serve.add_argument("--http", action="store_true", help="Streamable HTTP at /mcp instead of stdio.")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+
+    sample = sub.add_parser("sample", help="Generate a synthetic game recording to try things on.")
+    sample.add_argument("output")
+    sample.add_argument("--minutes", type=float, default=3.0)
+
+    sub.add_parser("doctor", help="Check PyAV, ffmpeg, libx264, the data directory and the backend.")
+    return parser
+
+
+def _print_analysis_summary(data: dict[str, Any]) -> None:
+    import numpy as np
+
+    from mcp_highlight.durations import format_seconds
+
+    scores = np.asarray(data["score"])
+    order = np.argsort(scores)[::-1]
+    picked: list[int] = []
+    for i in order:
+        if all(abs(int(i) - j) * data["window_s"] > 10 for j in picked):
+            picked.append(int(i))
+        if len(picked) == 10:
+            break
+    print(
+        f"{data['source']}: {format_seconds(data['duration_s'])}, {len(scores)} windows of {data['window_s']}s, "
+        f"{len(data['scene_cuts'])} scene cuts{' (cached)' if data.get('cached') else ''}"
+    )
+    print("Top moments (time, score):")
+    for i in sorted(picked):
+        print(f"  {format_seconds(i * data['window_s']):>8}  {scores[i]:.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    print("mcp-highlight: not built yet", args, file=sys.stderr)
-    return 1
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    settings = Settings.from_env(backend=args.backend)
+    configure_logging(args.log_level or settings.log_level)
+    command = args.command or "serve"
+    if command == "serve" and not hasattr(args, "http"):
+        args.http, args.host, args.port = False, "127.0.0.1", 8765
+    try:
+        if command == "serve":
+            _serve(args, settings)
+        elif command == "doctor":
+            ok, checks = _doctor(settings)
+            for name, passed, detail in checks:
+                print(f"{'ok ' if passed else 'FAIL'} {name:<18} {detail}")
+            return 0 if ok else 1
+        elif command == "reel":
+            report = anyio.run(_reel, args, settings)
+            if args.json:
+                print(json.dumps(report, indent=2))
+            else:
+                print(report["output"])
+                if report.get("notes"):
+                    print(report["notes"], file=sys.stderr)
+        elif command in ("analyse", "analyze"):
+            data = _analyse(args, settings)
+            if args.json:
+                print(json.dumps(data))
+            else:
+                _print_analysis_summary(data)
+        elif command == "sample":
+            report = _sample(args)
+            print(report["output"])
+        return 0
+    except HighlightError as exc:
+        print(f"mcp-highlight: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("mcp-highlight: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        log.exception("internal_error")
+        print(f"mcp-highlight: internal error ({type(exc).__name__}); details are in the log above.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os._exit(main())

@@ -1,0 +1,325 @@
+"""LocalBackend: the default. Footage never leaves the machine; no account, nothing metered."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+from pathlib import Path
+
+import anyio
+
+from mcp_highlight.backends.local import intake
+from mcp_highlight.backends.local.store import Store, new_id
+from mcp_highlight.backends.local.timeline import apply_edit, draft_to_spec, needs_replan
+from mcp_highlight.backends.models import (
+    Credits,
+    EditRequest,
+    EditResult,
+    ExportResult,
+    MediaItem,
+    SessionState,
+    UploadResult,
+)
+from mcp_highlight.config import Settings
+from mcp_highlight.draft import Draft, summarize
+from mcp_highlight.draft_diff import diff
+from mcp_highlight.engine.analysis import Analysis
+from mcp_highlight.errors import (
+    ImpossibleRequestError,
+    InstructionNotUnderstoodError,
+    MediaNotFoundError,
+    OperationCancelledError,
+)
+from mcp_highlight.logs import get_logger
+from mcp_highlight.progress import ProgressFn, no_progress, scaled
+from mcp_highlight.workers import run_cancellable
+
+log = get_logger(__name__)
+
+
+class LocalBackend:
+    name = "local"
+
+    def __init__(self, settings: Settings) -> None:
+        settings.ensure_dirs()
+        self.settings = settings
+        self.store = Store(settings.database)
+        if self.store.interrupted:
+            log.warning("renders_interrupted", count=self.store.interrupted)
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyse")
+        self._analyses: dict[str, concurrent.futures.Future[Analysis]] = {}
+        self._analysis_progress: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+
+    async def aclose(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.store.close()
+
+    # upload ---------------------------------------------------------------------------------
+    async def upload(self, source: str, *, session_id: str | None, progress: ProgressFn = no_progress) -> UploadResult:
+        if session_id:
+            self.store.require_session(session_id)
+        if intake.is_url(source):
+            path = await run_cancellable(
+                lambda p: intake.download(source, self.settings.home / "media", self.settings.max_bytes, p),
+                scaled(progress, 0.0, 0.9),
+            )
+        else:
+            path = await anyio.to_thread.run_sync(intake.local_file, source, self.settings.max_bytes)
+        kind = intake.kind_of(path.name)
+        progress(0.9, "Checking the file")
+        item = await anyio.to_thread.run_sync(self._describe, path, kind)
+        sid = session_id or self.store.create_session()
+        self.store.add_media(sid, item)
+        if kind == "video":
+            self._start_analysis(item)
+        progress(1.0, "Uploaded")
+        message = f"Added {item.name} ({item.info}) to session {sid}."
+        if kind == "video":
+            message += " Analysis has started in the background."
+        return UploadResult(session_id=sid, media=item, message=message)
+
+    def _describe(self, path: Path, kind: str) -> MediaItem:
+        from mcp_highlight.engine import probe as probe_mod
+
+        mid = new_id("med")
+        if kind == "video":
+            info = probe_mod.probe(path, max_bytes=self.settings.max_bytes)
+            width, height = info.video.display_size if info.video else (None, None)
+            return MediaItem(
+                id=mid,
+                name=path.name,
+                kind="video",
+                path=str(path),
+                info=info.describe(),
+                duration_s=info.duration_s,
+                width=width,
+                height=height,
+                has_audio=info.has_audio,
+                size_bytes=info.size_bytes,
+            )
+        if kind == "audio":
+            info = probe_mod.probe_audio(path)
+            return MediaItem(
+                id=mid,
+                name=path.name,
+                kind="audio",
+                path=str(path),
+                info=info.describe(),
+                duration_s=info.duration_s,
+                has_audio=True,
+                size_bytes=info.size_bytes,
+            )
+        image = probe_mod.probe_image(path)
+        return MediaItem(
+            id=mid,
+            name=path.name,
+            kind="image",
+            path=str(path),
+            info=f"{image.width}x{image.height} image",
+            width=image.width,
+            height=image.height,
+            size_bytes=path.stat().st_size,
+        )
+
+    # analysis -------------------------------------------------------------------------------
+    def _start_analysis(self, item: MediaItem) -> concurrent.futures.Future[Analysis]:
+        with self._lock:
+            future = self._analyses.get(item.id)
+            if future is not None and not (future.done() and future.exception() is not None):
+                return future
+
+            def report(fraction: float, message: str) -> None:
+                self._analysis_progress[item.id] = (fraction, message)
+
+            def work() -> Analysis:
+                from mcp_highlight.engine.analyse import analyse
+                from mcp_highlight.engine.probe import probe
+
+                assert item.path is not None
+                info = probe(Path(item.path), max_bytes=self.settings.max_bytes)
+                return analyse(info, progress=report, cache_dir=self.settings.cache_dir)
+
+            future = self._pool.submit(work)
+            self._analyses[item.id] = future
+            return future
+
+    async def _await_analyses(self, items: list[MediaItem], progress: ProgressFn) -> dict[str, Analysis]:
+        futures = {item.id: self._start_analysis(item) for item in items}
+        while not all(f.done() for f in futures.values()):
+            fractions = [
+                1.0 if f.done() else self._analysis_progress.get(mid, (0.0, ""))[0] for mid, f in futures.items()
+            ]
+            waiting = next((mid for mid, f in futures.items() if not f.done()), None)
+            message = self._analysis_progress.get(waiting or "", (0.0, "Analysing"))[1] or "Analysing"
+            progress(sum(fractions) / len(fractions), message)
+            await asyncio.sleep(0.25)
+        results = {mid: f.result() for mid, f in futures.items()}
+        for item in items:
+            if not item.analysed:
+                item.analysed = True
+                self.store.update_media(item)
+        return results
+
+    def analysis_for(self, media_id: str) -> Analysis | None:
+        future = self._analyses.get(media_id)
+        return future.result() if future is not None and future.done() and future.exception() is None else None
+
+    # edit -----------------------------------------------------------------------------------
+    async def edit(
+        self,
+        session_id: str,
+        instruction: str | None,
+        request: EditRequest | None,
+        *,
+        progress: ProgressFn = no_progress,
+    ) -> EditResult:
+        from mcp_highlight.service.instructions import parse_instruction
+
+        before, _ = self.store.draft(session_id)
+        media = self.store.media(session_id)
+        notes: list[str] = []
+        if request is None or request.is_empty():
+            if not instruction or not instruction.strip():
+                raise InstructionNotUnderstoodError("The edit is empty.", hint="Say what to change, e.g. 'a 30s reel'.")
+            parsed = parse_instruction(instruction, known_media={m.name: m.id for m in media})
+            request = parsed.request
+            if parsed.leftover:
+                notes.append(f"I did not act on: {parsed.leftover!r}.")
+        if request.undo or request.redo:
+            moved = self.store.move_head(session_id, -1 if request.undo else 1)
+            if moved is None:
+                raise ImpossibleRequestError("There is nothing to " + ("undo." if request.undo else "redo."))
+            after, _ = self.store.draft(session_id)
+            return self._edit_result(session_id, before, after, ["Undone." if request.undo else "Redone."])
+        music = await self._resolve_music(request, media)
+        analyses: dict[str, Analysis] = {}
+        if needs_replan(before, request):
+            videos = [m for m in media if m.kind == "video"]
+            if not videos:
+                raise ImpossibleRequestError("There is no video in this session yet.", hint="Upload a video first.")
+            analyses = await self._await_analyses(videos, scaled(progress, 0.0, 0.9))
+        progress(0.9, "Choosing moments")
+
+        def analyses_for(items: list[MediaItem]) -> list[Analysis]:
+            return [analyses[item.id] for item in items]
+
+        after, plan_notes = await anyio.to_thread.run_sync(
+            lambda: apply_edit(before, request, media=media, analyses_for=analyses_for, music=music)
+        )
+        notes = plan_notes + notes
+        if after.fingerprint() != before.fingerprint():
+            self.store.push_draft(session_id, after, note=instruction or request.describe())
+        else:
+            notes.append("Nothing changed: the timeline already looks like that.")
+        progress(1.0, "Edit applied")
+        return self._edit_result(session_id, before, after, notes)
+
+    def _edit_result(self, sid: str, before: Draft, after: Draft, notes: list[str]) -> EditResult:
+        changes = diff(before, after)
+        message = " ".join([*(c for c in changes), *notes]) if changes else " ".join(notes) or "No change."
+        return EditResult(
+            session_id=sid,
+            changes=changes,
+            before=summarize(before),
+            after=summarize(after),
+            message=message,
+            draft=after.dump(),
+        )
+
+    async def _resolve_music(self, request: EditRequest, media: list[MediaItem]) -> tuple[Path, str] | None:
+        if not request.music:
+            return None
+        known = next((m for m in media if request.music in (m.id, m.name) and m.kind == "audio"), None)
+        if known is not None and known.path:
+            return Path(known.path), known.name
+        try:
+            path = await anyio.to_thread.run_sync(intake.local_file, request.music, self.settings.max_bytes)
+        except MediaNotFoundError as exc:
+            names = [m.name for m in media if m.kind == "audio"]
+            raise MediaNotFoundError(
+                f"No music file {request.music!r} in this session or on disk.",
+                hint=f"Uploaded music: {', '.join(names)}." if names else "Give the music file's full path.",
+            ) from exc
+        from mcp_highlight.engine.probe import probe_audio
+
+        await anyio.to_thread.run_sync(probe_audio, path)
+        return path, path.name
+
+    # state ----------------------------------------------------------------------------------
+    async def state(self, session_id: str) -> SessionState:
+        draft, _ = self.store.draft(session_id)
+        first, head, _last = self.store.history_bounds(session_id)
+        media = self.store.media(session_id)
+        for item in media:
+            item.analysed = item.analysed or self.analysis_for(item.id) is not None
+        return SessionState(
+            session_id=session_id,
+            backend="local",
+            summary=summarize(draft),
+            draft=draft.dump(),
+            media=media,
+            jobs=self.store.jobs(session_id),
+            can_undo=head > first,
+        )
+
+    async def list_sessions(self) -> list[SessionState]:
+        return [await self.state(sid) for sid in self.store.session_ids()]
+
+    async def credits(self) -> Credits:
+        return Credits(
+            available=None,
+            frozen=None,
+            total=None,
+            metered=False,
+            message="Local work is not metered: analysis and rendering run on this computer, free and unlimited.",
+        )
+
+    # export ---------------------------------------------------------------------------------
+    async def export(
+        self, session_id: str, *, progress: ProgressFn = no_progress, output: Path | None = None
+    ) -> ExportResult:
+        from mcp_highlight.engine.render import render
+
+        draft, _ = self.store.draft(session_id)
+        fingerprint = draft.fingerprint()
+        target = output or self.settings.renders_dir / f"reel-{session_id[-8:]}-{fingerprint}.mp4"
+        spec = draft_to_spec(draft, target)
+        previous = self.store.completed_job(session_id, fingerprint)
+        if previous is not None and output is None:
+            result = ExportResult.model_validate_json(previous[1])
+            if Path(result.path).is_file() and Path(result.path).stat().st_size == result.size_bytes:
+                progress(1.0, "Unchanged since the last export")
+                return result.model_copy(update={"reused": True})
+        job = self.store.create_job(session_id, fingerprint)
+        try:
+            rendered = await run_cancellable(lambda p: render(spec, progress=p), progress)
+        except BaseException as exc:
+            cancelled = isinstance(exc, anyio.get_cancelled_exc_class() | OperationCancelledError)
+            self.store.finish_job(job, "cancelled" if cancelled else "failed", error=str(exc)[:500])
+            raise
+        result = ExportResult(
+            session_id=session_id,
+            path=str(rendered.path),
+            uri=rendered.path.resolve().as_uri(),
+            duration_s=rendered.duration_s,
+            size_bytes=rendered.size_bytes,
+            width=rendered.width,
+            height=rendered.height,
+            render_id=job,
+            fast_path=rendered.fast_path,
+        )
+        self.store.finish_job(job, "completed", path=str(rendered.path), result=result.model_dump_json())
+        return result
+
+    # previews -------------------------------------------------------------------------------
+    async def contact_sheet(self, session_id: str) -> Path:
+        from mcp_highlight.engine.preview import contact_sheet
+
+        draft, _ = self.store.draft(session_id)
+        spec = draft_to_spec(draft, Path("unused.mp4"))
+        out = self.settings.renders_dir / f"sheet-{session_id[-8:]}-{draft.fingerprint()}.png"
+        if not out.exists():
+            await anyio.to_thread.run_sync(lambda: contact_sheet(spec.clips, out))
+        return out

@@ -1,0 +1,349 @@
+"""The MCP front: tools, resources and prompts over the studio. Thin and MCP-only."""
+
+from __future__ import annotations
+
+import json
+from contextlib import suppress
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.prompts.base import Message, UserMessage
+from mcp.server.mcpserver.resolve import Resolve, Sample
+from mcp_types import (
+    CallToolResult,
+    CreateMessageResult,
+    ImageContent,
+    ResourceLink,
+    SamplingMessage,
+    TextContent,
+    ToolAnnotations,
+)
+from pydantic import Field, ValidationError
+
+from mcp_highlight import __version__
+from mcp_highlight.backends.models import Credits, EditRequest, ExportResult, SessionState, UploadResult
+from mcp_highlight.durations import format_seconds, parse_duration
+from mcp_highlight.errors import HighlightError, InstructionNotUnderstoodError
+from mcp_highlight.logs import get_logger
+from mcp_highlight.mcp_progress import progress_notifications
+from mcp_highlight.service.studio import Studio, TimelineOutcome
+
+log = get_logger(__name__)
+
+INSTRUCTIONS = """\
+mcp-highlight turns long recordings (sports games, events, streams) into short 1080p highlight reels.
+Flow: upload_video(path) -> edit_timeline(session_id, "pull the best moments into a 3-minute reel")
+-> more edits ("make it vertical", "add the title 'Derby Day'", "add music.mp3 at 35%", "undo")
+-> export_video(session_id). get_state shows the timeline; get_credits the balance."""
+
+SAMPLING_SYSTEM = (
+    "You turn a video editing request into JSON for a highlight-reel editor. Answer with one JSON object "
+    "and nothing else, using only these optional keys: target_s (reel seconds), moments (int), aspect "
+    '("16:9"|"9:16"|"1:1"), fit ("crop"|"blur"), title (str), title_s (seconds), remove_title (bool), '
+    "music (file path), music_volume (0..1), remove_music (bool), captions (bool), drop_clips (list of 1-based "
+    "ints, -1 = last), scale_length (0.5 = half as long), undo (bool), redo (bool). "
+    "If the request is not a video edit, answer {}."
+)
+
+READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
+
+
+def timeline_uri(session_id: str) -> str:
+    return f"highlight://sessions/{session_id}/timeline"
+
+
+def _tool_errors(fn: Any) -> Any:
+    """Our errors become tool errors with their specific message; never a stack trace."""
+
+    @wraps(fn)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await fn(*args, **kwargs)
+        except HighlightError as exc:
+            log.info("tool_error", tool=fn.__name__, code=exc.code, error=str(exc))
+            raise ToolError(str(exc)) from None
+
+    return wrapper
+
+
+def _result(model: Any, text: str, *extra: Any) -> CallToolResult:
+    return CallToolResult(
+        content=[TextContent(type="text", text=text), *extra],
+        structured_content=model.model_dump(mode="json"),
+    )
+
+
+def _state_text(state: SessionState) -> str:
+    lines = [state.summary, f"Session {state.session_id} ({state.backend})."]
+    for item in state.media:
+        lines.append(f"- {item.kind} {item.id}: {item.name} — {item.info}" + (" (analysed)" if item.analysed else ""))
+    if state.jobs:
+        job = state.jobs[-1]
+        lines.append(
+            f"Last render: {job.status}"
+            + (f" — {job.path}" if job.path else "")
+            + (f" ({job.error})" if job.error else "")
+        )
+    if state.claim_url:
+        lines.append(f"Open in the browser: {state.claim_url}")
+    return "\n".join(lines)
+
+
+def _export_text(result: ExportResult) -> str:
+    text = (
+        f"{'Unchanged since the last export: ' if result.reused else 'Exported '}{result.path} "
+        f"({format_seconds(result.duration_s)}, {result.width}x{result.height}, {result.size_bytes / 1e6:.1f} MB)."
+    )
+    if result.claim_url:
+        text += f" Open in the browser: {result.claim_url}"
+    return text
+
+
+def _sampled_request(sampled: CreateMessageResult | None) -> EditRequest | None:
+    if sampled is None or not isinstance(sampled.content, TextContent):
+        return None
+    raw = sampled.content.text.strip().removeprefix("```json").removeprefix("```").removesuffix("```").strip()
+    try:
+        request = EditRequest.model_validate(json.loads(raw))
+    except (ValueError, ValidationError):
+        log.info("sampling_unusable")
+        return None
+    return None if request.is_empty() else request
+
+
+def build_server(studio: Studio) -> MCPServer:
+    """The MCP server over `studio`; the caller owns the studio's lifetime."""
+    mcp = MCPServer(
+        name="mcp-highlight",
+        title="Highlight reels",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        website_url="https://pypi.org/project/mcp-highlight/",
+    )
+
+    async def notify_timeline(ctx: Context, session_id: str) -> None:
+        uri = timeline_uri(session_id)
+        with suppress(Exception):
+            await ctx.notify_resource_updated(uri)
+        with suppress(Exception):  # clients on the 2025 protocol subscribed with resources/subscribe
+            await ctx.session.send_resource_updated(uri)
+
+    async def interpret(instruction: str | None, ctx: Context) -> Sample | None:
+        """Ask the client's model to structure an instruction our rules cannot read (local backend only)."""
+        from mcp_highlight.service.instructions import parse_instruction
+        from mcp_highlight.service.routing import route
+
+        if not instruction or studio.backend.name != "local" or route(instruction) != "edit":
+            return None
+        try:
+            parse_instruction(instruction)
+            return None
+        except InstructionNotUnderstoodError:
+            pass
+        capabilities = ctx.client_capabilities
+        if capabilities is None or capabilities.sampling is None:
+            return None
+        return Sample(
+            [SamplingMessage(role="user", content=TextContent(type="text", text=instruction))],
+            max_tokens=300,
+            system_prompt=SAMPLING_SYSTEM,
+            temperature=0.0,
+        )
+
+    @mcp.tool(
+        title="Upload a video, image or music file",
+        annotations=ToolAnnotations(
+            readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=True
+        ),
+    )
+    @_tool_errors
+    async def upload_video(
+        path: Annotated[str, Field(description="A file on this computer, or an http(s) URL.")],
+        ctx: Context,
+        session_id: Annotated[str | None, Field(description="Add to this session; omit to start a new one.")] = None,
+    ) -> Annotated[CallToolResult, UploadResult]:
+        """Add a recording (mp4 mov avi webm mkv), a logo (jpg png gif webp) or music (mp3 wav m4a aac), up to
+        500 MB, to a session. Returns the session id and what the file is. Analysis starts at once in the
+        background, so the first edit is quick."""
+        async with progress_notifications(ctx, "Uploading") as progress:
+            result = await studio.upload(path, session_id, progress)
+        with suppress(Exception):
+            await ctx.notify_resources_changed()
+        return _result(result, result.message)
+
+    @mcp.tool(
+        title="Edit the highlight reel",
+        annotations=ToolAnnotations(
+            readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False
+        ),
+    )
+    @_tool_errors
+    async def edit_timeline(
+        session_id: str,
+        ctx: Context,
+        sampled: Annotated[CreateMessageResult | None, Resolve(interpret)],
+        instruction: Annotated[
+            str | None,
+            Field(
+                description="Plain words, English or Chinese: 'pull the best moments into a 3-minute reel', "
+                "'make it vertical for TikTok', 'add the title \"Derby Day\"', 'add music.mp3 at 35%', "
+                "'drop the second clip', 'make it shorter', 'undo', '把精彩片段剪成30秒'."
+            ),
+        ] = None,
+        target_length: Annotated[str | None, Field(description="Reel length: '3m', '90s', '1:30'.")] = None,
+        moments: Annotated[int | None, Field(ge=1, le=100, description="Number of moments ('top 5').")] = None,
+        aspect: Annotated[Literal["16:9", "9:16", "1:1"] | None, Field(description="Frame shape.")] = None,
+        fit: Annotated[Literal["crop", "blur"] | None, Field(description="Crop to fill, or blurred fill.")] = None,
+        title: Annotated[str | None, Field(description="Title text shown at the start.")] = None,
+        title_seconds: Annotated[float | None, Field(gt=0, description="How long the title shows.")] = None,
+        music: Annotated[str | None, Field(description="Music file path or uploaded music id.")] = None,
+        music_volume: Annotated[float | None, Field(ge=0, le=1, description="Music level, 0..1.")] = None,
+        captions: Annotated[bool | None, Field(description="Show each moment's source time.")] = None,
+    ) -> Annotated[CallToolResult, TimelineOutcome]:
+        """Change the reel with an instruction and/or structured arguments. Returns what changed (before ->
+        after) and the new timeline. Requests that mean export, credits, status or upload go to those actions."""
+        request = EditRequest(
+            target_s=parse_duration(target_length) if target_length else None,
+            moments=moments,
+            aspect=aspect,
+            fit=fit,
+            title=title,
+            title_s=title_seconds,
+            music=music,
+            music_volume=music_volume,
+            captions=captions,
+        )
+        if request.is_empty():
+            request = _sampled_request(sampled) or request
+        if request.is_empty() and not instruction:
+            raise InstructionNotUnderstoodError(
+                "Nothing to change: give an instruction or at least one edit argument.",
+                hint="For example: instruction='a 60-second reel of the best moments'.",
+            )
+        async with progress_notifications(ctx, "Editing") as progress:
+            outcome = await studio.edit(session_id, instruction, None if request.is_empty() else request, progress)
+        if outcome.edit is not None:
+            await notify_timeline(ctx, session_id)
+        text = outcome.message
+        if outcome.edit is not None:
+            text = f"{outcome.message}\nBefore: {outcome.edit.before}\nAfter: {outcome.edit.after}"
+        return _result(outcome, text)
+
+    @mcp.tool(title="Show the session's timeline", annotations=READ_ONLY)
+    @_tool_errors
+    async def get_state(
+        session_id: Annotated[str | None, Field(description="Omit for the most recent session.")] = None,
+        contact_sheet: Annotated[bool, Field(description="Also return a picture of the reel's moments.")] = False,
+    ) -> Annotated[CallToolResult, SessionState]:
+        """The draft timeline, its one-line summary, the session's media and renders."""
+        if not session_id:
+            sessions = await studio.sessions()
+            if not sessions:
+                raise InstructionNotUnderstoodError("There are no sessions yet.", hint="Upload a video to start one.")
+            session_id = sessions[0].session_id
+        state = await studio.state(session_id)
+        extra: list[Any] = []
+        if contact_sheet:
+            sheet = getattr(studio.backend, "contact_sheet", None)
+            if sheet is None:
+                raise InstructionNotUnderstoodError("Contact sheets are made by the local backend only.")
+            import base64
+
+            png: Path = await sheet(session_id)
+            extra.append(
+                ImageContent(type="image", data=base64.b64encode(png.read_bytes()).decode(), mime_type="image/png")
+            )
+        return _result(state, _state_text(state), *extra)
+
+    @mcp.tool(title="Show the credit balance", annotations=READ_ONLY)
+    @_tool_errors
+    async def get_credits() -> Annotated[CallToolResult, Credits]:
+        """Credits available, frozen by running work, and total. Local work is not metered."""
+        credits = await studio.credits()
+        text = credits.message
+        if credits.metered:
+            text = f"Available {credits.available}, frozen {credits.frozen}, total {credits.total}. {credits.message}"
+        return _result(credits, text)
+
+    @mcp.tool(
+        title="Render the reel to an MP4",
+        annotations=ToolAnnotations(
+            readOnlyHint=False, destructiveHint=False, idempotentHint=True, openWorldHint=False
+        ),
+    )
+    @_tool_errors
+    async def export_video(session_id: str, ctx: Context) -> Annotated[CallToolResult, ExportResult]:
+        """Render the timeline to a 1080p H.264 MP4 and return its path, a file:// link, duration, size and
+        resolution. Exporting an unchanged timeline again returns the existing file at once."""
+        async with progress_notifications(ctx, "Rendering") as progress:
+            result = await studio.export(session_id, progress)
+        link = ResourceLink(
+            type="resource_link",
+            uri=result.uri,
+            name=Path(result.path).name,
+            mime_type="video/mp4",
+            size=result.size_bytes,
+            description=f"{result.width}x{result.height}, {format_seconds(result.duration_s)}",
+        )
+        return _result(result, _export_text(result), link)
+
+    @mcp.resource(
+        "highlight://sessions/{session_id}/timeline",
+        name="timeline",
+        title="Session timeline",
+        description="The one-line summary and the draft JSON of a session's timeline.",
+        mime_type="application/json",
+    )
+    async def timeline(session_id: str) -> str:
+        try:
+            state = await studio.state(session_id)
+        except HighlightError as exc:
+            from mcp.server.mcpserver.exceptions import ResourceError
+
+            raise ResourceError(str(exc)) from None
+        return json.dumps({"summary": state.summary, "draft": state.draft}, ensure_ascii=False)
+
+    @mcp.resource(
+        "highlight://sessions",
+        name="sessions",
+        title="Sessions",
+        description="Every session with its timeline summary.",
+        mime_type="application/json",
+    )
+    async def sessions() -> str:
+        items = await studio.sessions()
+        return json.dumps(
+            [
+                {
+                    "session_id": s.session_id,
+                    "summary": s.summary,
+                    "uri": timeline_uri(s.session_id),
+                    "media": [m.name for m in s.media],
+                }
+                for s in items
+            ],
+            ensure_ascii=False,
+        )
+
+    @mcp.prompt(name="make_highlight_reel", title="Make a highlight reel")
+    def make_highlight_reel(
+        path: Annotated[str, Field(description="The recording to cut down.")],
+        length: Annotated[str, Field(description="Reel length, e.g. 60s or 3m.")] = "60s",
+        shape: Annotated[str, Field(description="16:9, 9:16 (vertical) or 1:1.")] = "16:9",
+        title: Annotated[str, Field(description="Optional title text.")] = "",
+    ) -> list[Message]:
+        """From a file to an exported reel, step by step."""
+        title_step = f' 4. Add the title "{title}" for the first 3 seconds.' if title else ""
+        return [
+            UserMessage(
+                f"Make a highlight reel from {path}. 1. Call upload_video with that path. "
+                f"2. Call edit_timeline with the session id and 'pull the best moments into a {length} reel'. "
+                f"3. If the shape is not 16:9, call edit_timeline with aspect {shape}.{title_step} "
+                "Show me the timeline summary and the moments chosen, then call export_video and give me the file path."
+            )
+        ]
+
+    return mcp
