@@ -74,3 +74,27 @@ class BackendError(HighlightError):
 
 class BackendUnavailableError(BackendError):
     code = "backend_unavailable"
+
+
+class NoCreditsError(BadInputError):
+    """The cloud account has no credits left (NemoVideo code 2001); the user must register or top up."""
+
+    code = "no_credits"
+
+
+class PlanRequiredError(BadInputError):
+    """The cloud plan does not allow this (HTTP 402 on export): not a credits problem."""
+
+    code = "plan_required"
+
+
+class CloudAuthError(BackendError):
+    """The cloud token was refused and a fresh one did not help (NemoVideo code 1001)."""
+
+    code = "auth"
+
+
+class RateLimitedError(BackendError):
+    """The cloud API kept answering HTTP 429 after the documented wait and retry."""
+
+    code = "rate_limited"

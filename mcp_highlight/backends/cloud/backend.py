@@ -1,0 +1,727 @@
+"""CloudBackend: the Backend protocol over the hosted NemoVideo agent.
+
+We relay instructions, stream the agent's progress, translate its GUI-speak, fill its
+silences with a state diff, never re-send a message whose stream broke, and run its export
+with a job that survives restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import mimetypes
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+from pydantic import ValidationError
+
+from mcp_highlight.backends.cloud.client import (
+    BodyFactory,
+    NemoClient,
+    supported_formats_hint,
+    trim_hint,
+    wait_with_progress,
+)
+from mcp_highlight.backends.cloud.gui_speak import detect_language, is_noise, translate
+from mcp_highlight.backends.cloud.models import (
+    SUPPORTED_EXTENSIONS,
+    AgentEvent,
+    ClaimTokenData,
+    ClaimTokenRequest,
+    CloudState,
+    CloudTiming,
+    CreditsData,
+    Envelope,
+    RunSseRequest,
+    SessionCreateData,
+    SessionCreateRequest,
+    StateData,
+    UrlUploadRequest,
+)
+from mcp_highlight.backends.cloud.registry import JobRegistry
+from mcp_highlight.backends.cloud.render_jobs import RenderRunner
+from mcp_highlight.backends.cloud.sse import Heartbeat, iter_stream
+from mcp_highlight.backends.cloud.state_diff import describe_changes, diff_drafts
+from mcp_highlight.backends.models import (
+    Credits,
+    EditRequest,
+    EditResult,
+    ExportResult,
+    JobInfo,
+    MediaItem,
+    SessionState,
+    UploadResult,
+)
+from mcp_highlight.config import Settings
+from mcp_highlight.draft import Draft, summarize
+from mcp_highlight.engine.media import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS
+from mcp_highlight.errors import (
+    BackendError,
+    BadInputError,
+    HighlightError,
+    MediaNotFoundError,
+    MediaTooLargeError,
+    NothingToExportError,
+    UnknownSessionError,
+    UnsupportedMediaError,
+)
+from mcp_highlight.logs import get_logger, redact_text
+from mcp_highlight.progress import ProgressFn, scaled
+
+log = get_logger(__name__)
+
+SESSION_PATH = "/api/tasks/me/with-session/nemo_agent"
+CLAIM_PATH = "/api/auth/claim-token"
+CREDITS_PATH = "/api/credits/balance/simple"
+RUN_SSE_PATH = "/run_sse"
+UPLOAD_CHUNK = 256 * 1024
+
+_STEP_VERBS = {
+    "add": "Adding",
+    "remove": "Removing",
+    "delete": "Removing",
+    "generate": "Generating",
+    "create": "Creating",
+    "set": "Setting",
+    "update": "Updating",
+    "trim": "Trimming",
+    "cut": "Cutting",
+    "split": "Splitting",
+    "apply": "Applying",
+    "make": "Making",
+    "get": "Reading",
+    "analyze": "Analysing",
+    "analyse": "Analysing",
+    "render": "Rendering",
+    "move": "Moving",
+    "replace": "Replacing",
+}
+_STEP_NOUNS = {"text": "title", "bgm": "music", "audio": "audio", "video": "video", "subtitle": "captions"}
+
+
+def step_name(function_name: str) -> str:
+    """`add_text` → "Adding title": the step in progress, named for people."""
+    words = [w for w in function_name.replace("-", "_").split("_") if w]
+    if not words:
+        return "Working"
+    verb = _STEP_VERBS.get(words[0].lower())
+    rest = " ".join(_STEP_NOUNS.get(w.lower(), w.lower()) for w in words[1:])
+    if verb:
+        return f"{verb} {rest}".strip()
+    return f"Working: {' '.join(words).lower()}"
+
+
+def _first(info: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        value = info.get(key)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _kind_of(name: str) -> str:
+    ext = PurePosixPath(name).suffix.lower().lstrip(".")
+    if ext in IMAGE_EXTENSIONS:
+        return "image"
+    if ext in AUDIO_EXTENSIONS:
+        return "audio"
+    return "video"
+
+
+def _megabytes(size: float) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1e5 else f"{size / 1e3:.0f} kB"
+
+
+def media_item(index: int, info: dict[str, Any]) -> MediaItem:
+    """One `video_infos` entry (shape undocumented: read leniently) as a MediaItem."""
+    url = _first(info, "url", "video_url", "file_url", "src")
+    name = str(_first(info, "name", "file_name", "filename", "title") or "")
+    if not name and isinstance(url, str):
+        name = PurePosixPath(urlparse(url).path).name
+    name = name or f"media {index}"
+    media_id = str(_first(info, "id", "video_id", "file_id", "media_id", "asset_id") or name)
+    declared = str(_first(info, "type", "media_type", "kind") or "").lower()
+    kind = next((k for k in ("image", "audio", "video") if k in declared), None) or _kind_of(name)
+    duration: float | None = None
+    if isinstance(info.get("duration_ms"), int | float):
+        duration = info["duration_ms"] / 1000
+    elif isinstance(info.get("duration"), int | float):
+        duration = float(info["duration"])
+        if duration > 100_000:  # milliseconds, not seconds
+            duration /= 1000
+    width = _first(info, "width", "w")
+    height = _first(info, "height", "h")
+    size = _first(info, "size", "size_bytes", "file_size")
+    bits = []
+    if isinstance(width, int) and isinstance(height, int):
+        bits.append(f"{width}x{height}")
+    if duration is not None:
+        bits.append(f"{duration:.1f}s")
+    if isinstance(size, int | float):
+        bits.append(_megabytes(size))
+    return MediaItem(
+        id=media_id,
+        name=name,
+        kind=kind,  # type: ignore[arg-type]
+        path=url if isinstance(url, str) else None,
+        info=", ".join(bits),
+        duration_s=duration,
+        width=width if isinstance(width, int) else None,
+        height=height if isinstance(height, int) else None,
+        size_bytes=int(size) if isinstance(size, int | float) else None,
+        analysed=True,
+    )
+
+
+def _media_list(video_infos: Any) -> list[MediaItem]:
+    if isinstance(video_infos, dict):
+        entries = [dict(v, id=v.get("id", k)) if isinstance(v, dict) else {"id": k} for k, v in video_infos.items()]
+    elif isinstance(video_infos, list):
+        entries = [v for v in video_infos if isinstance(v, dict)]
+    else:
+        entries = []
+    return [media_item(i, info) for i, info in enumerate(entries, start=1)]
+
+
+def _uploaded_id(data: Any) -> str | None:
+    """The id the upload answer gives the new file, if any (shape undocumented)."""
+    if isinstance(data, list) and data and isinstance(data[0], dict):
+        return _uploaded_id(data[0])
+    if not isinstance(data, dict):
+        return None
+    for key in ("files", "videos", "video_infos", "media", "items", "results"):
+        if isinstance(data.get(key), list):
+            found = _uploaded_id(data[key])
+            if found:
+                return found
+    value = _first(data, "id", "file_id", "video_id", "media_id", "asset_id")
+    return str(value) if value is not None else None
+
+
+def _bind_id(data: Any) -> str | None:
+    if isinstance(data, dict):
+        value = _first(data, "bind_id", "bindId", "user_id", "userId", "uid")
+        if value is not None and str(value) != "me":
+            return str(value)
+    return None
+
+
+def _quote_filename(name: str) -> str:
+    return name.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def multipart_file(path: Path, name: str, progress: ProgressFn) -> tuple[int, str, BodyFactory]:
+    """(content length, content type, body factory) of a one-file multipart body under the field `files`.
+
+    The file is read chunk by chunk as the body is sent: a 500 MB recording never sits in memory.
+    """
+    boundary = uuid.uuid4().hex
+    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{_quote_filename(name)}"\r\n'
+        f"Content-Type: {mime}\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    size = path.stat().st_size
+
+    async def body() -> AsyncIterator[bytes]:
+        yield head
+        sent = 0
+        with path.open("rb") as handle:
+            while chunk := await asyncio.to_thread(handle.read, UPLOAD_CHUNK):
+                sent += len(chunk)
+                yield chunk
+                progress(sent / size if size else 1.0, f"Uploading {name}: {sent / 1e6:.0f} of {size / 1e6:.0f} MB")
+        yield tail
+
+    return len(head) + size + len(tail), f"multipart/form-data; boundary={boundary}", body
+
+
+@dataclass
+class _Broken:
+    error: str
+
+
+_END = object()
+
+
+@dataclass
+class StreamOutcome:
+    texts: list[str] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+    broken: bool = False
+    timed_out: str | None = None
+
+
+class CloudBackend:
+    """The hosted agent behind the Backend protocol (see backends/base.py)."""
+
+    name = "cloud"
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timing: CloudTiming | None = None,
+    ) -> None:
+        self.settings = settings
+        self.timing = timing or CloudTiming()
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self.client = NemoClient(settings, self.timing, transport=transport)
+        self.registry = JobRegistry(settings.home)
+        self.renders = RenderRunner(self.client, self.registry, settings)
+        self._claims: dict[str, tuple[str, float]] = {}
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    # --- sessions -------------------------------------------------------------------------------------------
+
+    async def create_session(self, language: str = "en") -> str:
+        """A new NemoVideo project; its id is remembered for list_sessions and claim links."""
+        data = await self.client.call(
+            "POST", SESSION_PATH, json_body=SessionCreateRequest(language=language).model_dump()
+        )
+        try:
+            created = SessionCreateData.model_validate(data)
+        except ValidationError:
+            raise BackendError("NemoVideo did not return a session id.") from None
+        bind = _bind_id(data) or created.task_id or created.session_id
+        self.client.bind_id = bind
+        self.registry.add_session(created.session_id, task_id=created.task_id, bind_id=bind, language=language)
+        log.info("cloud.session.created", session_id=created.session_id, language=language)
+        return created.session_id
+
+    async def _gone(self, session_id: str, *, replace: bool, language: str = "en") -> UnknownSessionError:
+        """The error for a session the API forgot; with `replace`, a new one is created for the caller."""
+        self.registry.forget_session(session_id)
+        if not replace:
+            return UnknownSessionError(
+                f"The NemoVideo session {session_id} is gone (the API no longer knows it).",
+                hint="Upload the footage again to start a new session.",
+            )
+        new_id = await self.create_session(language)
+        return UnknownSessionError(
+            f"The NemoVideo session {session_id} is gone (the API no longer knows it). A new session {new_id} was created.",
+            hint=f"Upload the footage again into session {new_id}, then repeat the instruction.",
+        )
+
+    async def claim_url(self, session_id: str) -> str | None:
+        """`<web>/workspace/claim?ct=…`: opens the project in a browser without exposing the token."""
+        record = self.registry.session(session_id)
+        if record is None or not record.task_id:
+            return None
+        cached = self._claims.get(session_id)
+        if cached and cached[1] > time.time() + 60:
+            return cached[0]
+        try:
+            data = await self.client.call(
+                "POST",
+                CLAIM_PATH,
+                json_body=ClaimTokenRequest(task_id=record.task_id, session_id=session_id).model_dump(),
+            )
+            claim = ClaimTokenData.model_validate(data)
+        except (HighlightError, ValidationError) as exc:
+            log.warning("cloud.claim_token.failed", session_id=session_id, error=redact_text(str(exc)))
+            return None
+        url = f"{self.client.web_url}/workspace/claim?ct={claim.claim_token}"
+        self._claims[session_id] = (url, time.time() + (claim.expires_in or 3600))
+        return url
+
+    async def _read_state(self, session_id: str, *, replace_if_gone: bool = False) -> tuple[Draft, CloudState]:
+        try:
+            data = await self.client.call("GET", f"/api/state/nemo_agent/me/{session_id}/latest")
+        except UnknownSessionError:
+            raise await self._gone(session_id, replace=replace_if_gone) from None
+        if isinstance(data, dict) and "state" not in data and ("draft" in data or "video_infos" in data):
+            data = {"state": data}
+        try:
+            state = StateData.model_validate(data or {}).state
+            draft = Draft.model_validate(state.draft or {})
+        except ValidationError:
+            raise BackendError("NemoVideo's session state could not be read (unexpected draft shape).") from None
+        self.client.bind_id = _bind_id(data) or self.client.bind_id
+        return draft, state
+
+    def _jobs(self, session_id: str) -> list[JobInfo]:
+        return [
+            JobInfo(
+                id=job.render_id,
+                status="running" if job.status == "pending" else job.status,
+                path=job.path,
+                fingerprint=job.fingerprint,
+                error=job.error,
+                created_at=job.created_at,
+            )
+            for job in self.registry.jobs(session_id)
+        ]
+
+    async def state(self, session_id: str) -> SessionState:
+        record = self.registry.session(session_id)
+        if record and record.bind_id:
+            self.client.bind_id = record.bind_id
+        draft, cloud = await self._read_state(session_id)
+        return SessionState(
+            session_id=session_id,
+            backend="cloud",
+            summary=summarize(draft),
+            draft=draft.dump(),
+            media=_media_list(cloud.video_infos),
+            jobs=self._jobs(session_id),
+            claim_url=await self.claim_url(session_id),
+        )
+
+    async def list_sessions(self) -> list[SessionState]:
+        out: list[SessionState] = []
+        for record in self.registry.sessions():
+            try:
+                draft, cloud = await self._read_state(record.session_id)
+            except UnknownSessionError:
+                continue  # forgotten by the API: _read_state dropped it from the registry
+            except HighlightError as exc:
+                out.append(
+                    SessionState(
+                        session_id=record.session_id,
+                        backend="cloud",
+                        summary=f"(state unavailable: {exc.message})",
+                        draft={},
+                        jobs=self._jobs(record.session_id),
+                    )
+                )
+                continue
+            out.append(
+                SessionState(
+                    session_id=record.session_id,
+                    backend="cloud",
+                    summary=summarize(draft),
+                    draft=draft.dump(),
+                    media=_media_list(cloud.video_infos),
+                    jobs=self._jobs(record.session_id),
+                )
+            )
+        return out
+
+    # --- credits --------------------------------------------------------------------------------------------
+
+    async def credits(self) -> Credits:
+        data = await self.client.call("GET", CREDITS_PATH)
+        if isinstance(data, dict) and isinstance(data.get("data"), dict):
+            data = data["data"]
+        balance = CreditsData.model_validate(data or {})
+
+        def whole(value: float | None) -> int | None:
+            return int(value) if value is not None else None
+
+        available, frozen, total = whole(balance.available), whole(balance.frozen), whole(balance.total)
+        parts = [f"{available if available is not None else 'unknown'} NemoVideo credits available"]
+        if frozen:
+            parts.append(f"{frozen} reserved by work in progress")
+        if total is not None:
+            parts.append(f"{total} in total")
+        message = (
+            ", ".join(parts)
+            + ". Editing costs about 50 credits a session, generation about 100 a clip; export is free."
+        )
+        if available is not None and available <= 0:
+            message += " " + (self.client.no_credits_error().hint or "")
+        return Credits(available=available, frozen=frozen, total=total, metered=True, message=message)
+
+    # --- upload ---------------------------------------------------------------------------------------------
+
+    def _check_extension(self, name: str) -> None:
+        ext = PurePosixPath(name).suffix.lower().lstrip(".")
+        if ext not in SUPPORTED_EXTENSIONS:
+            raise UnsupportedMediaError(
+                f"NemoVideo does not accept {'.' + ext if ext else 'files without an extension'} files ({name}).",
+                hint=supported_formats_hint(),
+            )
+
+    async def upload(self, source: str, *, session_id: str | None, progress: ProgressFn) -> UploadResult:
+        is_url = source.startswith(("http://", "https://"))
+        size: int | None = None
+        if is_url:
+            name = PurePosixPath(urlparse(source).path).name or source
+            if PurePosixPath(name).suffix:
+                self._check_extension(name)
+        else:
+            path = Path(source).expanduser()
+            if not path.is_file():
+                raise MediaNotFoundError(
+                    f"No file at {path}.", hint="Check the path; it must be a local file or an http(s) URL."
+                )
+            name = path.name
+            self._check_extension(name)
+            size = path.stat().st_size
+            if size > self.settings.max_bytes:
+                raise MediaTooLargeError(
+                    f"{name} is {size / 1e6:.0f} MB, over the {self.settings.max_bytes // (1024 * 1024)} MB upload limit.",
+                    hint=trim_hint(self.settings.max_bytes),
+                )
+        note = ""
+        if session_id is None:
+            session_id = await self.create_session(detect_language(name))
+            progress(0.02, f"Created NemoVideo session {session_id}")
+        try:
+            data = await self._send_upload(source, session_id, is_url, name, progress)
+        except UnknownSessionError:
+            old = session_id
+            self.registry.forget_session(old)
+            session_id = await self.create_session(detect_language(name))
+            note = f"The session {old} was gone on NemoVideo, so the file went into a new session {session_id}. "
+            data = await self._send_upload(source, session_id, is_url, name, progress)
+        progress(1.0, f"Uploaded {name}")
+        media = MediaItem(
+            id=_uploaded_id(data) or name,
+            name=name,
+            kind=_kind_of(name),  # type: ignore[arg-type]
+            path=source,
+            info=_megabytes(size) if size is not None else "by URL",
+            size_bytes=size,
+        )
+        where = f"NemoVideo session {session_id}"
+        message = f"{note}Uploaded {name}{' (' + _megabytes(size) + ')' if size is not None else ''} to {where}."
+        return UploadResult(session_id=session_id, media=media, message=message)
+
+    async def _send_upload(self, source: str, session_id: str, is_url: bool, name: str, progress: ProgressFn) -> Any:
+        path = f"/api/upload-video/nemo_agent/me/{session_id}"
+        if is_url:
+            progress(0.1, f"Asking NemoVideo to fetch {name}")
+            return await self.client.call("POST", path, json_body=UrlUploadRequest(urls=[source]).model_dump())
+        length, content_type, body = multipart_file(Path(source).expanduser(), name, scaled(progress, 0.05, 0.98))
+        return await self.client.call(
+            "POST",
+            path,
+            body_factory=body,
+            headers={"Content-Type": content_type, "Content-Length": str(length)},
+        )
+
+    # --- edit -----------------------------------------------------------------------------------------------
+
+    async def edit(
+        self, session_id: str, instruction: str | None, request: EditRequest | None, *, progress: ProgressFn
+    ) -> EditResult:
+        text = instruction.strip() if instruction and instruction.strip() else (request.describe() if request else "")
+        if not text:
+            raise BadInputError(
+                "There is no instruction to send.", hint="Say what to change, e.g. 'add the title Derby Day'."
+            )
+        language = detect_language(text)
+        progress(0.0, "Reading the timeline before the edit")
+        try:
+            before, _ = await self._read_state(session_id)
+        except UnknownSessionError:
+            raise await self._gone(session_id, replace=True, language=language) from None
+        outcome = await self._stream_edit(session_id, text, scaled(progress, 0.02, 0.9))
+        if outcome.broken:
+            after = await self._recover(session_id, before, scaled(progress, 0.9, 0.99))
+        else:
+            after, _ = await self._read_state(session_id)
+            if outcome.timed_out and after.fingerprint() == before.fingerprint():
+                raise BackendError(
+                    outcome.timed_out,
+                    hint="The instruction was not re-sent (that could charge twice). Ask for the status later, or send it again.",
+                )
+        changes = diff_drafts(before, after)
+        summary = summarize(after)
+        texts = [t for t in outcome.texts if not is_noise(t)]
+        said = translate("\n".join(texts), summary=summary, language=language) if texts else ""
+        if said:
+            message = said
+        elif outcome.broken:
+            message = "The connection to NemoVideo dropped during the edit, but it went through. " + describe_changes(
+                changes
+            )
+        elif changes:
+            message = "Done (NemoVideo sent no message). " + describe_changes(changes)
+        elif outcome.texts:
+            message = "NemoVideo reported a temporary issue and the timeline did not change. Try the instruction again."
+        else:
+            message = "NemoVideo finished without a reply and the timeline did not change. " + f"Current: {summary}"
+        progress(1.0, "Edit finished")
+        return EditResult(
+            session_id=session_id,
+            changes=[change.line for change in changes],
+            before=summarize(before),
+            after=summary,
+            message=message,
+            draft=after.dump(),
+        )
+
+    def _event_error(self, event: AgentEvent) -> HighlightError:
+        raw = event.error
+        code = event.code
+        if isinstance(raw, dict):
+            code = code or (raw.get("code") if isinstance(raw.get("code"), int) else None)
+            raw = raw.get("message") or raw.get("error") or raw
+        if code is None and isinstance(event.error_code, int):
+            code = event.error_code
+        if code:
+            mapped = self.client.error_for(200, Envelope(code=code, message=str(raw)), None, RUN_SSE_PATH)
+            if mapped is not None and type(mapped) is not BackendError:
+                return mapped
+        text = redact_text(str(raw or event.error_message or "unknown error"))[:300]
+        if "credit" in text.lower() or "积分" in text:
+            return self.client.no_credits_error()
+        return BackendError(
+            f"NemoVideo reported an error during the edit: {text}",
+            hint="Ask for the status to see what was applied, then try again.",
+        )
+
+    async def _stream_edit(self, session_id: str, text: str, progress: ProgressFn) -> StreamOutcome:
+        outcome = StreamOutcome()
+        timing = self.timing
+        timeout = httpx.Timeout(
+            timing.read_timeout_s, connect=timing.connect_timeout_s, read=timing.heartbeat_only_timeout_s
+        )
+        progress(0.0, "Sending the instruction to NemoVideo")
+        response, data = await self.client.send(
+            "POST",
+            RUN_SSE_PATH,
+            json_body=RunSseRequest.for_text(session_id, text).model_dump(),
+            headers={"Accept": "text/event-stream"},
+            stream_ok=True,
+            timeout=timeout,
+        )
+        queue: asyncio.Queue[object] = asyncio.Queue()
+        streaming = "text/event-stream" in response.headers.get("content-type", "")
+
+        async def pump() -> None:
+            try:
+                if not streaming:  # a plain JSON answer instead of a stream (already read)
+                    for item in data if isinstance(data, list) else [data]:
+                        if isinstance(item, dict):
+                            await queue.put(AgentEvent.model_validate(item))
+                else:
+                    async for item in iter_stream(response.aiter_lines()):
+                        await queue.put(item)
+                await queue.put(_END)
+            except (httpx.TransportError, httpx.StreamError) as exc:
+                await queue.put(_Broken(type(exc).__name__))
+            except ValidationError:
+                await queue.put(_END)
+
+        reader = asyncio.create_task(pump())
+        start = last_event = last_notice = time.monotonic()
+        message = "NemoVideo is working on it"
+        try:
+            while True:
+                now = time.monotonic()
+                elapsed = now - start
+                if elapsed > timing.sse_cap_s:
+                    outcome.timed_out = f"NemoVideo did not finish the edit within {timing.sse_cap_s / 60:.0f} minutes."
+                    break
+                if now - last_event > timing.heartbeat_only_timeout_s:
+                    outcome.timed_out = f"NemoVideo only sent keep-alive signals for {timing.heartbeat_only_timeout_s / 60:.0f} minutes."
+                    break
+                if now - last_notice >= timing.still_working_every_s:
+                    message = f"Still working... ({elapsed / 60:.0f} min so far)"
+                    last_notice = now
+                progress(min(0.95, 1 - math.exp(-elapsed / 90)), message)
+                try:
+                    item = await asyncio.wait_for(queue.get(), timeout=timing.tick_s)
+                except TimeoutError:
+                    continue
+                if item is _END:
+                    break
+                if isinstance(item, _Broken):
+                    log.warning("cloud.sse.broken", session_id=session_id, error=item.error)
+                    outcome.broken = True
+                    break
+                if isinstance(item, Heartbeat) or not isinstance(item, AgentEvent):
+                    continue
+                last_event = time.monotonic()
+                if item.is_error:
+                    raise self._event_error(item)
+                if item.partial:
+                    continue  # a fragment; the full event follows
+                for call in item.calls:
+                    outcome.steps.append(call.name)
+                    message, last_notice = step_name(call.name), time.monotonic()
+                for part in item.texts:
+                    outcome.texts.append(part)
+                    if not is_noise(part):
+                        shown = translate(part) or message
+                        message, last_notice = shown[:200], time.monotonic()
+        finally:
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+            await response.aclose()
+        return outcome
+
+    async def _recover(self, session_id: str, before: Draft, progress: ProgressFn) -> Draft:
+        """After a broken stream: never re-send; read the state on the vendor's schedule."""
+        timing = self.timing
+        wait = timing.recovery_first_wait_s
+        for number in range(1, timing.recovery_unchanged_reads + 1):
+            await wait_with_progress(
+                wait,
+                timing,
+                progress,
+                (number - 1) / timing.recovery_unchanged_reads,
+                f"The connection dropped; checking whether the edit went through ({number}/{timing.recovery_unchanged_reads}). It is not re-sent.",
+            )
+            wait = timing.recovery_interval_s
+            try:
+                after, _ = await self._read_state(session_id)
+            except UnknownSessionError:
+                raise
+            except HighlightError as exc:
+                log.warning("cloud.recovery.read_failed", attempt=number, error=str(exc))
+                continue
+            if after.fingerprint() != before.fingerprint():
+                return after
+        raise BackendError(
+            f"The connection to NemoVideo broke during the edit, and the timeline had not changed after "
+            f"{timing.recovery_unchanged_reads} checks.",
+            hint="The instruction was not re-sent automatically (that could charge credits twice). Send it again to retry.",
+        )
+
+    # --- export ---------------------------------------------------------------------------------------------
+
+    async def export(self, session_id: str, *, progress: ProgressFn) -> ExportResult:
+        progress(0.0, "Reading the timeline")
+        draft, _ = await self._read_state(session_id)
+        if not draft.exportable:
+            raise NothingToExportError(
+                "The timeline is empty: there is nothing to export yet.",
+                hint="Ask for an edit first, e.g. 'pull the best moments into a 1-minute reel'.",
+            )
+        path, job, reused = await self.renders.export(session_id, draft, scaled(progress, 0.02, 0.98))
+        duration, width, height = await asyncio.to_thread(_probe, path, draft.duration_ms / 1000)
+        claim = await self.claim_url(session_id)
+        progress(1.0, f"Exported {path.name}")
+        return ExportResult(
+            session_id=session_id,
+            path=str(path),
+            uri=path.resolve().as_uri(),
+            duration_s=duration,
+            size_bytes=path.stat().st_size,
+            width=width,
+            height=height,
+            reused=reused,
+            render_id=job.render_id,
+            claim_url=claim,
+        )
+
+
+def _probe(path: Path, fallback_duration: float) -> tuple[float, int, int]:
+    """(duration s, width, height) from the file itself; the draft's length when PyAV cannot tell."""
+    try:
+        import av
+
+        with av.open(str(path)) as container:
+            duration = container.duration / 1_000_000 if container.duration else fallback_duration
+            video = container.streams.video[0] if container.streams.video else None
+            width = video.codec_context.width if video else 0
+            height = video.codec_context.height if video else 0
+            return float(duration), int(width), int(height)
+    except Exception as exc:  # a probe failure must not lose a finished download
+        log.warning("cloud.render.probe_failed", path=str(path), error=type(exc).__name__)
+        return fallback_duration, 0, 0
