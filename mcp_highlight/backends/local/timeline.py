@@ -185,7 +185,8 @@ def _set_music(draft: Draft, req: EditRequest, music: tuple[Path, str] | None) -
 
 
 def _fit_overlays(draft: Draft) -> None:
-    """Music spans the reel; the title stays inside it."""
+    """Music spans the reel; the title stays inside it; tracks in the summary's order (video, music, text)."""
+    draft.t.sort(key=lambda t: {TrackType.VIDEO: 0, TrackType.AUDIO: 1, TrackType.TEXT: 2}.get(t.tt, 3))
     length = reel_ms(draft)
     music = _music_track(draft)
     if music and music.sg:
