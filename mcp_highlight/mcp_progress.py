@@ -41,9 +41,14 @@ async def progress_notifications(ctx: Context, first_message: str = "Starting") 
                 sent, sent_at = current, now
             await anyio.sleep(TICK_S)
 
+    failure: Exception | None = None
     async with anyio.create_task_group() as group:
         group.start_soon(pump)
         try:
             yield report
+        except Exception as exc:  # re-raised below, outside the group, so it is not wrapped in an ExceptionGroup
+            failure = exc
         finally:
             group.cancel_scope.cancel()
+    if failure is not None:
+        raise failure

@@ -1,6 +1,5 @@
 """The MCP front: tools, resources and prompts over the studio. Thin and MCP-only."""
 
-from __future__ import annotations
 
 import json
 from contextlib import suppress

@@ -1,0 +1,41 @@
+"""Connect an in-process MCP client to a server built on a given backend (local, or cloud + fake)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from mcp import Client
+from mcp_types import CallToolResult
+
+from mcp_highlight.backends.base import Backend
+from mcp_highlight.config import Settings
+from mcp_highlight.server import build_server
+from mcp_highlight.service.studio import Studio
+
+MEDIA_CACHE = Path(os.environ.get("MCP_HIGHLIGHT_TEST_MEDIA", Path.home() / ".cache" / "mcp-highlight-tests"))
+
+
+class ProgressLog:
+    def __init__(self) -> None:
+        self.events: list[tuple[float, float | None, str | None]] = []
+
+    async def __call__(self, progress: float, total: float | None, message: str | None) -> None:
+        self.events.append((progress, total, message))
+
+
+@asynccontextmanager
+async def connect(backend: Backend, settings: Settings, **client_args: Any) -> AsyncIterator[Client]:
+    studio = Studio(backend, settings)
+    try:
+        async with Client(build_server(studio), **client_args) as client:
+            yield client
+    finally:
+        await studio.aclose()
+
+
+def text_of(result: CallToolResult) -> str:
+    return "\n".join(block.text for block in result.content if getattr(block, "type", "") == "text")

@@ -1,0 +1,128 @@
+"""The real console script over stdio, and the HTTP transport with and without its token."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import httpx2
+import pytest
+import uvicorn
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from mcp_harness import MEDIA_CACHE, text_of
+
+from mcp_highlight.backends.local import LocalBackend
+from mcp_highlight.config import Settings
+from mcp_highlight.errors import BadInputError
+from mcp_highlight.http_app import build_http_app
+from mcp_highlight.samples import synth_clip
+from mcp_highlight.server import build_server
+from mcp_highlight.service.studio import Studio
+
+TOKEN = "test-token-0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def clip() -> Path:
+    path = MEDIA_CACHE / "transport-clip-320x180-20s.mp4"
+    if not path.exists():
+        synth_clip(path, duration_s=20, width=320, height=180)
+    return path
+
+
+@pytest.mark.anyio
+async def test_the_console_script_serves_stdio_and_makes_a_reel(tmp_path: Path, clip: Path) -> None:
+    script = Path(sys.executable).with_name("mcp-highlight")
+    command = [str(script), "serve"] if script.exists() else [sys.executable, "-m", "mcp_highlight", "serve"]
+    env = {**os.environ, "MCP_HIGHLIGHT_HOME": str(tmp_path / "home"), "MCP_HIGHLIGHT_LOG_LEVEL": "debug"}
+    params = StdioServerParameters(command=command[0], args=command[1:], env=env)
+    async with Client(params) as client:
+        uploaded = await client.call_tool("upload_video", {"path": str(clip)})
+        assert not uploaded.is_error, text_of(uploaded)
+        sid = uploaded.structured_content["session_id"]
+        edited = await client.call_tool("edit_timeline", {"session_id": sid, "target_length": "6s"})
+        assert not edited.is_error, text_of(edited)
+        exported = await client.call_tool("export_video", {"session_id": sid})
+        assert not exported.is_error, text_of(exported)
+        assert Path(exported.structured_content["path"]).is_file()
+        assert abs(exported.structured_content["duration_s"] - 6) <= 1
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def http_server(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
+    settings = Settings(home=tmp_path / "home")
+    studio = Studio(LocalBackend(settings), settings)
+    port = _free_port()
+    app = build_http_app(
+        build_server(studio), renders_dir=settings.renders_dir, host="127.0.0.1", port=port, token=TOKEN
+    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", settings
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def test_http_requests_without_the_right_token_get_401(http_server) -> None:
+    base, settings = http_server
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    assert httpx.post(f"{base}/mcp", json=body, headers=headers).status_code == 401
+    wrong = {**headers, "Authorization": "Bearer nope"}
+    assert httpx.post(f"{base}/mcp", json=body, headers=wrong).status_code == 401
+    (settings.renders_dir / "reel.mp4").write_bytes(b"\x00" * 10)
+    assert httpx.get(f"{base}/renders/reel.mp4").status_code == 401
+    good = {"Authorization": f"Bearer {TOKEN}"}
+    assert httpx.get(f"{base}/renders/reel.mp4", headers=good).content == b"\x00" * 10
+    assert httpx.get(f"{base}/renders/..%2Fstate.sqlite3", headers=good).status_code == 404
+
+
+def test_http_rejects_a_foreign_host_header(http_server) -> None:
+    base, _ = http_server
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+    headers = {
+        "Accept": "application/json, text/event-stream",
+        "Authorization": f"Bearer {TOKEN}",
+        "Host": "evil.example:80",
+    }
+    assert httpx.post(f"{base}/mcp", json=body, headers=headers).status_code in (403, 421)
+
+
+@pytest.mark.anyio
+async def test_http_with_the_token_serves_the_tools(http_server) -> None:
+    base, _ = http_server
+    async with (
+        httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30) as http,
+        Client(streamable_http_client(f"{base}/mcp", http_client=http)) as client,
+    ):
+        names = {tool.name for tool in (await client.list_tools()).tools}
+        assert "export_video" in names
+        credits = await client.call_tool("get_credits", {})
+        assert credits.structured_content["metered"] is False
+
+
+def test_binding_beyond_loopback_without_a_token_refuses_to_start(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home")
+    studio = Studio(LocalBackend(settings), settings)
+    with pytest.raises(BadInputError, match="MCP_HIGHLIGHT_TOKEN"):
+        build_http_app(build_server(studio), renders_dir=settings.renders_dir, host="0.0.0.0", port=8765, token=None)
