@@ -558,6 +558,25 @@ class CloudFake:
         return self._serve_file(record)
 
 
+class ProgressLog:
+    """A progress callback that remembers every call; `cancel_after` makes it cancel like a client would."""
+
+    def __init__(self, cancel_after: int | None = None) -> None:
+        self.calls: list[tuple[float, str]] = []
+        self.cancel_after = cancel_after
+
+    def __call__(self, fraction: float, message: str) -> None:
+        self.calls.append((fraction, message))
+        if self.cancel_after is not None and len(self.calls) >= self.cancel_after:
+            from mcp_highlight.errors import OperationCancelledError
+
+            raise OperationCancelledError("cancelled by the client")
+
+    @property
+    def messages(self) -> list[str]:
+        return [message for _, message in self.calls]
+
+
 @pytest.fixture
 def cloud_fake() -> Iterator[CloudFake]:
     """A running fake NemoVideo API, fresh for each test."""

@@ -31,7 +31,6 @@ from mcp_highlight.progress import ProgressFn, scaled
 log = get_logger(__name__)
 
 SUBMIT_PATH = "/api/render/proxy/lambda"
-CHUNK = 1 << 20
 
 
 class _JobLost(Exception):
@@ -199,7 +198,7 @@ class RenderRunner:
                     length = response.headers.get("content-length")
                     total = have + int(length) if length and length.isdigit() else None
                     with part.open("ab" if have else "wb") as handle:
-                        async for chunk in response.aiter_bytes(CHUNK):
+                        async for chunk in response.aiter_bytes():  # as received: nothing held back if the link breaks
                             handle.write(chunk)
                             have += len(chunk)
                             fraction = have / total if total else 0.5
