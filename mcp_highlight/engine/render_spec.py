@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 Aspect = Literal["16:9", "9:16", "1:1"]
 Fit = Literal["crop", "blur"]
+TitlePosition = Literal["lower_third", "upper_third", "center"]
 
 FRAME_SIZES: dict[str, tuple[int, int]] = {"16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080)}
 
@@ -28,6 +29,7 @@ class TitleSpec(BaseModel):
     text: str
     start_s: float = 0.0
     duration_s: float = 3.0
+    position: TitlePosition = "lower_third"
 
 
 class MusicSpec(BaseModel):
@@ -59,3 +61,10 @@ class RenderResult(BaseModel):
     height: int
     fast_path: bool = Field(description="True when video was stream-copied (cut on keyframes).")
     elapsed_s: float = 0.0
+    cut_times_s: list[float] = Field(
+        default_factory=list, description="Where each clip starts on the reel's timeline (the first is 0)."
+    )
+    source_spans: list[tuple[float, float]] = Field(
+        default_factory=list,
+        description="The source range each clip actually used: frame-rounded, or keyframe-snapped on the fast path.",
+    )
