@@ -112,6 +112,10 @@ class FakeSwitches:
     """Refuse uploads with this envelope code (4001 / 4002)."""
     unknown_sessions: set[str] = field(default_factory=set)
     """Session ids answered with code 1002."""
+    rate_limit_calls: int = 0
+    """Answer HTTP 429 to this many authenticated calls (any endpoint) first."""
+    storage_host: str | None = None
+    """Host name of `output.url` (e.g. "localhost"), to model a storage origin other than the API's."""
 
 
 @dataclass
@@ -219,6 +223,16 @@ class CloudFake:
     def calls(self, path_prefix: str, method: str | None = None) -> list[Recorded]:
         return [r for r in self.requests if r.path.startswith(path_prefix) and (method is None or r.method == method)]
 
+    def put_on_timeline(self, session_id: str) -> None:
+        """What a first "compile the footage" edit does: every uploaded video as one 10 s clip."""
+        session = self.sessions[session_id]
+        session.draft = {
+            "t": [
+                {"tt": 0, "m": {"name": i["name"]}, "sg": [{"d": 10000, "m": {"src": i["id"]}}]}
+                for i in session.video_infos
+            ]
+        }
+
     def add_session(self, draft: dict[str, Any] | None = None) -> FakeSession:
         """A session that exists on the 'server' (e.g. created by another client)."""
         n = next(self._ids)
@@ -269,6 +283,9 @@ class CloudFake:
             return _envelope(None, 1001, "attribution missing", 401)
         if token != REGISTERED_TOKEN and (token not in self.tokens or token in self.expired):
             return _envelope(None, 1001, "token invalid or expired", 401)
+        if self.switches.rate_limit_calls > 0:
+            self.switches.rate_limit_calls -= 1
+            return JSONResponse({"message": "slow down"}, status_code=429)
         self._auth_count += 1
         if self.switches.expire_token_after is not None and self._auth_count > self.switches.expire_token_after:
             self.switches.expire_token_after = None
@@ -368,14 +385,15 @@ class CloudFake:
             return _envelope(None, 4001, "unsupported file", 400)
         media_id = f"vid_{next(self._ids)}"
         session.video_infos.append({"id": media_id, "name": name, "duration": 10.0, "width": 1920, "height": 1080})
-        tracks = session.draft.setdefault("t", [])
-        tracks.append({"tt": 0, "m": {"name": name}, "sg": [{"d": 10000, "m": {"src": media_id}}]})
-        return _envelope({"files": [{"id": media_id, "name": name}]})
+        return _envelope({"files": [{"id": media_id, "name": name}]})  # media only: edits build the timeline
 
     def _edited(self, session: FakeSession, text: str) -> tuple[dict[str, Any], str, str]:
         """(the draft after the instruction, function name, reply) for a simple instruction language."""
         draft = json.loads(json.dumps(session.draft))
         tracks = draft.setdefault("t", [])
+        if not any(t.get("tt") == 0 for t in tracks):  # the agent puts the uploaded footage on the timeline
+            for info in session.video_infos:
+                tracks.insert(0, {"tt": 0, "m": {"name": info["name"]}, "sg": [{"d": 10000, "m": {"src": info["id"]}}]})
         chinese = self.switches.chinese or session.language == "zh"
         title = _title_of(text)
         lowered = text.lower()
@@ -513,7 +531,10 @@ class CloudFake:
                 answer = {"id": rid, "status": "failed", "error": "lambda crashed"}
             else:
                 path = f"/files/{rid}-gone.mp4" if self.switches.output_url_broken else f"/files/{rid}.mp4"
-                answer = {"id": rid, "status": "completed", "output": {"url": self.base_url + path}}
+                base = self.base_url
+                if self.switches.storage_host:
+                    base = base.replace("127.0.0.1", self.switches.storage_host)
+                answer = {"id": rid, "status": "completed", "output": {"url": base + path}}
         if self.switches.render_status_enveloped:
             return _envelope(answer)
         return JSONResponse(answer)

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from cloud_fake import REGISTERED_TOKEN, CloudFake, ProgressLog, cloud_fake, make_cloud_backend
+from cloud_fake import FAST_TIMING, REGISTERED_TOKEN, CloudFake, ProgressLog, cloud_fake, make_cloud_backend
 
 from mcp_highlight.backends.cloud import CloudBackend
 from mcp_highlight.backends.cloud.backend import step_name
@@ -39,7 +39,9 @@ async def _items(text: str) -> list[object]:
 async def _uploaded(fake: CloudFake, backend: CloudBackend, tmp_path: Path, name: str = "game.mp4") -> str:
     clip = tmp_path / name
     clip.write_bytes(b"\0" * 2048)
-    return (await backend.upload(str(clip), session_id=None, progress=ProgressLog())).session_id
+    session_id = (await backend.upload(str(clip), session_id=None, progress=ProgressLog())).session_id
+    fake.put_on_timeline(session_id)
+    return session_id
 
 
 # --- the stream parser --------------------------------------------------------------------------------------
@@ -218,6 +220,17 @@ async def test_heartbeats_only_keep_the_caller_informed_then_time_out(cloud_fake
     assert "keep-alive" in str(err.value) and "not re-sent" in str(err.value)
     assert any(m.startswith("Still working") for m in progress.messages)
     assert len(cloud_fake.calls("/run_sse")) == 1
+
+
+async def test_an_edit_stream_is_capped(cloud_fake: CloudFake, tmp_path: Path) -> None:
+    cloud_fake.switches.heartbeats_only = True
+    timing = FAST_TIMING.model_copy(update={"sse_cap_s": 0.3, "heartbeat_only_timeout_s": 60})
+    backend = make_cloud_backend(cloud_fake, tmp_path / "home", timing=timing)
+    session_id = await _uploaded(cloud_fake, backend, tmp_path)
+    with pytest.raises(BackendError) as err:
+        await backend.edit(session_id, "generate an intro", None, progress=ProgressLog())
+    await backend.aclose()
+    assert "did not finish the edit within" in str(err.value)
 
 
 async def test_the_caller_can_cancel_a_long_edit_through_progress(cloud_fake: CloudFake, tmp_path: Path) -> None:

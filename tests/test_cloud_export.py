@@ -110,7 +110,19 @@ async def test_a_broken_download_resumes_with_range(cloud_fake: CloudFake, tmp_p
     downloads = cloud_fake.calls("/files/")
     assert [d.headers.get("range") for d in downloads] == [None, "bytes=50000-"]
     assert Path(result.path).read_bytes() == _sample_mp4()
-    assert "authorization" not in downloads[0].headers or downloads[0].url.startswith(cloud_fake.base_url)
+
+
+async def test_the_token_is_not_sent_to_a_storage_url_on_another_origin(cloud_fake: CloudFake, tmp_path: Path) -> None:
+    cloud_fake.switches.storage_host = "localhost"
+    backend = make_cloud_backend(cloud_fake, tmp_path)
+    session_id = await backend.create_session()
+    cloud_fake.sessions[session_id].draft = DRAFT
+    result = await backend.export(session_id, progress=ProgressLog())
+    await backend.aclose()
+    download = cloud_fake.calls("/files/")[0]
+    assert download.url.startswith("http://localhost:")
+    assert "authorization" not in download.headers
+    assert Path(result.path).read_bytes() == _sample_mp4()
 
 
 async def test_a_dead_output_url_falls_back_to_the_proxy_download(cloud_fake: CloudFake, tmp_path: Path) -> None:

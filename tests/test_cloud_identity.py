@@ -31,9 +31,12 @@ async def test_every_request_carries_the_token_and_the_attribution_headers(
 ) -> None:
     backend = make_cloud_backend(cloud_fake, tmp_path, skill_source="cursor")
     session_id = await backend.create_session()
-    await backend.state(session_id)
+    state = await backend.state(session_id)
     await backend.credits()
     await backend.aclose()
+    assert state.claim_url and state.claim_url.startswith("https://web.example/workspace/claim?ct=clm_")
+    claim = cloud_fake.calls("/api/auth/claim-token")[0].json
+    assert claim == {"task_id": cloud_fake.sessions[session_id].task_id, "session_id": session_id}
     assert len(cloud_fake.requests) >= 4
     for record in cloud_fake.requests:
         assert record.headers["x-skill-source"] == "highlight-editor-hd"
@@ -83,6 +86,19 @@ async def test_a_rate_limited_token_call_waits_and_retries_once(cloud_fake: Clou
     await backend.aclose()
     assert credits.available == 100
     assert len(cloud_fake.calls("/api/auth/anonymous-token")) == 2
+
+
+async def test_any_rate_limited_call_waits_and_retries_once(cloud_fake: CloudFake, tmp_path: Path) -> None:
+    backend = make_cloud_backend(cloud_fake, tmp_path)
+    await backend.credits()
+    cloud_fake.switches.rate_limit_calls = 1
+    credits = await backend.credits()
+    cloud_fake.switches.rate_limit_calls = 2
+    with pytest.raises(RateLimitedError):
+        await backend.credits()
+    await backend.aclose()
+    assert credits.available == 100
+    assert len(cloud_fake.calls("/api/credits/")) == 1 + 2 + 2
 
 
 async def test_a_token_call_still_rate_limited_after_the_retry_says_so(cloud_fake: CloudFake, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cloud_fake import CloudFake, ProgressLog, cloud_fake, make_cloud_backend
 
-from mcp_highlight.errors import MediaNotFoundError, MediaTooLargeError, UnsupportedMediaError
+from mcp_highlight.errors import MediaNotFoundError, MediaTooLargeError, OperationCancelledError, UnsupportedMediaError
 
 __all__ = ["cloud_fake"]
 pytestmark = pytest.mark.anyio
@@ -120,3 +120,29 @@ async def test_an_upload_into_a_gone_session_lands_in_a_new_one(cloud_fake: Clou
     assert result.session_id != "sess_old" and result.session_id in cloud_fake.sessions
     assert "sess_old was gone" in result.message
     assert cloud_fake.sessions[result.session_id].video_infos[0]["name"] == "game.mp4"
+
+
+async def test_the_caller_can_cancel_an_upload_through_progress(cloud_fake: CloudFake, tmp_path: Path) -> None:
+    clip = tmp_path / "game.mp4"
+    with clip.open("wb") as handle:
+        handle.truncate(8 * 1024 * 1024)
+    backend = make_cloud_backend(cloud_fake, tmp_path / "home")
+    session_id = await backend.create_session()
+    with pytest.raises(OperationCancelledError):
+        await backend.upload(str(clip), session_id=session_id, progress=ProgressLog(cancel_after=3))
+    assert not cloud_fake.sessions[session_id].video_infos, "the cut-off upload did not land"
+    await backend.aclose()
+
+
+async def test_the_state_lists_uploaded_media(cloud_fake: CloudFake, tmp_path: Path) -> None:
+    clip = tmp_path / "game.mp4"
+    clip.write_bytes(b"\0" * 100)
+    backend = make_cloud_backend(cloud_fake, tmp_path / "home")
+    upload = await backend.upload(str(clip), session_id=None, progress=ProgressLog())
+    state = await backend.state(upload.session_id)
+    await backend.aclose()
+    assert state.backend == "cloud"
+    assert [(m.id, m.name, m.kind, m.width, m.duration_s) for m in state.media] == [
+        (upload.media.id, "game.mp4", "video", 1920, 10.0)
+    ]
+    assert state.summary == "Timeline (0 tracks): empty", "uploading adds media, not clips"
