@@ -122,6 +122,31 @@ ENGLISH: list[tuple[str, dict[str, Any]]] = [
         "top 5 moments, landscape, no music, remove the title, drop clip 2",
         {"moments": 5, "aspect": "16:9", "remove_music": True, "remove_title": True, "drop_clips": [2]},
     ),
+    # phrasings an assistant relays
+    (
+        "Create a 60-second highlight reel of the best moments, vertical 9:16 for TikTok, with the title "
+        "'Derby Day' for the first 3 seconds and background music music.mp3 at 35% volume",
+        {
+            "target_s": 60,
+            "aspect": "9:16",
+            "title": "Derby Day",
+            "title_s": 3,
+            "music": "music.mp3",
+            "music_volume": 0.35,
+        },
+    ),
+    ("Make the reel 2 minutes long and use only the 8 best moments", {"target_s": 120, "moments": 8}),
+    ("Can you make it a bit shorter and remove the third clip?", {"scale_length": 0.8, "drop_clips": [3]}),
+    ("remove the captions and the title", {"captions": False, "remove_title": True}),
+    ("make the title 'Goal!' show for 5 seconds", {"title": "Goal!", "title_s": 5}),
+    ("put the title at the start for 2 seconds: 'Kickoff'", {"title": "Kickoff", "title_s": 2}),
+    ("change the title to 'Final Night'", {"title": "Final Night"}),
+    ("replace the music with song2.mp3", {"music": "song2.mp3"}),
+    ("set the music volume to 50%", {"music_volume": 0.5}),
+    ("music at 0.3", {"music_volume": 0.3}),
+    ("keep clips under 6 seconds", {"max_segment_s": 6}),
+    ("take out clips 1, 3 and 5", {"drop_clips": [1, 3, 5]}),
+    ("mute the music", {"remove_music": True}),
 ]
 
 CHINESE: list[tuple[str, dict[str, Any]]] = [
@@ -167,6 +192,15 @@ CHINESE: list[tuple[str, dict[str, Any]]] = [
     ("重做", {"redo": True}),
     ("加字幕", {"captions": True}),
     ("去掉字幕", {"captions": False}),
+    ("去掉标题和音乐", {"remove_title": True, "remove_music": True}),
+    ("标题改成“决赛之夜”", {"title": "决赛之夜"}),
+    ("把音乐换成 b.mp3", {"music": "b.mp3"}),
+    ("只要前三个精彩瞬间", {"moments": 3}),
+    ("把第一个片段删掉", {"drop_clips": [1]}),
+    (
+        "把这场比赛最精彩的片段剪成一个3分钟的竖屏视频，标题叫“德比日”",
+        {"target_s": 180, "aspect": "9:16", "title": "德比日"},
+    ),
     (
         "剪一个30秒的竖屏集锦，加标题“决赛”，加背景音乐 music.mp3 音量20%",
         {"target_s": 30, "aspect": "9:16", "title": "决赛", "music": "music.mp3", "music_volume": 0.2},

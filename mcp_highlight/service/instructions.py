@@ -287,7 +287,10 @@ _QUOTED = (
     r"(?:(?<![A-Za-z])'(?P<q1>[^'\x00]+)'(?![A-Za-z])|\"(?P<q2>[^\"\x00]+)\"|“(?P<q3>[^”\x00]+)”|‘(?P<q4>[^’\x00]+)’"
     r"|「(?P<q5>[^」\x00]+)」|《(?P<q6>[^》\x00]+)》|『(?P<q7>[^』\x00]+)』)"
 )
-_TITLE_DUR_EN = rf"(?:\s*,?\s*(?:(?:for|during|over)\s+(?:the\s+)?(?:first\s+)?|in\s+the\s+first\s+)(?P<td>{_DUR_EN}))"
+_TITLE_DUR_EN = (
+    r"(?:\s*,?\s*(?:(?:at\s+the\s+(?:start|beginning)\s+)?(?:(?:show(?:n|s|ing)?|display(?:ed|s)?|stay(?:s|ing)?|visible)\s+)?"
+    rf"(?:for|during|over)\s+(?:the\s+)?(?:first\s+)?|in\s+the\s+first\s+)(?P<td>{_DUR_EN})(?:\s+at\s+the\s+(?:start|beginning))?)"
+)
 _TITLE_DUR_CN = (
     rf"(?:\s*[,，]?\s*(?:(?:显示|持续|停留)\s*前?|(?:在|放在)?\s*(?:开头|片头)?\s*的?\s*前)\s*(?P<td>{_DUR_CN}))"
 )
@@ -496,6 +499,26 @@ def _apply_drop(m: re.Match[str], st: _State) -> bool:
 
 # ------------------------------------------------------------------------------------------------- rules
 
+_REMOVE_VERB_EN = (
+    r"(?:remove|delete|drop|clear|hide|kill|lose|no|without|take\s+(?:off|out|away)|get\s+rid\s+of|turn\s+off)"
+)
+_REMOVE_VERB_CN = r"(?:去掉|删除|删掉|去除|移除|不要|取消|拿掉|关掉|关闭)"
+_REMOVABLE_EN = r"(?:title(?:\s+card)?s?|(?:background\s+)?(?:music|bgm|soundtrack|song)|captions?|timestamps?)"
+_REMOVABLE_CN = r"(?:片头标题|标题|片名|背景音乐|音乐|配乐|字幕|时间戳)"
+
+
+def _apply_remove_several(m: re.Match[str], st: _State) -> bool:
+    """'remove the captions and the title' / '去掉标题和音乐': one verb, several things."""
+    items = m["items"].lower()
+    if re.search(r"title|标题|片名", items):
+        st.fields.update(remove_title=True, title=None)
+    if re.search(r"music|bgm|soundtrack|song|音乐|配乐", items):
+        st.fields.update(remove_music=True, music=None)
+    if re.search(r"caption|timestamp|字幕|时间戳", items):
+        st.fields["captions"] = False
+    return True
+
+
 _DROP_VERB_EN = (
     r"(?:drop|remove|delete|cut(?:\s+out)?|skip|lose|kill|ditch|get\s+rid\s+of|take\s+out|throw\s+out|leave\s+out)"
 )
@@ -504,11 +527,19 @@ _CLIP_EN = r"(?:clips?|segments?|moments?|shots?|parts?|ones?|cuts?|scenes?)"
 _CLIP_CN = r"(?:(?:个|段)?\s*(?:片段|镜头|段落|部分)|个|段)"
 _NUM_LIST_EN = rf"{_NUM_EN}(?:\s*(?:,|&|\+|-|–|and|to)\s*{_NUM_EN})*"
 _NUM_LIST_CN = rf"(?:{_NUM_CN}|\d+)(?:\s*(?:、|,|和|与|及|跟|到|至|-)\s*第?\s*(?:{_NUM_CN}|\d+))*"
-_SEG_EN = r"(?:clips?|segments?|cuts?|shots?|moments?|each(?:\s+(?:one|clip|segment|moment|shot))?)"
+_SEG_EN = r"(?:keep\s+(?:the\s+|all\s+)?)?(?:clips?|segments?|cuts?|shots?|moments?|each(?:\s+(?:one|clip|segment|moment|shot))?)"
 _SEG_CN = r"(?:每(?:个|段)?(?:片段|镜头|段)?|片段|镜头)(?:的)?(?:长度|时长)?"
-_SHORTER_CN = r"(?:短|缩短|减|长|延长|加长)"
+_PICK = r"(?:\b(?:use|keep|pick|choose|select|include)\s+(?:only\s+|just\s+)?(?:the\s+)?)?"
 
 RULES: tuple[Rule, ...] = (
+    Rule(
+        "remove several",
+        _rx(
+            rf"\b{_REMOVE_VERB_EN}\s+(?:the\s+|any\s+)?(?P<items>{_REMOVABLE_EN}(?:\s*(?:,|and|&)\s*(?:the\s+|any\s+)?{_REMOVABLE_EN})+)\b",
+            rf"{_REMOVE_VERB_CN}\s*(?P<items>{_REMOVABLE_CN}(?:\s*(?:、|,|和|与|及|跟)\s*{_REMOVABLE_CN})+)",
+        ),
+        _apply_remove_several,
+    ),
     # Titles first: quoted text may hold numbers or words that other rules would read.
     Rule(
         "remove title",
@@ -522,16 +553,18 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "title",
         _rx(
-            rf"(?:\b(?:add|put|use|set|show|with|and)\s+(?:a\s+|the\s+|an\s+)?)?\b(?:title(?:\s+card)?|heading|headline)\s*"
+            rf"\b(?:add|put|show)\s+(?:a\s+|the\s+)?title\s+(?:at\s+the\s+(?:start|beginning)\s+)?"
+            rf"(?:for\s+(?:the\s+first\s+)?(?P<td>{_DUR_EN})\s*)?[:=]\s*{_QUOTED}",
+            rf"(?:\b(?:add|put|use|set|show|with|and|change|update|make|replace)\s+(?:a\s+|the\s+|an\s+)?)?\b(?:title(?:\s+card)?|heading|headline)\s*"
             rf"(?:of|as|to|saying|that\s+says|reading|[:=])?\s*{_QUOTED}{_TITLE_DUR_EN}?",
-            rf"\b(?:titled|entitled|called|named|call\s+it|name\s+it|title\s+it)\s*[:=]?\s*{_QUOTED}{_TITLE_DUR_EN}?",
-            rf"(?:(?:加(?:上|个|一个)?|添加|设置|打上|写上|配上?)\s*)?(?:片头)?(?:标题|片名)\s*(?:是|为|叫做?|写|用)?\s*[:=]?\s*"
+            rf"\b(?:titled|entitled|called|named|call\s+it|name\s+it|title\s+it|rename\s+(?:it\s+)?(?:to\s+)?)\s*[:=]?\s*{_QUOTED}{_TITLE_DUR_EN}?",
+            rf"(?:(?:加(?:上|个|一个)?|添加|设置|打上|写上|配上?)\s*)?(?:片头)?(?:标题|片名)\s*(?:是|为|叫做?|写|用|改成|改为|换成|设为|设成|变成)?\s*[:=]?\s*"
             rf"{_QUOTED}{_TITLE_DUR_CN}?",
             rf"(?:叫做?|命名为?|取名为?)\s*{_QUOTED}{_TITLE_DUR_CN}?",
             rf"\btitle\s*[:=]\s*{_TITLE_FREE}",
             rf"\b(?:titled|entitled|called|named|call\s+it|name\s+it|title\s+it)\s+{_TITLE_FREE}",
             rf"\b(?:add|put|use|set|with)\s+(?:a\s+|the\s+)?title\s+(?:of\s+|as\s+|saying\s+|to\s+)?{_TITLE_FREE}",
-            r"(?:标题|片名)\s*(?:是|为|叫做?|[:=])\s*(?P<tu>[^\x00，。；！？,.;!?\s“”\"'「」《》]+?)(?=前|显示|持续|[，。；！？,.;!?\s\x00]|$)",
+            r"(?:标题|片名)\s*(?:是|为|叫做?|改成|改为|换成|设为|[:=])\s*(?P<tu>[^\x00，。；！？,.;!?\s“”\"'「」《》]+?)(?=前|显示|持续|[，。；！？,.;!?\s\x00]|$)",
         ),
         _apply_title,
     ),
@@ -539,6 +572,7 @@ RULES: tuple[Rule, ...] = (
         "title duration",
         _rx(
             rf"\b(?:for|during|in)\s+(?:the\s+)?first\s+({_DUR_EN})",
+            rf"\b(?:show(?:n|s|ing)?|display(?:ed|s)?|stay(?:s|ing)?|visible|on\s+screen)\s+for\s+({_DUR_EN})",
             rf"(?:(?:显示|持续|停留)\s*前?|(?:在|放在)?\s*(?:开头|片头)?\s*的?\s*前)\s*({_DUR_CN})",
         ),
         _apply_title_duration,
@@ -556,7 +590,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "file",
         _rx(
-            rf"(?:\b(?:add|use|using|put|play|with|and|from|only)\s+(?:the\s+|some\s+|a\s+)?|(?:加(?:上|入|个)?|添加|用|配上?|放)\s*)?"
+            rf"(?:\b(?:replace|swap)\s+(?:the\s+)?{_MUSIC_WORD_EN}\s+(?:with|for)\s+|\bchange\s+(?:the\s+)?{_MUSIC_WORD_EN}\s+to\s+"
+            rf"|(?:把)?{_MUSIC_WORD_CN}(?:换成|改成|改为)\s*"
+            rf"|\b(?:add|use|using|put|play|with|and|from|only)\s+(?:the\s+|some\s+|a\s+)?|(?:加(?:上|入|个)?|添加|用|配上?|放)\s*)?"
             rf"(?:(?P<mw>{_MUSIC_WORD_EN}|{_MUSIC_WORD_CN})\s*(?:file\s*)?[:=]?\s*)?{FILE_PATTERN}"
             rf"(?:\s+(?:as|for)\s+(?:the\s+)?(?:background\s+)?(?:music|bgm|soundtrack|audio)\b|\s*(?:作为|当|做)\s*{_MUSIC_WORD_CN})?",
         ),
@@ -590,7 +626,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "music volume",
         _rx(
-            r"(?:\bat|@)\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<pct>%)",
+            r"(?:\bat|@)\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<pct>%)(?:\s*(?:volume|vol)\b)?",
+            rf"\b{_MUSIC_WORD_EN}\s+(?:at|to)\s+(?P<num>0?\.\d+|1(?:\.0+)?|0)(?![\d.%])",
             rf"(?:\b(?:set\s+|put\s+|turn\s+)?(?:the\s+)?{_MUSIC_WORD_EN}\s+)?\b(?:volume|vol\.?|level)\s*(?:at|to|of|=|:)?\s*"
             r"(?P<num>\d+(?:\.\d+)?)\s*(?P<pct>%)?",
             rf"\b(?:set|put|turn)\s+(?:the\s+)?{_MUSIC_WORD_EN}\s+(?:down\s+|up\s+)?(?:to|at)\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<pct>%)",
@@ -639,7 +676,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "longest clip",
         _rx(
-            rf"\b(?:clips?|segments?|shots?|moments?|each(?:\s+(?:clip|segment|moment))?)\s+(?:of\s+|should\s+be\s+|are\s+)?"
+            rf"\b(?:keep\s+(?:the\s+|all\s+)?)?(?:clips?|segments?|shots?|moments?|each(?:\s+(?:clip|segment|moment))?)\s+"
+            r"(?:of\s+|should\s+be\s+|are\s+)?"
             rf"(?:at\s+most|no\s+longer\s+than|under|max(?:imum)?|up\s+to|shorter\s+than|less\s+than)\s+(?P<d>{_DUR_EN})",
             rf"\b(?:max(?:imum)?|at\s+most|no\s+more\s+than|up\s+to)\s+(?P<d>{_DUR_EN})\s+(?:per|each|a|for\s+each)\s+(?:clip|segment|shot|moment)\b",
             rf"{_SEG_CN}\s*(?:不超过|最多|最长|不要超过|不能超过)\s*(?P<d>{_DUR_CN})",
@@ -649,7 +687,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "shortest clip",
         _rx(
-            rf"\b(?:clips?|segments?|shots?|moments?|each(?:\s+(?:clip|segment|moment))?)\s+(?:of\s+|should\s+be\s+|are\s+)?"
+            rf"\b(?:keep\s+(?:the\s+|all\s+)?)?(?:clips?|segments?|shots?|moments?|each(?:\s+(?:clip|segment|moment))?)\s+"
+            r"(?:of\s+|should\s+be\s+|are\s+)?"
             rf"(?:at\s+least|no\s+shorter\s+than|over|min(?:imum)?|longer\s+than|more\s+than)\s+(?P<d>{_DUR_EN})",
             rf"\b(?:min(?:imum)?|at\s+least)\s+(?P<d>{_DUR_EN})\s+(?:per|each|a|for\s+each)\s+(?:clip|segment|shot|moment)\b",
             rf"{_SEG_CN}\s*(?:至少|最少|最短|不少于|不短于)\s*(?P<d>{_DUR_CN})",
@@ -755,8 +794,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "moments",
         _rx(
-            rf"\btop\s+(?P<n>{_NUM_EN})(?:\s+(?:best\s+|biggest\s+|key\s+)?(?:moments?|highlights?|plays?|goals?|points?|clips?|scenes?|shots?|bits|parts|peaks|events?))?\b",
-            rf"\b(?:the\s+)?(?P<n>{_NUM_EN})\s+(?:of\s+the\s+)?(?:best|biggest|greatest|top|key|great|most\s+exciting|most\s+intense|loudest)\s+"
+            rf"{_PICK}\btop\s+(?P<n>{_NUM_EN})(?:\s+(?:best\s+|biggest\s+|key\s+)?(?:moments?|highlights?|plays?|goals?|points?|clips?|scenes?|shots?|bits|parts|peaks|events?))?\b",
+            rf"{_PICK}\b(?:the\s+)?(?P<n>{_NUM_EN})\s+(?:of\s+the\s+)?(?:best|biggest|greatest|top|key|great|most\s+exciting|most\s+intense|loudest)\s+"
             r"(?:moments?|highlights?|plays?|goals?|points?|clips?|scenes?|shots?|bits|parts|peaks|events?)\b",
             rf"\b(?P<n>{_NUM_EN})\s+of\s+the\s+best\b",
             rf"\b(?P<n>{_NUM_EN})\s+(?:moments?|highlights?|plays?|goals?|clips?|scenes?|peaks|events?)\b",
@@ -809,12 +848,12 @@ _STOP_EN = frozenset(
     could would will should just also then now so really very some any and or but plus with to into onto of for
     from in on at as by be is are was were make made do does create give get got let lets let's want wanna like
     need have has version video videos reel reels clip clips edit thanks thank ok okay hey hi hello out up together
-    there here all more bit little one new final whole again instead both well""".split(),  # noqa: SIM905
+    there here all more bit little one new final whole again instead both well game match footage recording only""".split(),  # noqa: SIM905
 )
 _STOP_ZH = sorted(
-    """请 帮我 帮忙 给我 麻烦 把 将 我们 我 你 它 让 一下 吧 呢 啊 呀 了 的 和 跟 与 并且 并 然后 再 还有 同时 也 都 要 想要 想
+    """请 只要 只 帮我 帮忙 给我 麻烦 把 将 我们 我 你 它 让 一下 吧 呢 啊 呀 了 的 和 跟 与 并且 并 然后 再 还有 同时 也 都 要 想要 想
     需要 能 可以 做成 做一个 做个 做 剪成 剪一个 剪个 剪辑 剪 弄成 弄 改成 改为 变成 换成 设为 设置 调成 调整 成 一个 个 视频
-    版本 版 精彩 最 好看 片段 瞬间 加上 加 添加 用 配 更 给 出 来 吗 就 这个 那个 所有 全部 下 谢谢""".split(),  # noqa: SIM905
+    版本 版 精彩 最 好看 片段 瞬间 加上 加 添加 用 配 更 给 出 来 吗 就 这个 那个 所有 全部 下 谢谢 这场 比赛 录像 这段""".split(),  # noqa: SIM905
     key=len,
     reverse=True,
 )
