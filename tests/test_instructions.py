@@ -141,6 +141,7 @@ ENGLISH: list[tuple[str, dict[str, Any]]] = [
     ("make the title 'Goal!' show for 5 seconds", {"title": "Goal!", "title_s": 5}),
     ("put the title at the start for 2 seconds: 'Kickoff'", {"title": "Kickoff", "title_s": 2}),
     ("change the title to 'Final Night'", {"title": "Final Night"}),
+    ("replace the title with 'Final Night'", {"title": "Final Night"}),
     ("replace the music with song2.mp3", {"music": "song2.mp3"}),
     ("set the music volume to 50%", {"music_volume": 0.5}),
     ("music at 0.3", {"music_volume": 0.3}),

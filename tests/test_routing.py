@@ -23,6 +23,7 @@ from mcp_highlight.service.routing import plan_route, route
         ("credits", "credits"),
         ("积分", "credits"),
         ("balance", "credits"),
+        ("what's my balance?", "credits"),
         ("余额", "credits"),
         ("how many credits do I have?", "credits"),
         ("status", "state"),
@@ -53,6 +54,7 @@ def test_the_contract_table_routes_both_languages(text: str, expected: str) -> N
         "show the time on each clip",  # not 'show the timeline'
         "加一个音乐轨道",  # adding a track is not asking to see them
         "add credits at the end",  # film credits, not account credits
+        "balance the music with the crowd noise",  # audio balance, not an account balance
         "the exported file is too long, make it shorter",  # 'exported' is not 'export'
         "导出的视频太长了，短一点",
         "remove the title",

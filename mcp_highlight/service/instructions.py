@@ -56,7 +56,8 @@ MASK = "\x00"  # consumed text; not \s, not \w, so no pattern can match across i
 
 # ---------------------------------------------------------------------------------------------- numbers
 
-_EN_UNITS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()  # noqa: SIM905
+_EN_UNITS = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen".split()  # noqa: SIM905
+_EN_UNITS += "fifteen sixteen seventeen eighteen nineteen".split()  # noqa: SIM905
 _EN_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()  # noqa: SIM905
 _EN_WORD_VALUE = {w: i + 1 for i, w in enumerate(_EN_UNITS)} | {w: 20 + 10 * i for i, w in enumerate(_EN_TENS)}
 _EN_NUM_WORD = rf"(?:(?:{'|'.join(_EN_TENS)})(?:[\s-](?:{'|'.join(_EN_UNITS[:9])})\b)?|{'|'.join(_EN_UNITS)})"
@@ -556,7 +557,7 @@ RULES: tuple[Rule, ...] = (
             rf"\b(?:add|put|show)\s+(?:a\s+|the\s+)?title\s+(?:at\s+the\s+(?:start|beginning)\s+)?"
             rf"(?:for\s+(?:the\s+first\s+)?(?P<td>{_DUR_EN})\s*)?[:=]\s*{_QUOTED}",
             rf"(?:\b(?:add|put|use|set|show|with|and|change|update|make|replace)\s+(?:a\s+|the\s+|an\s+)?)?\b(?:title(?:\s+card)?|heading|headline)\s*"
-            rf"(?:of|as|to|saying|that\s+says|reading|[:=])?\s*{_QUOTED}{_TITLE_DUR_EN}?",
+            rf"(?:of|as|to|with|saying|that\s+says|reading|[:=])?\s*{_QUOTED}{_TITLE_DUR_EN}?",
             rf"\b(?:titled|entitled|called|named|call\s+it|name\s+it|title\s+it|rename\s+(?:it\s+)?(?:to\s+)?)\s*[:=]?\s*{_QUOTED}{_TITLE_DUR_EN}?",
             rf"(?:(?:加(?:上|个|一个)?|添加|设置|打上|写上|配上?)\s*)?(?:片头)?(?:标题|片名)\s*(?:是|为|叫做?|写|用|改成|改为|换成|设为|设成|变成)?\s*[:=]?\s*"
             rf"{_QUOTED}{_TITLE_DUR_CN}?",

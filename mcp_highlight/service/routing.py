@@ -62,7 +62,7 @@ _CREDITS = _rx(
     r"\bcredits?\s+(?:left|remaining|balance)\b",
     r"\b(?:check|show|what\s+are|see)\s+(?:me\s+)?(?:my\s+)?credits\b",
     r"\b(?:my|remaining|account|credit)\s+(?:credits|balance)\b",
-    r"\bbalance\b",
+    r"\bcheck\s+(?:the\s+)?balance\b|\bwhat(?:'s|\s+is)\s+(?:the|my)\s+balance\b|^\W*balance\W*$",
     r"^\W*credits?\W*$",
     r"积分|余额|额度|还剩多少(?:次|点)?|点数",
 )
