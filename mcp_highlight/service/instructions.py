@@ -172,8 +172,10 @@ def _seconds(text: str) -> float | None:
     """Seconds in a duration phrase matched by `_DUR` ('3-minute', 'two minutes', '1:30', '一分半')."""
     t = text.strip().lower()
     if m := re.fullmatch(r"(\d{1,2}):([0-5]\d)(?::([0-5]\d))?", t):
-        a, b, c = (int(g) if g else None for g in m.groups())
-        return float(a * 3600 + b * 60 + c) if c is not None else float(a * 60 + b)  # type: ignore[operator]
+        total = 0
+        for part in (g for g in m.groups() if g is not None):  # m:ss or h:mm:ss
+            total = total * 60 + int(part)
+        return float(total)
     if m := re.fullmatch(r"半个?(分钟|小时)", t):
         return 30.0 if m.group(1) == "分钟" else 1800.0
     total = 0.0
