@@ -35,6 +35,7 @@ __all__ = [
     "is_chinese",
     "leftover_words",
     "normalize",
+    "not_understood",
     "parse_instruction",
     "read_instruction",
 ]
