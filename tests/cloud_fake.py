@@ -147,7 +147,7 @@ def _envelope(data: Any = None, code: int = 0, message: str = "ok", status: int 
     return JSONResponse({"code": code, "message": message, "data": data}, status_code=status)
 
 
-def _sample_mp4() -> bytes:
+def sample_render_bytes() -> bytes:
     path = MEDIA_CACHE / "cloud_fake_render_320x180_2s.mp4"
     if not path.exists():
         from mcp_highlight.samples import synth_clip
@@ -540,7 +540,7 @@ class CloudFake:
         return JSONResponse(answer)
 
     def _serve_file(self, record: Recorded) -> Response:
-        data = _sample_mp4()
+        data = sample_render_bytes()
         match = re.match(r"bytes=(\d+)-", record.headers.get("range", ""))
         start = int(match.group(1)) if match else 0
         cut = self.switches.download_cut_after_bytes

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import av
 import pytest
-from cloud_fake import CloudFake, ProgressLog, _sample_mp4, cloud_fake, make_cloud_backend
+from cloud_fake import CloudFake, ProgressLog, cloud_fake, make_cloud_backend, sample_render_bytes
 
 from mcp_highlight.backends.cloud import CloudTiming
 from mcp_highlight.backends.cloud.registry import JobRegistry
@@ -31,7 +31,7 @@ async def test_export_renders_downloads_and_probes_the_video(cloud_fake: CloudFa
     assert submit["output"] == {"format": "mp4", "quality": "high"}
     assert submit["draft"]["t"][0]["sg"][0]["xk"] == 1, "unknown draft keys survive the round trip"
     path = Path(result.path)
-    assert path.read_bytes() == _sample_mp4() and path.parent == tmp_path / "renders"
+    assert path.read_bytes() == sample_render_bytes() and path.parent == tmp_path / "renders"
     assert result.uri == path.resolve().as_uri()
     assert (result.width, result.height, round(result.duration_s)) == (320, 180, 2)
     assert result.render_id == submit["id"] and not result.reused
@@ -109,7 +109,7 @@ async def test_a_broken_download_resumes_with_range(cloud_fake: CloudFake, tmp_p
     await backend.aclose()
     downloads = cloud_fake.calls("/files/")
     assert [d.headers.get("range") for d in downloads] == [None, "bytes=50000-"]
-    assert Path(result.path).read_bytes() == _sample_mp4()
+    assert Path(result.path).read_bytes() == sample_render_bytes()
 
 
 async def test_the_token_is_not_sent_to_a_storage_url_on_another_origin(cloud_fake: CloudFake, tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ async def test_the_token_is_not_sent_to_a_storage_url_on_another_origin(cloud_fa
     download = cloud_fake.calls("/files/")[0]
     assert download.url.startswith("http://localhost:")
     assert "authorization" not in download.headers
-    assert Path(result.path).read_bytes() == _sample_mp4()
+    assert Path(result.path).read_bytes() == sample_render_bytes()
 
 
 async def test_a_dead_output_url_falls_back_to_the_proxy_download(cloud_fake: CloudFake, tmp_path: Path) -> None:
@@ -135,7 +135,7 @@ async def test_a_dead_output_url_falls_back_to_the_proxy_download(cloud_fake: Cl
     await backend.aclose()
     proxy = cloud_fake.calls("/api/render/proxy/render_")
     assert proxy and proxy[0].path == f"/api/render/proxy/{result.render_id}/download"
-    assert Path(result.path).read_bytes() == _sample_mp4()
+    assert Path(result.path).read_bytes() == sample_render_bytes()
 
 
 async def test_a_restarted_server_resumes_the_pending_render_instead_of_submitting_again(

@@ -55,6 +55,7 @@ from mcp_highlight.backends.models import (
     ExportResult,
     JobInfo,
     MediaItem,
+    MediaKind,
     SessionState,
     UploadResult,
 )
@@ -125,7 +126,7 @@ def _first(info: dict[str, Any], *keys: str) -> Any:
     return None
 
 
-def _kind_of(name: str) -> str:
+def _kind_of(name: str) -> MediaKind:
     ext = PurePosixPath(name).suffix.lower().lstrip(".")
     if ext in IMAGE_EXTENSIONS:
         return "image"
@@ -147,7 +148,8 @@ def media_item(index: int, info: dict[str, Any]) -> MediaItem:
     name = name or f"media {index}"
     media_id = str(_first(info, "id", "video_id", "file_id", "media_id", "asset_id") or name)
     declared = str(_first(info, "type", "media_type", "kind") or "").lower()
-    kind = next((k for k in ("image", "audio", "video") if k in declared), None) or _kind_of(name)
+    kinds: tuple[MediaKind, ...] = ("image", "audio", "video")
+    kind = next((k for k in kinds if k in declared), None) or _kind_of(name)
     duration: float | None = None
     if isinstance(info.get("duration_ms"), int | float):
         duration = info["duration_ms"] / 1000
@@ -168,7 +170,7 @@ def media_item(index: int, info: dict[str, Any]) -> MediaItem:
     return MediaItem(
         id=media_id,
         name=name,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         path=url if isinstance(url, str) else None,
         info=", ".join(bits),
         duration_s=duration,
@@ -480,7 +482,7 @@ class CloudBackend:
         media = MediaItem(
             id=_uploaded_id(data) or name,
             name=name,
-            kind=_kind_of(name),  # type: ignore[arg-type]
+            kind=_kind_of(name),
             path=source,
             info=_megabytes(size) if size is not None else "by URL",
             size_bytes=size,
