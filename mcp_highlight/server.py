@@ -1,6 +1,5 @@
 """The MCP front: tools, resources and prompts over the studio. Thin and MCP-only."""
 
-
 import json
 from contextlib import suppress
 from functools import wraps
@@ -133,12 +132,15 @@ def build_server(studio: Studio) -> MCPServer:
     async def interpret(instruction: str | None, ctx: Context) -> Sample | None:
         """Ask the client's model to structure an instruction our rules cannot read (local backend only)."""
         from mcp_highlight.service.instructions import parse_instruction
-        from mcp_highlight.service.routing import route
+        from mcp_highlight.service.routing import plan_route
 
-        if not instruction or studio.backend.name != "local" or route(instruction) != "edit":
+        if not instruction or studio.backend.name != "local":
+            return None
+        plan = plan_route(instruction)
+        if "edit" not in plan.steps:
             return None
         try:
-            parse_instruction(instruction)
+            parse_instruction(plan.edit_text or instruction)
             return None
         except InstructionNotUnderstoodError:
             pass

@@ -64,11 +64,15 @@ class EditRequest(BaseModel):
     remove_title: bool = False
     music: str | None = Field(None, description="Path of a music file, or the id of an uploaded one.")
     music_volume: float | None = Field(None, ge=0, le=1)
+    music_volume_scale: float | None = Field(
+        None, gt=0, le=4, description="Relative music volume: 'quieter' = 0.5, 'louder' = 1.5."
+    )
     remove_music: bool = False
     captions: bool | None = Field(None, description="Per-moment captions with their source time.")
     drop_clips: list[int] = Field(default_factory=list, description="1-based clip numbers to remove.")
     scale_length: float | None = Field(None, gt=0, description="'make it shorter' = 0.67, 'longer' = 1.5.")
     sources: list[str] | None = Field(None, description="Media ids to draw moments from (default: all videos).")
+    reel: bool = Field(False, description="(Re)build the reel with the current settings ('make a highlight reel').")
     undo: bool = False
     redo: bool = False
 

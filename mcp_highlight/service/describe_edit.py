@@ -31,10 +31,20 @@ def describe_edit(req: EditRequest) -> str:
         parts.append(f"add {req.music} as background music{volume}")
     elif req.music_volume is not None:
         parts.append(f"set the music volume to {round(req.music_volume * 100)}%")
+    if req.music_volume_scale:
+        parts.append("make the music quieter" if req.music_volume_scale < 1 else "make the music louder")
+    if req.reel and not (req.target_s or req.moments):
+        parts.append("pull the best moments into a highlight reel")
     if req.remove_music:
         parts.append("remove the background music")
     for number in req.drop_clips:
-        parts.append(f"drop clip {number}")
+        parts.append(
+            "drop the last clip"
+            if number == -1
+            else f"drop clip {number}"
+            if number > 0
+            else f"drop clip {-number} from the end"
+        )
     if req.captions:
         parts.append("add a caption to each moment")
     return "; ".join(parts) or "show me the current timeline"

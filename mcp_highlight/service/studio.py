@@ -87,11 +87,13 @@ class Studio:
         progress: ProgressFn = no_progress,
     ) -> TimelineOutcome:
         """Apply an edit, or do what the words route to (export, credits, state, upload)."""
-        from mcp_highlight.service.routing import plan_route, upload_target
+        from mcp_highlight.service.routing import plan_route
 
         steps: list[Action] = ["edit"]
+        uploads: list[str] = []
         if instruction and (request is None or request.is_empty()):
-            steps = list(plan_route(instruction))
+            plan = plan_route(instruction)
+            steps, uploads, instruction = list(plan.steps), plan.uploads, plan.edit_text or instruction
         outcome: TimelineOutcome | None = None
         for index, step in enumerate(steps):
             part = scaled(progress, index / len(steps), (index + 1) / len(steps))
@@ -112,13 +114,14 @@ class Studio:
                 state = await self.backend.state(session_id)
                 outcome = TimelineOutcome(action="state", message=state.summary, session_id=session_id, state=state)
             else:
-                target = upload_target(instruction or "")
-                if not target:
+                if not uploads:
                     raise BadInputError(
                         "That sounds like an upload, but no file path or URL was given.",
                         hint="Use upload_video with the file's path, or include the path in the request.",
                     )
-                uploaded = await self.backend.upload(target, session_id=session_id or None, progress=part)
+                for source in uploads:
+                    uploaded = await self.backend.upload(source, session_id=session_id or None, progress=part)
+                    session_id = uploaded.session_id
                 outcome = TimelineOutcome(
                     action="upload", message=uploaded.message, session_id=uploaded.session_id, upload=uploaded
                 )

@@ -184,7 +184,8 @@ class LocalBackend:
             if not instruction or not instruction.strip():
                 raise InstructionNotUnderstoodError("The edit is empty.", hint="Say what to change, e.g. 'a 30s reel'.")
             parsed = parse_instruction(instruction, known_media={m.name: m.id for m in media})
-            request = parsed.request
+            extra = {k: v for k, v in parsed.extra.items() if k in EditRequest.model_fields}
+            request = parsed.request.model_copy(update=extra)
             if parsed.leftover:
                 notes.append(f"I did not act on: {parsed.leftover!r}.")
         if request.undo or request.redo:

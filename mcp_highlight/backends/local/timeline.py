@@ -120,7 +120,7 @@ def _drop_clips(draft: Draft, numbers: list[int]) -> None:
         raise ImpossibleRequestError("The reel has no clips to drop yet.", hint="Make a reel first.")
     indices = set()
     for number in numbers:
-        index = count - 1 if number == -1 else number - 1
+        index = count + number if number < 0 else number - 1
         if not 0 <= index < count:
             raise ImpossibleRequestError(f"There is no clip {number}: the reel has {count} clips.")
         indices.add(index)
@@ -176,12 +176,14 @@ def _set_music(draft: Draft, req: EditRequest, music: tuple[Path, str] | None) -
             draft.t[draft.t.index(existing)] = track
         else:
             draft.t.append(track)
-    elif req.music_volume is not None:
+    elif req.music_volume is not None or req.music_volume_scale is not None:
         if existing is None or not existing.sg:
             raise ImpossibleRequestError(
                 "There is no music to set the volume of.", hint="Add music first, e.g. 'add music.mp3 at 35%'."
             )
-        existing.sg[0].m["volume"] = req.music_volume
+        current = float(existing.sg[0].m.get("volume", DEFAULT_MUSIC_VOLUME))
+        volume = req.music_volume if req.music_volume is not None else current * (req.music_volume_scale or 1.0)
+        existing.sg[0].m["volume"] = round(min(max(volume, 0.0), 1.0), 3)
 
 
 def _fit_overlays(draft: Draft) -> None:
@@ -204,7 +206,7 @@ def needs_replan(draft: Draft, req: EditRequest) -> bool:
         v is not None
         for v in (req.target_s, req.moments, req.min_segment_s, req.max_segment_s, req.scale_length, req.sources)
     )
-    return explicit or _video_track(draft) is None
+    return explicit or req.reel or _video_track(draft) is None
 
 
 def apply_edit(
