@@ -1,0 +1,96 @@
+"""Shared fixtures: generated media, cached outside git so the suite stays fast on reruns.
+
+Media lives in `$MCP_HIGHLIGHT_TEST_MEDIA` (default ~/.cache/mcp-highlight-tests). Each file's
+name carries a hash of how it was made, so a change of parameters or of the generator makes a
+new file instead of reusing a stale one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mcp_highlight.samples import GENERATOR_VERSION, GroundTruth, load_truth, synth_clip, synth_game, truth_path
+
+MakeMedia = Callable[..., Path]
+MakeGame = Callable[..., tuple[Path, GroundTruth]]
+
+
+def _media_dir() -> Path:
+    return Path(os.environ.get("MCP_HIGHLIGHT_TEST_MEDIA", Path.home() / ".cache" / "mcp-highlight-tests"))
+
+
+def _key(kind: str, name: str, params: dict[str, object]) -> str:
+    blob = json.dumps({"kind": kind, "v": GENERATOR_VERSION, **params}, sort_keys=True, default=str)
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}{dot}{ext}"
+
+
+@pytest.fixture(scope="session")
+def media_cache() -> Path:
+    """The directory holding generated test media (created if needed)."""
+    folder = _media_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def make_clip(media_cache: Path) -> MakeMedia:
+    """`make_clip("name.ext", **synth_clip_kwargs) -> Path`, generated once and reused."""
+
+    def make(name: str, **params: object) -> Path:
+        path = media_cache / _key("clip", name, params)
+        if not path.exists() or path.stat().st_size == 0:
+            tmp = path.with_name("tmp-" + path.name)
+            synth_clip(tmp, **params)  # type: ignore[arg-type]
+            tmp.replace(path)
+        return path
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def make_game(media_cache: Path) -> MakeGame:
+    """`make_game("name.ext", **synth_game_kwargs) -> (path, truth)`, generated once and reused."""
+
+    def make(name: str, **params: object) -> tuple[Path, GroundTruth]:
+        path = media_cache / _key("game", name, params)
+        if path.exists() and truth_path(path).exists():
+            return path, load_truth(path)
+        tmp = path.with_name("tmp-" + path.name)
+        truth = synth_game(tmp, **params)  # type: ignore[arg-type]
+        tmp.replace(path)
+        truth.save(path)
+        truth_path(tmp).unlink(missing_ok=True)
+        return path, truth
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def game_clip(make_game: MakeGame) -> tuple[Path, GroundTruth]:
+    """A 2-minute 640x360 match with three events, a loud-only and a motion-only distractor."""
+    return make_game("game.mp4", duration_s=120, width=640, height=360, seed=0)
+
+
+@pytest.fixture(scope="session")
+def silent_game(make_game: MakeGame) -> tuple[Path, GroundTruth]:
+    """The same kind of match without an audio track (video signals only)."""
+    return make_game("silent.mp4", duration_s=80, width=320, height=180, audio=False, seed=1)
+
+
+@pytest.fixture(scope="session")
+def static_game(make_game: MakeGame) -> tuple[Path, GroundTruth]:
+    """A frozen picture over a crowd with roars and a horn (audio signals only)."""
+    return make_game("static.mp4", duration_s=80, width=320, height=180, static_video=True, seed=2)
+
+
+@pytest.fixture(scope="session")
+def short_clip(make_clip: MakeMedia) -> Path:
+    """Five seconds of test pattern with a tone: the plainest valid input."""
+    return make_clip("short.mp4", duration_s=5, width=320, height=180)
