@@ -347,6 +347,7 @@ def machine_info() -> dict[str, Any]:
     ffmpeg_bin = ffmpeg_line[0].replace("ffmpeg version", "").split()[0] if ffmpeg_line else "?"
     ffmpeg_lib = getattr(av, "ffmpeg_version_info", None)
     return {
+        "load_avg_1m": round(os.getloadavg()[0], 2),
         "cpu": cpu,
         "cores": os.cpu_count(),
         "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
@@ -492,11 +493,12 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
     margin = (request.lead_in_s, request.reaction_s)
     if analysis is not None:
         row, plan = bench.stage("plan", "plan", {"analysis": analysis, "target_s": opts.target_s}, env)
+    rendered: dict[str, Any] = {}
     if plan is not None and not opts.skip_render:
         out = BENCH / "out"
         out.mkdir(parents=True, exist_ok=True)
         for name, label, aspect, title in (
-            ("render_fast", "render 16:9 (fast path)", "16:9", None),
+            ("render_fast", "render 16:9", "16:9", None),
             ("render_vertical", "render 9:16 + title", "9:16", opts.title),
         ):
             row, result = bench.stage(
@@ -506,6 +508,7 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
                 env,
             )
             if result:
+                rendered[name] = result
                 path = "fast path (stream copy)" if result.get("fast_path") else "re-encoded"
                 speed = result["duration_s"] / row.wall_s if row.wall_s else 0
                 row.note = f"{result['width']}x{result['height']}, {result['duration_s']:.0f} s reel, {path}, {speed:.1f}x reel time"
@@ -532,6 +535,9 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
             **_score(events, distractors, kept, margin, opts.min_cover),
             "wall_s": _ours_decide_s(bench.rows),
         }
+        spans = (rendered.get("render_fast") or {}).get("source_spans")
+        if spans:  # what the 16:9 reel really holds (keyframe-snapped on the fast path)
+            report["ours_rendered"] = _score(events, distractors, [tuple(s) for s in spans], margin, opts.min_cover)
     report["definitions"] = {
         k: v.format(min_cover=opts.min_cover, lead=margin[0], react=margin[1]) for k, v in DEFINITIONS.items()
     }
@@ -638,6 +644,7 @@ def print_report(report: dict[str, Any]) -> None:
     table = Table(title="machine", show_header=False, title_justify="left")
     for key in ("cpu", "cores", "usable_cores", "ram_gb", "os", "python", "pyav", "pyav_ffmpeg", "ffmpeg_binary"):
         table.add_row(key, str(m.get(key)))
+    table.add_row("load (1 min)", f"{m.get('load_avg_1m')} at start, {report.get('load_avg_end_1m')} at end")
     console.print(table)
 
     inp = report.get("input")
@@ -680,6 +687,18 @@ def print_report(report: dict[str, Any]) -> None:
                 str(ours["clips"]),
                 _fmt(ours["wall_s"], ".2f"),
                 _fmt(max((r["peak_mb"] or 0) for r in report["stages"][:4]), ".0f"),
+            )
+        rendered = report.get("ours_rendered")
+        if rendered:
+            table.add_row(
+                "ours, as rendered 16:9",
+                f"{rendered['recall']:.2f}",
+                f"{rendered['precision']:.2f}",
+                _fmt(rendered["distractors_kept"], ".2f"),
+                f"{rendered['kept_s']:.0f}",
+                str(rendered["clips"]),
+                "",
+                "",
             )
         if peer and peer.get("available"):
             for key, label in (
@@ -772,6 +791,7 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     report = run(opts)
     report["bench_wall_s"] = time.perf_counter() - started
+    report["load_avg_end_1m"] = round(os.getloadavg()[0], 2)
     report["options"] = {k: v for k, v in vars(opts).items() if isinstance(v, str | int | float | bool | tuple)}
     (BENCH / "last-report.json").write_text(json.dumps(report, indent=2))
     if opts.json:
