@@ -69,3 +69,15 @@ class MediaInfo(BaseModel):
         bits.append(format_seconds(self.duration_s))
         bits.append(f"{self.size_bytes / 1e6:.0f} MB" if self.size_bytes >= 1e6 else f"{self.size_bytes / 1e3:.0f} kB")
         return ", ".join(bits)
+
+
+class ImageInfo(BaseModel):
+    """What `probe_image` learns about a logo or still picture."""
+
+    path: Path
+    format: str = Field(description="Pillow's format name, such as 'PNG' or 'JPEG'.")
+    width: int
+    height: int
+    size_bytes: int
+    has_alpha: bool = False
+    frames: int = Field(1, description="More than one for an animated GIF or WebP (the first frame is used).")

@@ -1,0 +1,378 @@
+"""Look inside a file before anything else touches it, and refuse what we cannot use with a clear reason.
+
+`probe` reads headers and a few hundred packets (never the whole file): container, codecs,
+duration, frame rate (constant or variable), rotation, audio presence, and how much of a
+damaged file can actually be read. `probe_audio` and `probe_image` do the same for music beds
+and logos.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import av
+import numpy as np
+from av.container import InputContainer
+from av.video.stream import VideoStream
+
+from mcp_highlight.config import MAX_UPLOAD_BYTES
+from mcp_highlight.engine.media import (
+    AUDIO_EXTENSIONS,
+    IMAGE_EXTENSIONS,
+    VIDEO_EXTENSIONS,
+    AudioInfo,
+    ImageInfo,
+    MediaInfo,
+    VideoInfo,
+)
+from mcp_highlight.errors import (
+    BadInputError,
+    CorruptMediaError,
+    MediaNotFoundError,
+    MediaTooLargeError,
+    UnsupportedMediaError,
+)
+from mcp_highlight.logs import get_logger
+
+log = get_logger(__name__)
+
+VIDEO_DEMUXERS = {"mov", "mp4", "matroska", "webm", "avi"}
+"""Demuxer names (parts of `container.format.name`) we accept for footage."""
+MIN_DURATION_S = 0.1
+VFR_SAMPLE_PACKETS = 300
+CONVERT_HINT = "Convert it to MP4 first, for example: ffmpeg -i INPUT -c:v libx264 -c:a aac OUTPUT.mp4"
+
+
+def _check_file(path: Path, extensions: tuple[str, ...], what: str, max_bytes: int | None) -> int:
+    """Existence, type, permission, extension and size, before any demuxer sees the file."""
+    if not path.exists():
+        raise MediaNotFoundError(f"No file at {str(path)!r}.", hint="Check the path; it must be on this computer.")
+    if path.is_dir():
+        raise MediaNotFoundError(
+            f"{str(path)!r} is a folder, not a {what} file.", hint=f"Give the path of one {what} file inside it."
+        )
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except PermissionError as exc:
+        raise BadInputError(
+            f"{str(path)!r} cannot be read (permission denied).", hint="Check the file's permissions."
+        ) from exc
+    except OSError as exc:
+        raise BadInputError(f"{str(path)!r} cannot be read ({exc.strerror}).") from exc
+    ext = path.suffix.lower().lstrip(".")
+    if ext not in extensions:
+        raise UnsupportedMediaError(
+            f"{path.name!r} is not a supported {what} file (.{ext or '?'}).",
+            hint=f"Supported {what} formats: {', '.join(extensions)}.",
+        )
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise MediaTooLargeError(
+            f"{path.name!r} is {size / 2**20:.0f} MB, over the {max_bytes / 2**20:.0f} MB limit.",
+            hint="Trim it to the key sections or compress it first.",
+        )
+    if size == 0:
+        raise CorruptMediaError(f"{path.name!r} is empty (0 bytes).", hint="Copy or export the file again.")
+    if _looks_like_text(head):
+        raise UnsupportedMediaError(
+            f"{path.name!r} is a text file, not a {what} file.", hint="Check you picked the right file."
+        )
+    return size
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if not head or b"\x00" in head:
+        return False
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+    return printable >= 0.95 * len(text)
+
+
+def _open(path: Path, what: str) -> InputContainer:
+    try:
+        return av.open(str(path), metadata_errors="ignore")
+    except av.error.InvalidDataError as exc:
+        raise CorruptMediaError(
+            f"{path.name!r} has no readable {what} header: it is damaged, incomplete or not a {what} file.",
+            hint="If it is still copying or downloading, wait and try again; otherwise export it again.",
+        ) from exc
+    except (av.error.FFmpegError, OSError) as exc:
+        raise CorruptMediaError(f"{path.name!r} could not be opened: {exc}.") from exc
+
+
+def _demuxer_names(container: InputContainer) -> set[str]:
+    return set(container.format.name.split(","))
+
+
+def _seconds(value: int | None, time_base: object) -> float | None:
+    if value is None or time_base is None:
+        return None
+    return float(value * time_base)  # type: ignore[operator]
+
+
+def probe(path: Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> MediaInfo:
+    """Facts about a video file, or a specific `BadInputError` subclass saying what is wrong and how to fix it."""
+    path = Path(os.path.expanduser(str(path)))
+    size = _check_file(path, VIDEO_EXTENSIONS, "video", max_bytes)
+    container = _open(path, "video")
+    try:
+        return _probe_open(path, size, container)
+    finally:
+        container.close()
+
+
+def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
+    names = _demuxer_names(container)
+    video_streams = [s for s in container.streams.video if not (s.disposition & av.stream.Disposition.attached_pic)]
+    if not video_streams:
+        if container.streams.audio:
+            raise UnsupportedMediaError(
+                f"{path.name!r} has sound but no picture.",
+                hint="Give a video file; use sound-only files as a music bed instead.",
+            )
+        if names & {"image2", "png_pipe", "jpeg_pipe", "gif", "webp_pipe"}:
+            raise UnsupportedMediaError(f"{path.name!r} is a picture, not a video.", hint="Use it as a logo instead.")
+        raise UnsupportedMediaError(f"{path.name!r} has no video stream.", hint="Check you picked the right file.")
+    if not names & VIDEO_DEMUXERS:
+        raise UnsupportedMediaError(
+            f"{path.name!r} uses the {container.format.long_name or container.format.name} container, which is not supported.",
+            hint=f"Supported containers: {', '.join(VIDEO_EXTENSIONS)}. {CONVERT_HINT}",
+        )
+    vstream = video_streams[0]
+    ctx = vstream.codec_context
+    if ctx is None or not ctx.codec or not ctx.codec.name:
+        raise UnsupportedMediaError(f"The video codec in {path.name!r} cannot be decoded here.", hint=CONVERT_HINT)
+    codec = ctx.codec.canonical_name
+    warnings: list[str] = []
+
+    header_duration = float(container.duration) / 1e6 if container.duration else None
+    if header_duration is None and vstream.duration:
+        header_duration = _seconds(vstream.duration, vstream.time_base)
+    start = _seconds(vstream.start_time, vstream.time_base) or 0.0
+
+    rotation, decoded = _first_frame_rotation(container, vstream)
+    if not decoded:
+        raise CorruptMediaError(
+            f"No picture in {path.name!r} could be decoded ({codec}): the video stream is damaged.",
+            hint="Export the file again, or convert it: " + CONVERT_HINT,
+        )
+
+    readable_end = _readable_end(path, size, container, vstream, header_duration, start)
+    duration = header_duration or 0.0
+    if readable_end is not None and (header_duration is None or readable_end < header_duration - 1.0):
+        if header_duration:
+            warnings.append(
+                f"The file ends early: only the first {readable_end:.1f} s of {header_duration:.1f} s could be read "
+                "(it may be truncated or still copying)."
+            )
+        duration = readable_end
+    if duration < MIN_DURATION_S:
+        raise UnsupportedMediaError(
+            f"{path.name!r} has no length to speak of ({duration:.2f} s).", hint="Give a longer recording."
+        )
+
+    fps, variable = _frame_rate(container, vstream)
+    audio = None
+    if container.streams.audio:
+        a = container.streams.audio[0]
+        actx = a.codec_context
+        if actx is not None and actx.codec and actx.sample_rate:
+            audio = AudioInfo(
+                codec=actx.codec.canonical_name,
+                sample_rate=actx.sample_rate,
+                channels=actx.channels or 1,
+                bit_rate=actx.bit_rate or None,
+            )
+        else:
+            warnings.append("The audio track cannot be decoded; only the picture will be analysed.")
+    info = MediaInfo(
+        path=path,
+        container=container.format.name,
+        size_bytes=size,
+        duration_s=round(duration, 3),
+        bit_rate=container.bit_rate or None,
+        video=VideoInfo(
+            codec=codec,
+            profile=vstream.profile,
+            pix_fmt=ctx.pix_fmt,
+            width=ctx.width,
+            height=ctx.height,
+            fps=round(fps, 3),
+            variable_fps=variable,
+            rotation=rotation,
+            bit_rate=ctx.bit_rate or None,
+            frames=vstream.frames or None,
+        ),
+        audio=audio,
+        warnings=warnings,
+    )
+    log.debug("probed", path=str(path), info=info.describe(), warnings=warnings)
+    return info
+
+
+def _first_frame_rotation(container: InputContainer, vstream: VideoStream) -> tuple[int, bool]:
+    """Decode the first picture: proves the codec works and gives the display rotation."""
+    try:
+        for count, packet in enumerate(container.demux(vstream)):
+            for frame in vstream.decode(packet):
+                return round(frame.rotation) % 360, True
+            if count > 300:
+                break
+        for frame in vstream.decode(None):
+            return round(frame.rotation) % 360, True
+    except av.error.FFmpegError:
+        pass
+    return 0, False
+
+
+def _readable_end(
+    path: Path,
+    size: int,
+    container: InputContainer,
+    vstream: VideoStream,
+    header_duration: float | None,
+    start: float,
+) -> float | None:
+    """Seconds of video that can really be read: less than the header says when the file is cut short."""
+    tb = vstream.time_base
+    entries = vstream.index_entries
+    if len(entries) > 1 and tb is not None:
+        # MP4/MOV: the sample table says where every frame lives; frames past the end are lost.
+        n = len(entries)
+        ends = np.fromiter((e.pos + e.size for e in entries), np.int64, n)
+        if int(ends.max()) <= size:
+            return header_duration
+        stamps = np.fromiter((e.timestamp for e in entries), np.int64, n)
+        inside = stamps[ends <= size]
+        if inside.size == 0:
+            return 0.0
+        return float(int(inside.max()) * tb) - start + (1 / float(vstream.average_rate or 30))
+    # Other containers: look near the end and see how far the packets go.
+    last = None
+    try:
+        if header_duration and tb is not None:
+            container.seek(int((start + max(0.0, header_duration - 10.0)) / tb), stream=vstream)
+        for packet in container.demux(vstream):
+            stamp = packet.pts if packet.pts is not None else packet.dts
+            if stamp is not None:
+                last = max(last or 0.0, float(stamp * tb) - start)
+    except av.error.FFmpegError:
+        pass
+    if last is None:
+        return header_duration
+    return last + 1 / float(vstream.average_rate or 30)
+
+
+def _frame_rate(container: InputContainer, vstream: VideoStream) -> tuple[float, bool]:
+    """Average fps and whether frame spacing varies, from packet timestamps at the start and middle."""
+    tb = vstream.time_base
+    stamps: list[list[int]] = []
+    duration = float(container.duration or 0) / 1e6
+    for where in (0.0, 0.5):
+        chunk: list[int] = []
+        try:
+            container.seek(int(where * duration / float(tb)) if where and tb else 0, stream=vstream)
+            for packet in container.demux(vstream):
+                if packet.pts is not None:
+                    chunk.append(int(packet.pts))
+                if len(chunk) >= VFR_SAMPLE_PACKETS:
+                    break
+        except av.error.FFmpegError:
+            pass
+        if len(chunk) > 2:
+            stamps.append(sorted(chunk))
+        if duration < 20:
+            break
+    rate = vstream.average_rate or vstream.guessed_rate or vstream.base_rate
+    fps = float(rate) if rate else 0.0
+    diffs = np.concatenate([np.diff(np.asarray(c, dtype=np.float64)) for c in stamps]) if stamps else np.array([])
+    diffs = diffs[diffs > 0]
+    if diffs.size < 10 or tb is None:
+        return fps or 30.0, False
+    typical = float(np.median(diffs))
+    odd = np.abs(diffs - typical) > 0.25 * typical
+    variable = bool(odd.mean() > 0.02)
+    if not fps:
+        fps = 1.0 / (float(diffs.mean()) * float(tb))
+    return fps, variable
+
+
+def probe_audio(path: Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> MediaInfo:
+    """Facts about a music file (mp3, wav, m4a, aac), or a clear error."""
+    path = Path(os.path.expanduser(str(path)))
+    size = _check_file(path, AUDIO_EXTENSIONS, "music", max_bytes)
+    container = _open(path, "audio")
+    try:
+        streams = container.streams.audio
+        if not streams:
+            raise UnsupportedMediaError(f"{path.name!r} has no sound.", hint="Give an mp3, wav, m4a or aac file.")
+        stream = streams[0]
+        ctx = stream.codec_context
+        if ctx is None or not ctx.codec:
+            raise UnsupportedMediaError(
+                f"The sound in {path.name!r} cannot be decoded here.", hint="Convert it to mp3."
+            )
+        if not ctx.sample_rate:
+            raise CorruptMediaError(f"{path.name!r} has no readable sound: the file is damaged or not music.")
+        duration = float(container.duration) / 1e6 if container.duration else 0.0
+        if not duration and stream.duration and stream.time_base:
+            duration = float(stream.duration * stream.time_base)
+        decoded = False
+        try:
+            for frame in container.decode(stream):
+                decoded = frame.samples > 0
+                break
+        except av.error.FFmpegError:
+            decoded = False
+        if not decoded:
+            raise CorruptMediaError(f"No sound in {path.name!r} could be decoded: the file is damaged.")
+        if duration < MIN_DURATION_S:
+            raise UnsupportedMediaError(f"{path.name!r} is too short to use as music ({duration:.2f} s).")
+        return MediaInfo(
+            path=path,
+            container=container.format.name,
+            size_bytes=size,
+            duration_s=round(duration, 3),
+            bit_rate=container.bit_rate or None,
+            audio=AudioInfo(
+                codec=ctx.codec.canonical_name,
+                sample_rate=ctx.sample_rate,
+                channels=ctx.channels or 1,
+                bit_rate=ctx.bit_rate,
+            ),
+        )
+    finally:
+        container.close()
+
+
+def probe_image(path: Path, *, max_bytes: int = 50 * 1024 * 1024) -> ImageInfo:
+    """Facts about a logo or still (jpg, png, gif, webp), or a clear error."""
+    from PIL import Image, UnidentifiedImageError
+
+    path = Path(os.path.expanduser(str(path)))
+    size = _check_file(path, IMAGE_EXTENSIONS, "image", max_bytes)
+    try:
+        with Image.open(path) as image:
+            image.verify()
+        with Image.open(path) as image:
+            image.load()
+            return ImageInfo(
+                path=path,
+                format=image.format or path.suffix.lstrip(".").upper(),
+                width=image.width,
+                height=image.height,
+                size_bytes=size,
+                has_alpha="A" in image.getbands() or "transparency" in image.info,
+                frames=getattr(image, "n_frames", 1),
+            )
+    except UnidentifiedImageError as exc:
+        raise UnsupportedMediaError(
+            f"{path.name!r} is not a picture Pillow can read.", hint="Give a jpg, png, gif or webp file."
+        ) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise CorruptMediaError(f"{path.name!r} is damaged and cannot be read: {exc}.") from exc
