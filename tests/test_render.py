@@ -325,6 +325,24 @@ def test_a_1080p_h264_reel_is_stream_copied_from_keyframes(fast_reel: RenderResu
     )
 
 
+def test_fast_path_clips_that_overlap_once_snapped_to_keyframes_merge_instead_of_replaying(
+    out_dir: Path, hd_source: Path
+) -> None:
+    result = render(
+        RenderSpec(
+            clips=[Clip(source=hd_source, start_s=1.3, end_s=2.6), Clip(source=hd_source, start_s=2.8, end_s=4.0)],
+            output=out_dir / "merged.mp4",
+        )
+    )
+    assert result.fast_path
+    assert result.cut_times_s == [0.0]  # the second clip's keyframe (2.0 s) falls inside the first clip
+    start, end = result.source_spans[0]
+    assert (start, end) == (pytest.approx(1.0, abs=1e-3), pytest.approx(4.0, abs=0.1))
+    with av.open(str(result.path)) as container:
+        shown = [float(p.pts * p.time_base) for p in container.demux(video=0) if p.size]
+    assert len(shown) == len(set(shown)) == round((end - start) * 30)  # every frame once, none replayed
+
+
 @pytest.mark.parametrize("reel", ["fast_reel", "vertical_plain"])
 def test_picture_and_sound_stay_in_sync(reel: str, request: pytest.FixtureRequest) -> None:
     result: RenderResult = request.getfixturevalue(reel)

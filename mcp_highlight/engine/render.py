@@ -14,6 +14,7 @@ import os
 import secrets
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -30,6 +31,7 @@ from mcp_highlight.errors import (
     HighlightError,
     ImpossibleRequestError,
     MediaNotFoundError,
+    OperationCancelledError,
     UnsupportedMediaError,
 )
 from mcp_highlight.logs import get_logger
@@ -74,6 +76,7 @@ class SourceFacts:
 
 def probe_source(path: Path) -> SourceFacts:
     """Open `path` and read its first frame (for rotation); refuse files we cannot render from."""
+    path = path.expanduser().absolute()  # absolute, so ffmpeg never reads a name as a protocol ("concat:", "http:")
     if not path.is_file():
         raise MediaNotFoundError(f"Source video not found: {path}", hint="Check the path, or upload the file again.")
     try:
@@ -194,7 +197,8 @@ def render(spec: RenderSpec, *, progress: ProgressFn = no_progress) -> RenderRes
         source_spans=[(round(s.start_s, 3), round(s.start_s + s.duration_s, 3)) for s in spans],
     )
     log.info("render.done", path=str(output), duration_s=duration, fast_path=fast, elapsed_s=result.elapsed_s)
-    progress(1.0, "Done")
+    with contextlib.suppress(OperationCancelledError):
+        progress(1.0, "Done")  # a cancel arriving now is too late: the reel is finished and in place
     return result
 
 
@@ -238,7 +242,7 @@ def _check_music(path: Path) -> None:
 def _check_output(output: Path, sources: list[Path]) -> None:
     if output.is_dir():
         raise BadInputError(f"The output {output} is a folder.", hint="Give a file name such as reel.mp4.")
-    if any(output == source.expanduser().absolute() for source in sources):
+    if any(output.resolve() == source.expanduser().resolve() for source in sources):
         raise BadInputError("The output would overwrite a source video.", hint="Choose another output name.")
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -288,12 +292,25 @@ def _render_fast(spec: RenderSpec, clips: list[_Span], work: Path, partial: Path
     return spans
 
 
+@dataclass
+class _Copied:
+    """Where the last copied clip stands, so a following clip that overlaps it can simply continue it."""
+
+    path: Path
+    key: int  # its keyframe pts (source ticks)
+    offset: int  # where it starts in the output (ticks)
+    last_dts: int  # source dts of its last packet
+    end_pts: int  # source pts where it ends
+
+
 def _copy_video(clips: list[_Span], dest: Path, progress: ProgressFn, *, message: str) -> list[_Span]:
     """Copy each clip's packets (from the keyframe at or before its start) into one video-only MP4.
 
     Each clip ends at the first clean point at or after its end: every frame shown before the end is
     kept along with the frames it references, and no frame is left out in between (a gap would
-    show as a stutter). Returns the spans actually copied, so audio can be cut to match exactly.
+    show as a stutter). When snapping a start back to its keyframe would replay the end of the
+    previous clip of the same file, the two are merged into one continuous span instead.
+    Returns the spans actually copied, so the audio can be cut to match exactly.
     """
     total = sum(c.duration_s for c in clips)
     inputs: dict[Path, av.container.InputContainer] = {}
@@ -304,8 +321,8 @@ def _copy_video(clips: list[_Span], dest: Path, progress: ProgressFn, *, message
         inputs[clips[0].source.path] = first
         out_stream = out.add_stream_from_template(first.streams.video[0])
         offset = 0
-        last_dts: int | None = None
-        done_s = 0.0
+        last_out_dts: int | None = None
+        previous: _Copied | None = None
         last_report = 0.0
         for clip in clips:
             container = inputs.get(clip.source.path) or inputs.setdefault(
@@ -316,35 +333,53 @@ def _copy_video(clips: list[_Span], dest: Path, progress: ProgressFn, *, message
             origin = _origin_ticks(container, tb)
             frame_ticks = max(1, round(1 / (clip.source.fps * tb))) if clip.source.fps else 1
             start_ts = origin + math.floor(Fraction(clip.start_s) / tb)
-            end_ts = origin + math.ceil(Fraction(clip.start_s + clip.duration_s) / tb - Fraction(1, 2) * frame_ticks)
+            end_ts = origin + round(Fraction(clip.start_s + clip.duration_s) / tb) - frame_ticks // 2
             key = _keyframe_at_or_before(container, stream, start_ts, origin)
-            max_pts = None
-            for packet in _clip_packets(container, stream, key, end_ts, frame_ticks):
+            merge = previous is not None and previous.path == clip.source.path and key < previous.end_pts
+            if merge and previous is not None:
+                if end_ts <= previous.end_pts:
+                    continue  # wholly inside what was already copied
+                key, base = previous.key, previous.offset
+                packets = _clip_packets(
+                    container, stream, key, end_ts, resume_after_dts=previous.last_dts, emitted_max=previous.end_pts - 1
+                )
+            else:
+                base = offset
+                packets = _clip_packets(container, stream, key, end_ts)
+            max_pts: int | None = None
+            last_src_dts = previous.last_dts if merge and previous is not None else key
+            for packet in packets:
                 pts, dts = packet.pts, packet.dts if packet.dts is not None else packet.pts
                 end_pts = pts + (packet.duration or frame_ticks)
                 max_pts = end_pts if max_pts is None else max(max_pts, end_pts)
-                out_dts = dts - key + offset
-                if last_dts is not None and out_dts <= last_dts:
-                    out_dts = last_dts + 1
-                out_pts = pts - key + offset
+                out_dts = dts - key + base
+                if last_out_dts is not None and out_dts <= last_out_dts:
+                    out_dts = last_out_dts + 1
+                out_pts = pts - key + base
                 if out_pts < out_dts:
                     raise _NotCopyable("timestamps would go backwards at a cut")
+                last_src_dts = dts
                 packet.stream = out_stream
                 packet.time_base = stream.time_base
                 packet.pts, packet.dts = out_pts, out_dts
-                last_dts = out_dts
+                last_out_dts = out_dts
                 out.mux(packet)
                 now = time.monotonic()
                 if now - last_report >= 0.3:
                     last_report = now
-                    here = done_s + float((pts - key) * tb)
-                    progress(min(here / total, 1.0), f"{message} {int(100 * min(here / total, 1.0))}%")
+                    here = min(float((out_pts) * tb) / total, 1.0)
+                    progress(here, f"{message} {int(100 * here)}%")
             if max_pts is None:
+                if merge:
+                    continue
                 raise _NotCopyable(f"no packets found for a clip of {clip.source.path.name}")
+            if merge and previous is not None:
+                max_pts = max(max_pts, previous.end_pts)
+                spans.pop()
             length = max_pts - key
             spans.append(_Span(source=clip.source, start_s=float((key - origin) * tb), duration_s=float(length * tb)))
-            offset += length
-            done_s += float(length * tb)
+            previous = _Copied(clip.source.path, key=key, offset=base, last_dts=last_src_dts, end_pts=max_pts)
+            offset = base + length
     finally:
         out.close()
         for container in inputs.values():
@@ -394,14 +429,18 @@ def _clip_packets(
     stream: av.video.stream.VideoStream,
     key: int,
     end_ts: int,
-    frame_ticks: int,
-):
-    """Packets (decode order) from the keyframe `key` to the first clean cut after `end_ts`."""
+    *,
+    resume_after_dts: int | None = None,
+    emitted_max: int | None = None,
+) -> Iterator[av.Packet]:
+    """Packets (decode order) from the keyframe `key` to the first clean cut after `end_ts`.
+
+    With `resume_after_dts`, packets up to that dts were already copied: continue after them.
+    """
     lookahead = round(Fraction(1) / Fraction(stream.time_base))
     container.seek(key, stream=stream, backward=True, any_frame=False)
     started = False
     held: list[av.Packet] = []
-    emitted_max = None
     for packet in container.demux(stream):
         if packet.pts is None:
             if packet.dts is None:
@@ -416,7 +455,10 @@ def _clip_packets(
                 continue
         if packet.pts < key:
             continue  # a leading picture of an open GOP: it needs frames before the cut
-        if packet.dts is not None and packet.dts >= end_ts + lookahead:
+        dts = packet.dts if packet.dts is not None else packet.pts
+        if resume_after_dts is not None and dts <= resume_after_dts:
+            continue
+        if dts >= end_ts + lookahead:
             break
         held.append(packet)
         if packet.pts < end_ts:
@@ -566,7 +608,7 @@ def _add_music(spec: RenderSpec, args: list[str], graph: list[str], index: int, 
     """Append the music input and its mix; return the label of the final audio."""
     if spec.music is None:
         return src
-    args += ["-vn", "-stream_loop", "-1", "-t", f"{total + 1:.4f}", "-i", str(spec.music.path)]
+    args += ["-vn", "-stream_loop", "-1", "-t", f"{total + 1:.4f}", "-i", str(spec.music.path.expanduser().absolute())]
     graph += rf.music_filters(index, src, "mixed", duration_s=total, volume=spec.music.volume, fade_s=spec.music.fade_s)
     return "mixed"
 
