@@ -11,7 +11,6 @@ separately). Nothing here is a test: it reports numbers and whether the team's t
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import os
@@ -47,9 +46,13 @@ DEFINITIONS = {
     "x real time": "source duration / stage wall time (higher is faster).",
     "peak MB": "largest resident memory of the stage's whole process tree (the stage and its ffmpeg children), "
     "max of 10 Hz /proc sampling and the kernel's max RSS for the stage process.",
-    "recall": "fraction of true events found; an event is found when the reel covers >= {min_cover:.0%} of it or its peak.",
-    "precision": "fraction of reel time on a true event widened by {lead:g} s lead-in before and {react:g} s reaction "
-    "after (the same margins the plan and the peer are given).",
+    "recall": "true events found / events a reel of the target length can hold (each event's mean length plus the "
+    "lead-in and reaction; 'recall (all)' divides by every event instead). An event is found when the reel covers "
+    ">= {min_cover:.0%} of its action span.",
+    "precision": "share of reel time on a true event widened by {lead:g} s lead-in before and {react:g} s reaction "
+    "after (the margins the plan uses, and the peer is given as --margin), or on that event's replay.",
+    "distractors": "loud-only (a horn over calm play) and motion-only (fast play, flat murmur): the share of them "
+    "the reel kept, by the same rule as recall. Lower is better.",
     "end to end": "probe → analyse (no cache) → plan → render 16:9 in one process, timed from probe to the finished MP4 "
     "(imports excluded).",
 }
@@ -152,7 +155,7 @@ def _stage_worker(name: str, args_path: Path, out_path: Path) -> int:
         from mcp_highlight.engine.probe import probe
 
         start = time.perf_counter()
-        result: Any = probe(Path(args["source"]))
+        result: Any = probe(Path(args["source"]), max_bytes=1 << 40)  # the upload cap is policy, not engine
     elif name.startswith("analyse"):
         from mcp_highlight.engine.analyse import analyse
 
@@ -188,7 +191,7 @@ def _stage_worker(name: str, args_path: Path, out_path: Path) -> int:
         from mcp_highlight.engine.render_spec import RenderSpec
 
         start = time.perf_counter()
-        info = probe(Path(args["source"]))
+        info = probe(Path(args["source"]), max_bytes=1 << 40)
         analysis = analyse(info, progress=progress, cache_dir=None)
         plan = plan_reel([analysis], PlanRequest(target_s=args["target_s"]))
         result = render(RenderSpec(clips=plan.clips(), output=Path(args["output"]), aspect="16:9"), progress=progress)
@@ -258,64 +261,48 @@ def _engine_env() -> dict[str, str]:
 # ----------------------------------------------------------------------------- inputs
 
 
-def _samples_fingerprint() -> str:
-    """Generated media is cached per generator version: a change to samples.py makes new files."""
-    import mcp_highlight.samples as samples
+@dataclass
+class Truth:
+    """The generated game's ground truth, as spans in source seconds."""
 
-    return hashlib.sha1(Path(samples.__file__).read_bytes()).hexdigest()[:8]
+    events: list[tuple[float, float]]
+    replays: list[tuple[float, float]]
+    loud_only: list[tuple[float, float]]
+    motion_only: list[tuple[float, float]]
 
+    @classmethod
+    def from_model(cls, truth: Any) -> Truth:
+        def spans(name: str) -> list[tuple[float, float]]:
+            return [(float(a), float(b)) for a, b in getattr(truth, name, [])]
 
-def _truth_to_json(truth: Any) -> dict[str, Any]:
-    if hasattr(truth, "model_dump"):
-        return truth.model_dump(mode="json")
-    if hasattr(truth, "__dataclass_fields__"):
-        return json.loads(json.dumps(asdict(truth), default=str))
-    return dict(truth)
-
-
-def _spans(items: Any) -> list[dict[str, float | None]]:
-    """Events/distractors from the ground truth as dicts with start_s, end_s and peak_s (if any)."""
-    out = []
-    for item in items or []:
-        if isinstance(item, dict):
-            start = item.get("start_s", item.get("start"))
-            end = item.get("end_s", item.get("end"))
-            peak = item.get("peak_s", item.get("peak"))
-        else:
-            start, end = item[0], item[1]
-            peak = item[2] if len(item) > 2 else None
-        out.append({"start_s": float(start), "end_s": float(end), "peak_s": None if peak is None else float(peak)})
-    return out
+        return cls(spans("events"), spans("replays"), spans("loud_only"), spans("motion_only"))
 
 
-def make_inputs(opts: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
-    """The game (and the long file) under .bench/media, generated once; returns (path, ground truth dict)."""
-    from mcp_highlight.samples import long_game, synth_game
+def make_inputs(opts: argparse.Namespace) -> tuple[Path, Truth]:
+    """The game (and the long file) under .bench/media, generated once per generator version."""
+    from mcp_highlight import samples
 
     media = BENCH / "media"
     media.mkdir(parents=True, exist_ok=True)
     width, height = opts.width, opts.height
-    stem = f"game-{opts.minutes:g}m-{width}x{height}-{opts.fps}fps-s{opts.seed}-{_samples_fingerprint()}"
+    version = getattr(samples, "GENERATOR_VERSION", 0)
+    stem = f"game-{opts.minutes:g}m-{width}x{height}-{opts.fps}fps-s{opts.seed}-v{version}"
     base = media / f"{stem}.mp4"
-    base_truth = media / f"{stem}.truth.json"
-    if not (base.exists() and base_truth.exists()):
+    if not (base.exists() and samples.truth_path(base).exists()):
         _say(f"generating a {opts.minutes:g}-minute {width}x{height}p{opts.fps} game (once; cached in {media}) ...")
         t0 = time.perf_counter()
-        truth = synth_game(base, duration_s=opts.minutes * 60, width=width, height=height, fps=opts.fps, seed=opts.seed)
-        base_truth.write_text(json.dumps(_truth_to_json(truth)))
+        samples.synth_game(base, duration_s=opts.minutes * 60, width=width, height=height, fps=opts.fps, seed=opts.seed)
         _say(f"  generated in {time.perf_counter() - t0:.0f} s")
     if not opts.long:
-        return base, json.loads(base_truth.read_text())
+        return base, Truth.from_model(samples.load_truth(base))
     repeats = max(1, math.ceil(opts.hours * 60 / opts.minutes))
     long_path = media / f"long-{repeats}x-{stem}.mp4"
-    long_truth = media / f"long-{repeats}x-{stem}.truth.json"
-    if not (long_path.exists() and long_truth.exists()):
+    if not (long_path.exists() and samples.truth_path(long_path).exists()):
         _say(f"concatenating {repeats} copies into a {repeats * opts.minutes / 60:g}-hour file (stream copy) ...")
         t0 = time.perf_counter()
-        truth = long_game(long_path, base, repeats)
-        long_truth.write_text(json.dumps(_truth_to_json(truth)))
+        samples.long_game(long_path, base, repeats)
         _say(f"  concatenated in {time.perf_counter() - t0:.0f} s")
-    return long_path, json.loads(long_truth.read_text())
+    return long_path, Truth.from_model(samples.load_truth(long_path))
 
 
 # ----------------------------------------------------------------------------- machine
@@ -368,22 +355,18 @@ def _kept(moments: list[dict[str, Any]]) -> list[tuple[float, float]]:
 
 
 def _score(
-    events: list[dict],
-    distractors: list[dict],
-    kept: list[tuple[float, float]],
-    margin: tuple[float, float],
-    min_cover: float,
+    truth: Truth, kept: list[tuple[float, float]], margin: tuple[float, float], opts: argparse.Namespace
 ) -> dict[str, Any]:
-    from types import SimpleNamespace
+    from mcp_highlight.engine.quality import precision, recall, reel_capacity, total_length
 
-    from mcp_highlight.engine.quality import precision, recall, total_length
-
-    ev = [SimpleNamespace(**e) for e in events]
-    dis = [SimpleNamespace(**d) for d in distractors]
+    capacity = reel_capacity(truth.events, opts.target_s, margin)
     return {
-        "recall": recall(ev, kept, min_cover=min_cover),
-        "precision": precision(ev, kept, margin),
-        "distractors_kept": recall(dis, kept, min_cover=min_cover) if dis else None,
+        "recall": recall(truth.events, kept, opts.min_cover, out_of=capacity),
+        "recall_all": recall(truth.events, kept, opts.min_cover),
+        "capacity": capacity,
+        "precision": precision(truth.events, kept, margin, also_on_target=truth.replays),
+        "loud_only_kept": recall(truth.loud_only, kept, opts.min_cover) if truth.loud_only else None,
+        "motion_only_kept": recall(truth.motion_only, kept, opts.min_cover) if truth.motion_only else None,
         "kept_s": total_length(kept),
         "clips": len(kept),
     }
@@ -393,8 +376,7 @@ def run_peer(
     opts: argparse.Namespace,
     source: Path,
     source_s: float,
-    events: list[dict],
-    distractors: list[dict],
+    truth: Truth,
     margin: tuple[float, float],
 ) -> dict[str, Any]:
     """auto-editor over a threshold grid: its default (4%) and the threshold whose reel length is nearest ours."""
@@ -418,7 +400,7 @@ def run_peer(
         if measured.returncode != 0 or not out.exists():
             return {"available": False, "reason": f"auto-editor failed: {measured.stderr_tail[-300:]}"}
         kept = bench_peer.kept_spans(out)
-        score = _score(events, distractors, kept, margin, opts.min_cover)
+        score = _score(truth, kept, margin, opts)
         runs.append(
             {
                 "threshold": threshold,
@@ -456,8 +438,6 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
 
     report: dict[str, Any] = {"machine": machine_info()}
     source, truth = make_inputs(opts)
-    events = _spans(truth.get("events"))
-    distractors = _spans(truth.get("distractors"))
     env = _engine_env()
     bench = Bench(work=BENCH / "run")
     shutil.rmtree(bench.work, ignore_errors=True)
@@ -478,9 +458,11 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
         "audio": (info.get("audio") or {}).get("codec"),
         "bit_rate_mbps": (info.get("bit_rate") or 0) / 1e6,
         "size_mb": info["size_bytes"] / 1e6,
-        "events": len(events),
-        "events_s": sum(e["end_s"] - e["start_s"] for e in events),
-        "distractors": len(distractors),
+        "events": len(truth.events),
+        "events_s": sum(b - a for a, b in truth.events),
+        "replays": len(truth.replays),
+        "loud_only": len(truth.loud_only),
+        "motion_only": len(truth.motion_only),
     }
 
     cache_dir = BENCH / "analysis-cache"
@@ -532,17 +514,17 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
     if plan is not None:
         kept = _kept(plan["moments"])
         report["ours"] = {
-            **_score(events, distractors, kept, margin, opts.min_cover),
+            **_score(truth, kept, margin, opts),
             "wall_s": _ours_decide_s(bench.rows),
         }
         spans = (rendered.get("render_fast") or {}).get("source_spans")
         if spans:  # what the 16:9 reel really holds (keyframe-snapped on the fast path)
-            report["ours_rendered"] = _score(events, distractors, [tuple(s) for s in spans], margin, opts.min_cover)
+            report["ours_rendered"] = _score(truth, [(float(a), float(b)) for a, b in spans], margin, opts)
     report["definitions"] = {
         k: v.format(min_cover=opts.min_cover, lead=margin[0], react=margin[1]) for k, v in DEFINITIONS.items()
     }
     if not opts.skip_peer:
-        report["peer"] = run_peer(opts, source, bench.source_s, events, distractors, margin)
+        report["peer"] = run_peer(opts, source, bench.source_s, truth, margin)
     report["targets"] = targets(report, bench.rows, opts)
     return report
 
@@ -605,7 +587,7 @@ def targets(report: dict[str, Any], rows: list[StageRow], opts: argparse.Namespa
     )
     ours = report.get("ours")
     add(
-        "recall",
+        f"recall (of the {ours['capacity']} events that fit)" if ours else "recall",
         f">= {TARGET_RECALL}",
         f"{ours['recall']:.2f}" if ours else "-",
         ours["recall"] >= TARGET_RECALL if ours else None,
@@ -655,7 +637,9 @@ def print_report(report: dict[str, Any]) -> None:
         table.add_row("video", f"{inp['resolution']} {inp['video']} {inp['fps']:.3g} fps, audio {inp['audio']}")
         table.add_row("bit rate / size", f"{inp['bit_rate_mbps']:.2f} Mb/s, {inp['size_mb']:.0f} MB")
         table.add_row(
-            "ground truth", f"{inp['events']} events ({inp['events_s']:.0f} s), {inp['distractors']} distractors"
+            "ground truth",
+            f"{inp['events']} events ({inp['events_s']:.0f} s) with {inp['replays']} replays; distractors: "
+            f"{inp['loud_only']} loud-only, {inp['motion_only']} motion-only",
         )
         console.print(table)
 
@@ -674,67 +658,67 @@ def print_report(report: dict[str, Any]) -> None:
 
     ours, peer = report.get("ours"), report.get("peer")
     if ours or peer:
+        cap = (ours or (peer or {}).get("default") or {}).get("capacity")
         table = Table(title="quality on the generated ground truth, and the peer", title_justify="left")
-        for col in ("edit", "recall", "precision", "distractors kept", "reel s", "clips", "wall s", "peak MB"):
+        cols = (
+            "edit",
+            f"recall (of {cap} that fit)",
+            "recall (all)",
+            "precision",
+            "loud-only kept",
+            "motion-only kept",
+        )
+        for col in (*cols, "reel s", "clips", "wall s", "peak MB"):
             table.add_column(col, justify="left" if col == "edit" else "right")
+
+        def add(label: str, q: dict[str, Any], wall: str, peak: str) -> None:
+            table.add_row(
+                label,
+                f"{q['recall']:.2f}",
+                f"{q['recall_all']:.2f}",
+                f"{q['precision']:.2f}",
+                _fmt(q["loud_only_kept"], ".2f"),
+                _fmt(q["motion_only_kept"], ".2f"),
+                f"{q['kept_s']:.0f}",
+                str(q["clips"]),
+                wall,
+                peak,
+            )
+
         if ours:
-            table.add_row(
-                "ours (probe+analyse+plan)",
-                f"{ours['recall']:.2f}",
-                f"{ours['precision']:.2f}",
-                _fmt(ours["distractors_kept"], ".2f"),
-                f"{ours['kept_s']:.0f}",
-                str(ours["clips"]),
-                _fmt(ours["wall_s"], ".2f"),
-                _fmt(max((r["peak_mb"] or 0) for r in report["stages"][:4]), ".0f"),
+            peak = max(
+                (r["peak_mb"] or 0) for r in report["stages"] if r["name"] in ("probe", "analyse (cold)", "plan")
             )
-        rendered = report.get("ours_rendered")
-        if rendered:
-            table.add_row(
-                "ours, as rendered 16:9",
-                f"{rendered['recall']:.2f}",
-                f"{rendered['precision']:.2f}",
-                _fmt(rendered["distractors_kept"], ".2f"),
-                f"{rendered['kept_s']:.0f}",
-                str(rendered["clips"]),
-                "",
-                "",
-            )
+            add("ours: plan (probe+analyse+plan)", ours, _fmt(ours["wall_s"], ".2f"), f"{peak:.0f}")
+        if report.get("ours_rendered"):
+            add("ours: as rendered 16:9", report["ours_rendered"], "", "")
         if peer and peer.get("available"):
-            for key, label in (
-                ("default", "auto-editor, default threshold"),
-                ("tuned", "auto-editor, threshold nearest our length"),
-            ):
+            for key, label in (("default", "auto-editor, its default"), ("tuned", "auto-editor, nearest our length")):
                 p = peer[key]
                 wall = f"{p['wall_s']:.2f}" + ("" if p["cold"] else " (cached)")
-                table.add_row(
-                    f"{label} {p['threshold']:.0%}",
-                    f"{p['recall']:.2f}",
-                    f"{p['precision']:.2f}",
-                    _fmt(p["distractors_kept"], ".2f"),
-                    f"{p['kept_s']:.0f}",
-                    str(p["clips"]),
-                    wall,
-                    f"{p['peak_mb']:.0f}",
-                )
+                add(f"{label} {p['threshold']:.0%}", p, wall, f"{p['peak_mb']:.0f}")
         elif peer:
-            table.add_row("auto-editor", f"unavailable: {peer.get('reason')}", "", "", "", "", "", "")
+            table.add_row("auto-editor", f"unavailable: {peer.get('reason')}")
         console.print(table)
         if peer and peer.get("available"):
             console.print(
-                f"peer: auto-editor {peer['version']} with {peer['ffmpeg']}; cold run {peer['cold_wall_s']:.1f} s"
+                f"peer: auto-editor {peer['version']} with {peer['ffmpeg']}; cold run {peer['cold_wall_s']:.1f} s",
+                highlight=False,
             )
-            console.print(f"      {peer['command']}")
+            console.print(f"      {peer['command']}", highlight=False)
             if ours and ours.get("wall_s"):
                 console.print(
-                    f"ratio: ours decides the edit {peer['cold_wall_s'] / ours['wall_s']:.1f}x faster than auto-editor (cold, same file)"
+                    f"ratio: ours decides the edit {peer['cold_wall_s'] / ours['wall_s']:.1f}x faster than "
+                    "auto-editor (both cold, same file)",
+                    highlight=False,
                 )
             console.print(
-                "      all thresholds: "
+                "      every threshold tried: "
                 + ", ".join(
                     f"{r['threshold']:.0%}→{r['kept_s']:.0f}s R{r['recall']:.2f} P{r['precision']:.2f}"
                     for r in peer["runs"]
-                )
+                ),
+                highlight=False,
             )
 
     table = Table(title="targets", title_justify="left")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from mcp_highlight.engine.quality import event_found, merge_spans, precision, recall, total_length
+from mcp_highlight.engine.quality import event_found, merge_spans, precision, recall, reel_capacity, total_length
 
 
 @dataclass
@@ -76,3 +76,27 @@ def test_keeping_everything_gives_full_recall_but_precision_equal_to_event_share
     everything = [(0, 100)]
     assert recall(events, everything) == 1.0
     assert precision(events, everything, margin_s=0) == pytest.approx(0.2)
+
+
+def test_replays_given_as_also_on_target_count_without_a_margin() -> None:
+    events, replays = [(10, 20)], [(30, 35)]
+    kept = [(10, 20), (30, 40)]
+    assert precision(events, kept, margin_s=0) == pytest.approx(0.5)
+    assert precision(events, kept, margin_s=0, also_on_target=replays) == pytest.approx(0.75)
+
+
+def test_reel_capacity_counts_events_with_their_margins_that_fit_the_target() -> None:
+    events = [(0, 5), (40, 45), (80, 85), (120, 125)]
+    assert reel_capacity(events, target_s=30, margin_s=(5, 3)) == 2
+    assert reel_capacity(events, target_s=600, margin_s=(5, 3)) == 4
+    assert reel_capacity(events, target_s=5, margin_s=(5, 3)) == 1
+    assert reel_capacity([], target_s=60, margin_s=1) == 0
+
+
+def test_recall_out_of_capacity_scores_a_full_reel_fairly_and_never_above_one() -> None:
+    events = [(0, 5), (40, 45), (80, 85), (120, 125)]
+    kept = [(0, 5), (40, 45)]
+    assert recall(events, kept) == pytest.approx(0.5)
+    assert recall(events, kept, out_of=2) == pytest.approx(1.0)
+    assert recall(events, [*kept, (80, 85)], out_of=2) == pytest.approx(1.0)
+    assert recall(events, kept, out_of=3) == pytest.approx(2 / 3)

@@ -9,7 +9,10 @@ Definitions (printed by the benchmark too):
   cover at least `min_cover` of its length, or cover its peak (the instant that makes it a highlight).
 - **precision**: the fraction of reel time that lies on a true event, where each event is widened by
   a margin (lead-in before, reaction after) because a good editor keeps the build-up and the
-  celebration: those seconds are not wasted. Time outside every widened event is a miss.
+  celebration: those seconds are not wasted. Spans given as `also_on_target` (such as the replay
+  of an event) count as they are. Time outside all of these is a miss.
+- **capacity**: how many events a reel of a given length can hold at all, each with its margins;
+  recall `out_of` that number is the fair score when the footage has more highlights than fit.
 """
 
 from __future__ import annotations
@@ -74,13 +77,31 @@ def _found(parts: tuple[float, float, float | None], merged: Sequence[Span], min
     return overlap_s((start, end), merged) >= min_cover * length - 1e-9
 
 
-def recall(events: Iterable[Any], kept_spans: Iterable[Any], min_cover: float = 0.5) -> float:
-    """Fraction of events found (see module docstring); 1.0 when there are no events to find."""
+def recall(
+    events: Iterable[Any], kept_spans: Iterable[Any], min_cover: float = 0.5, *, out_of: int | None = None
+) -> float:
+    """Fraction of events found (see module docstring); 1.0 when there are no events to find.
+
+    `out_of` replaces the number of events as the denominator (see `reel_capacity`); capped at 1.0.
+    """
     parts = [_event_parts(e) for e in events]
-    if not parts:
+    denominator = min(len(parts), out_of) if out_of is not None else len(parts)
+    if denominator <= 0:
         return 1.0
     merged = merge_spans(kept_spans)
-    return sum(_found(p, merged, min_cover) for p in parts) / len(parts)
+    return min(1.0, sum(_found(p, merged, min_cover) for p in parts) / denominator)
+
+
+def reel_capacity(events: Iterable[Any], target_s: float, margin_s: Margin) -> int:
+    """How many events of average length, each with its lead-in and reaction, fit in `target_s` (at most all)."""
+    parts = [_event_parts(e) for e in events]
+    if not parts:
+        return 0
+    lead, react = _margins(margin_s)
+    per_event = sum(e - s for s, e, _ in parts) / len(parts) + lead + react
+    if per_event <= 0:
+        return len(parts)
+    return max(1, min(len(parts), int(target_s // per_event)))
 
 
 def _margins(margin_s: Margin) -> tuple[float, float]:
@@ -89,8 +110,10 @@ def _margins(margin_s: Margin) -> tuple[float, float]:
     return float(margin_s), float(margin_s)
 
 
-def precision(events: Iterable[Any], kept_spans: Iterable[Any], margin_s: Margin) -> float:
-    """Fraction of kept time inside an event widened by the margin; 0.0 for an empty reel.
+def precision(
+    events: Iterable[Any], kept_spans: Iterable[Any], margin_s: Margin, also_on_target: Iterable[Any] = ()
+) -> float:
+    """Fraction of kept time inside an event widened by the margin (or in `also_on_target`); 0.0 for an empty reel.
 
     `margin_s` is one number for both sides, or `(lead_in_s, reaction_s)`.
     """
@@ -99,6 +122,8 @@ def precision(events: Iterable[Any], kept_spans: Iterable[Any], margin_s: Margin
     if kept_total <= 0:
         return 0.0
     lead, react = _margins(margin_s)
-    widened = merge_spans((s - lead, e + react) for s, e, _ in map(_event_parts, events))
+    widened = merge_spans(
+        [*((s - lead, e + react) for s, e, _ in map(_event_parts, events)), *map(_event_parts, also_on_target)]
+    )
     on_target = sum(overlap_s(span, widened) for span in kept)
     return on_target / kept_total
