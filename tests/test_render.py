@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from mcp_highlight.engine import render as render_module
 from mcp_highlight.engine import render_filters as rf
 from mcp_highlight.engine.ffmpeg import ffmpeg_exe, run_ffmpeg
 from mcp_highlight.engine.render import render
@@ -341,6 +342,25 @@ def test_fast_path_clips_that_overlap_once_snapped_to_keyframes_merge_instead_of
     with av.open(str(result.path)) as container:
         shown = [float(p.pts * p.time_base) for p in container.demux(video=0) if p.size]
     assert len(shown) == len(set(shown)) == round((end - start) * 30)  # every frame once, none replayed
+
+
+def test_long_reels_are_encoded_in_groups_and_joined_without_losing_frames_or_sync(
+    out_dir: Path, hd_source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render_module, "GROUP_CLIPS", 2)  # five clips: three encode runs, then the join
+    clips = [Clip(source=hd_source, start_s=k + 0.3, end_s=k + 0.8) for k in range(5)]
+    result = render(
+        RenderSpec(clips=clips, output=out_dir / "grouped.mp4", title=TitleSpec(text="Five", duration_s=1.2))
+    )
+    assert_valid_reel(result, (1920, 1080))
+    assert result.duration_s == pytest.approx(2.5, abs=0.05)
+    with av.open(str(result.path)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 75
+    flashes, beeps = flash_times(result.path), beep_times(result.path)
+    assert len(flashes) == len(beeps) == 5  # one flash and beep per clip, each at 0.2 s into it
+    for k, (flash, beep) in enumerate(zip(flashes, beeps, strict=True)):
+        assert flash == pytest.approx(0.5 * k + 0.2, abs=1.5 / 30)
+        assert beep == pytest.approx(flash, abs=1.5 / 30)
 
 
 @pytest.mark.parametrize("reel", ["fast_reel", "vertical_plain"])

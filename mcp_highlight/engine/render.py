@@ -501,7 +501,7 @@ def _render_reencode(
         length = sum(s.duration_s for s in group)
         segment = work / f"video{first // GROUP_CLIPS:03d}.mp4"
         group_progress = scaled(progress, encode_share * offset / total, encode_share * (offset + length) / total)
-        _encode_group(spec, group, offset, segment, work, group_progress)
+        _encode_group(spec, group, offset, total, segment, work, group_progress)
         segments.append(_Span(source=probe_source(segment), start_s=0.0, duration_s=length))
         offset += length
     if len(segments) == 1:
@@ -517,7 +517,13 @@ def _render_reencode(
 
 
 def _encode_group(
-    spec: RenderSpec, spans: list[_Span], offset_s: float, dest: Path, work: Path, progress: ProgressFn
+    spec: RenderSpec,
+    spans: list[_Span],
+    offset_s: float,
+    reel_length_s: float,
+    dest: Path,
+    work: Path,
+    progress: ProgressFn,
 ) -> None:
     """Encode consecutive clips (video only) to `dest`: normalised, captioned, with the title where it falls."""
     frame = spec.frame_size
@@ -544,15 +550,25 @@ def _encode_group(
     title = spec.title
     if title is not None and title.text.strip():
         # The title's times are on the reel's timeline; this group starts `offset_s` into the reel.
-        start = max(0.0, title.start_s) - offset_s
-        end = min(max(0.0, title.start_s) + title.duration_s, offset_s + length) - offset_s
-        if end > 0 and start < length and end > start:
+        title_start = max(0.0, title.start_s)
+        title_end = min(title_start + title.duration_s, reel_length_s)
+        start, end = title_start - offset_s, min(title_end - offset_s, length)
+        if end > 0 and start < length:
             image = title_image(title.text.strip(), frame)
             png = save_png(image, work, "title")
             args += ["-loop", "1", "-framerate", str(FPS), "-t", f"{end:.4f}", "-i", str(png)]
             y = rf.title_y(title.position, frame[1], image.height)
             graph += rf.title_filters(
-                n_inputs, "vcat", "vout", frame=frame, size=image.size, y=y, start_s=start, end_s=end
+                n_inputs,
+                "vcat",
+                "vout",
+                frame=frame,
+                size=image.size,
+                y=y,
+                start_s=start,
+                end_s=end,
+                fade_in=start >= 0,
+                fade_out=title_end - offset_s <= length + 1e-6,
             )
             video_out = "vout"
     args += _graph_args(graph, work)

@@ -154,13 +154,22 @@ def title_filters(
     y: int,
     start_s: float,
     end_s: float,
+    fade_in: bool = True,
+    fade_out: bool = True,
 ) -> list[str]:
-    """Fade the (looped) title image in at `start_s` and out at `end_s`, centred horizontally over `[src]`."""
-    fade = min(TITLE_FADE_S, (end_s - start_s) / 3)
+    """Overlay the (looped) title image from `start_s` to `end_s`, centred horizontally over `[src]`.
+
+    It fades in and out unless this part of the reel only holds the middle of it (`fade_in` / `fade_out`).
+    """
+    fade = min(TITLE_FADE_S, (end_s - max(start_s, 0.0)) / 3)
+    fades = []
+    if fade_in:
+        fades.append(f"fade=t=in:st={max(start_s, 0.0):.4f}:d={fade:.4f}:alpha=1")
+    if fade_out:
+        fades.append(f"fade=t=out:st={max(end_s - fade, 0.0):.4f}:d={fade:.4f}:alpha=1")
     x = (frame[0] - size[0]) // 2
     return [
-        f"[{input_index}:v]format=rgba,fade=t=in:st={start_s:.4f}:d={fade:.4f}:alpha=1,"
-        f"fade=t=out:st={end_s - fade:.4f}:d={fade:.4f}:alpha=1[title]",
+        f"[{input_index}:v]{','.join(['format=rgba', *fades])}[title]",
         f"[{src}][title]overlay={x}:{y}:eof_action=pass,format=yuv420p[{out}]",
     ]
 
