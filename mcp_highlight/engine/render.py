@@ -280,6 +280,8 @@ def _fast_path_blocker(spec: RenderSpec, clips: list[_Span], sources: list[Sourc
             return f"{s.path.name} is {s.width}x{s.height} rotated {s.rotation}"
         if s.variable_fps or s.fps is None or s.fps != first.fps:
             return f"{s.path.name} frame rate {s.fps} (variable={s.variable_fps})"
+        if not s.extradata.startswith(b"\x01"):
+            return f"{s.path.name} carries its H.264 headers in-band (not MP4-style)"
         if s.extradata != first.extradata or s.time_base != first.time_base:
             return "sources were encoded with different settings"
     return None
