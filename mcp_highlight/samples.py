@@ -28,7 +28,7 @@ ROAR_TAIL_S = 1.5
 """The roar holds this long past the end of the action, then decays over ROAR_RISE_S."""
 REPLAY_AFTER_S = 3.0
 REPLAY_S = 3.0
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Bump when the generated picture or sound changes, so cached test media is rebuilt."""
 
 
@@ -119,7 +119,8 @@ def _layout(duration_s: float, distractors: bool, seed: int) -> tuple[list[Span]
     n_events = max(1, int(duration_s // 40))
     n_each = max(1, int(duration_s // 100)) if distractors else 0
     kinds = ["event"] * n_events + ["loud"] * n_each + ["motion"] * n_each
-    while len(kinds) > 1 and (duration_s - 6) / len(kinds) < 14:
+    margin = min(3.0, duration_s * 0.1)
+    while len(kinds) > 1 and (duration_s - 2 * margin) / len(kinds) < 14:
         # Too short for everything: drop distractors first, then events, keeping one event.
         for kind in ("motion", "loud", "event"):
             if kind in kinds and (kind != "event" or kinds.count("event") > 1):
@@ -127,13 +128,13 @@ def _layout(duration_s: float, distractors: bool, seed: int) -> tuple[list[Span]
                 break
     rng = random.Random(seed)
     rng.shuffle(kinds)
-    slot = (duration_s - 6) / len(kinds)
+    slot = (duration_s - 2 * margin) / len(kinds)
     spans: dict[str, list[Span]] = {"event": [], "loud": [], "motion": []}
     for i, kind in enumerate(kinds):
-        length = rng.uniform(4.0, 6.0)
-        # Leave room after an event for its roar tail and replay (REPLAY_AFTER_S + REPLAY_S).
-        room = slot - length - 7.0
-        start = 3.0 + i * slot + rng.uniform(1.0, max(1.0, room))
+        length = min(rng.uniform(4.0, 6.0), 0.4 * slot)
+        # Leave room after each span for an event's roar tail and replay (REPLAY_AFTER_S + REPLAY_S).
+        tail = min(REPLAY_AFTER_S + REPLAY_S + 1.0, 0.3 * slot)
+        start = margin + i * slot + rng.uniform(0.0, max(0.0, slot - length - tail))
         spans[kind].append((round(start, 2), round(start + length, 2)))
     return spans["event"], spans["loud"], spans["motion"]
 

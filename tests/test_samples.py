@@ -87,9 +87,10 @@ def test_action_makes_big_video_packets_and_loud_only_spans_do_not(game_clip: tu
 
 
 def test_layout_fits_short_games_and_keeps_at_least_one_event() -> None:
-    events, loud, motion = _layout(20, distractors=True, seed=0)
-    assert len(events) == 1
-    assert all(b <= 20 for a, b in [*events, *loud, *motion])
+    for duration in (6, 20):
+        events, loud, motion = _layout(duration, distractors=True, seed=0)
+        assert len(events) == 1
+        assert all(0 < a < b <= duration for a, b in [*events, *loud, *motion])
     events, loud, motion = _layout(600, distractors=True, seed=3)
     assert len(events) == 15 and len(loud) == 6 and len(motion) == 6
 

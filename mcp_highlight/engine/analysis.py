@@ -21,6 +21,7 @@ class Analysis(BaseModel):
     scene_cuts: list[float] = Field(default_factory=list, description="Seconds where the picture cuts.")
     has_audio: bool = True
     has_motion: bool = True
+    warnings: list[str] = Field(default_factory=list, description="Parts of the file that could not be read.")
     elapsed_s: float = 0.0
     cached: bool = False
 
