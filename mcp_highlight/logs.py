@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from collections.abc import MutableMapping
@@ -69,4 +70,7 @@ def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
 
 
 def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:
+    """A logger that writes to stderr even when no front configured logging (library use, tests)."""
+    if not structlog.is_configured():
+        configure_logging(os.environ.get("MCP_HIGHLIGHT_LOG_LEVEL", "info"))
     return structlog.get_logger(name)

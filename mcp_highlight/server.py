@@ -217,8 +217,8 @@ def build_server(studio: Studio) -> MCPServer:
             music_volume=music_volume,
             captions=captions,
         )
-        if request.is_empty():
-            request = _sampled_request(sampled) or request
+        if request.is_empty() and (from_model := _sampled_request(sampled)) is not None:
+            request, instruction = from_model, None  # the client's model restated the words as fields
         if request.is_empty() and not instruction:
             raise InstructionNotUnderstoodError(
                 "Nothing to change: give an instruction or at least one edit argument.",

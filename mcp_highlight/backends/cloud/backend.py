@@ -509,7 +509,10 @@ class CloudBackend:
     async def edit(
         self, session_id: str, instruction: str | None, request: EditRequest | None, *, progress: ProgressFn
     ) -> EditResult:
-        text = instruction.strip() if instruction and instruction.strip() else (request.describe() if request else "")
+        words = [instruction.strip()] if instruction and instruction.strip() else []
+        if request is not None and not request.is_empty():
+            words.append(request.describe())
+        text = "; ".join(words)
         if not text:
             raise BadInputError(
                 "There is no instruction to send.", hint="Say what to change, e.g. 'add the title Derby Day'."

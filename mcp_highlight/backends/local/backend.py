@@ -180,12 +180,15 @@ class LocalBackend:
         before, _ = self.store.draft(session_id)
         media = self.store.media(session_id)
         notes: list[str] = []
-        if request is None or request.is_empty():
-            if not instruction or not instruction.strip():
-                raise InstructionNotUnderstoodError("The edit is empty.", hint="Say what to change, e.g. 'a 30s reel'.")
+        given = request if request is not None and not request.is_empty() else None
+        if given is None and not (instruction and instruction.strip()):
+            raise InstructionNotUnderstoodError("The edit is empty.", hint="Say what to change, e.g. 'a 30s reel'.")
+        request = given or EditRequest()
+        if instruction and instruction.strip():
             parsed = parse_instruction(instruction, known_media={m.name: m.id for m in media})
             extra = {k: v for k, v in parsed.extra.items() if k in EditRequest.model_fields}
-            request = parsed.request.model_copy(update=extra)
+            # structured arguments win over words that say the same thing
+            request = parsed.request.model_copy(update={**extra, **request.model_dump(exclude_defaults=True)})
             if parsed.leftover:
                 notes.append(f"I did not act on: {parsed.leftover!r}.")
         if request.undo or request.redo:

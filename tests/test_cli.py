@@ -1,0 +1,81 @@
+"""The `mcp-highlight` command as a user runs it: exit codes, messages, the JSON report, previews."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import pytest
+from mcp_harness import MEDIA_CACHE
+
+from mcp_highlight.samples import synth_clip
+
+
+@pytest.fixture(scope="module")
+def clip() -> Path:
+    path = MEDIA_CACHE / "cli-clip-640x360-30s.mp4"
+    if not path.exists():
+        synth_clip(path, duration_s=30, width=640, height=360)
+    return path
+
+
+def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MCP_HIGHLIGHT_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "mcp_highlight", *args], capture_output=True, text=True, env=env, timeout=600
+    )
+
+
+def test_reel_writes_the_mp4_and_a_json_report_with_previews(tmp_path: Path, clip: Path) -> None:
+    out = tmp_path / "reel.mp4"
+    done = run("reel", str(clip), "--duration", "8s", "--preview", "--json", "-o", str(out), home=tmp_path / "h")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["output"] == str(out) and out.is_file()
+    assert abs(report["duration_s"] - 8) <= 0.8
+    assert report["moments"] and all(m["duration_s"] > 0 for m in report["moments"])
+    assert Path(report["contact_sheet"]).is_file() and Path(report["curves"]["cli-clip-640x360-30s.mp4"]).is_file()
+    with av.open(str(out)) as container:
+        video = container.streams.video[0]
+        assert (video.codec_context.width, video.codec_context.height) == (1920, 1080)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["reel", "{missing}"], "No file at"),
+        (["reel", "{text}"], "not a supported file type"),
+        (["reel", "{clip}", "--duration", "soon"], "Cannot read 'soon' as a duration"),
+        (["reel", "{clip}", "--music", "{missing}"], "No music file"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message_naming_it(tmp_path: Path, clip: Path, args: list[str], needle: str) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    values = {"missing": str(tmp_path / "missing.mp4"), "text": str(text), "clip": str(clip)}
+    out = tmp_path / "out.mp4"
+    done = run(*[a.format(**values) for a in args], "-o", str(out), home=tmp_path / "h")
+    assert done.returncode == 2, done.stderr
+    assert needle in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+def test_analyse_prints_the_top_moments(tmp_path: Path, clip: Path) -> None:
+    done = run("analyse", str(clip), home=tmp_path / "h")
+    assert done.returncode == 0, done.stderr
+    assert "Top moments" in done.stdout
+    as_json = run("analyse", str(clip), "--json", home=tmp_path / "h")
+    data = json.loads(as_json.stdout)
+    assert data["cached"] is True and len(data["score"]) == pytest.approx(30 / data["window_s"], abs=2)
+
+
+def test_doctor_checks_the_toolchain(tmp_path: Path) -> None:
+    done = run("doctor", home=tmp_path / "h")
+    assert done.returncode == 0, done.stdout
+    for name in ("PyAV", "ffmpeg binary", "libx264", "data directory", "backend"):
+        assert name in done.stdout

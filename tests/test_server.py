@@ -1,0 +1,237 @@
+"""The MCP front, driven through the SDK's own client: every tool, the resources, the prompt, errors.
+
+Contract tests run against both backends (local engine, and cloud backend + the fake API);
+media tests run on the local engine with generated footage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import anyio
+import av
+import pytest
+from cloud_fake import cloud_fake, make_cloud_backend  # noqa: F401 (fixture)
+from mcp_harness import MEDIA_CACHE, ProgressLog, connect, text_of
+from mcp_types import CreateMessageResult, TextContent
+
+from mcp_highlight.backends.local import LocalBackend
+from mcp_highlight.config import Settings
+from mcp_highlight.samples import synth_clip
+
+pytestmark = pytest.mark.anyio
+SNAPSHOT = Path(__file__).parent / "snapshots" / "list_tools.json"
+
+
+@pytest.fixture(scope="session")
+def game_file() -> Path:
+    path = MEDIA_CACHE / "server-game-640x360-40s.mp4"
+    if not path.exists():
+        synth_clip(path, duration_s=40, width=640, height=360, fps=30)
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path / "home")
+
+
+@pytest.fixture(params=["local", "cloud"])
+async def client(request: pytest.FixtureRequest, settings: Settings, tmp_path: Path) -> AsyncIterator:
+    if request.param == "local":
+        backend = LocalBackend(settings)
+    else:
+        fake = request.getfixturevalue("cloud_fake")
+        backend = make_cloud_backend(fake, tmp_path / "cloud-home")
+    async with connect(backend, settings) as mcp_client:
+        yield mcp_client
+
+
+@pytest.fixture
+async def local(settings: Settings) -> AsyncIterator:
+    async with connect(LocalBackend(settings), settings) as mcp_client:
+        yield mcp_client
+
+
+# contract: both backends --------------------------------------------------------------------------
+async def test_the_five_tools_are_listed_with_truthful_annotations(client) -> None:
+    tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    assert set(tools) == {"upload_video", "edit_timeline", "get_state", "get_credits", "export_video"}
+    assert tools["get_state"].annotations.read_only_hint is True
+    assert tools["get_credits"].annotations.read_only_hint is True
+    assert tools["edit_timeline"].annotations.read_only_hint is False
+    assert tools["export_video"].annotations.idempotent_hint is True
+    assert all(tool.annotations.destructive_hint is False for tool in tools.values())
+    assert all(tool.output_schema for tool in tools.values())
+
+
+async def test_the_tool_list_matches_the_snapshot(local) -> None:
+    listed = [
+        {"name": t.name, "input": t.input_schema, "output": t.output_schema, "annotations": t.annotations.model_dump()}
+        for t in sorted((await local.list_tools()).tools, key=lambda t: t.name)
+    ]
+    if os.environ.get("UPDATE_SNAPSHOTS"):  # after a deliberate schema change: review the diff, commit it
+        SNAPSHOT.write_text(json.dumps(listed, indent=2, sort_keys=True) + "\n")
+    assert json.loads(SNAPSHOT.read_text()) == json.loads(json.dumps(listed))
+
+
+async def test_credits_have_the_same_shape_on_both_backends(client) -> None:
+    result = await client.call_tool("get_credits", {})
+    assert not result.is_error
+    data = result.structured_content
+    assert set(data) >= {"available", "frozen", "total", "metered", "message"}
+    assert text_of(result)
+
+
+async def test_an_unknown_session_is_a_specific_tool_error(client) -> None:
+    for tool, args in [
+        ("get_state", {"session_id": "ses_does_not_exist"}),
+        ("export_video", {"session_id": "ses_does_not_exist"}),
+        ("edit_timeline", {"session_id": "ses_does_not_exist", "instruction": "make it vertical"}),
+    ]:
+        result = await client.call_tool(tool, args)
+        assert result.is_error, tool
+        assert "session" in text_of(result).lower(), text_of(result)
+        assert "Traceback" not in text_of(result)
+
+
+async def test_a_missing_file_and_a_wrong_format_are_refused_clearly(client, tmp_path: Path) -> None:
+    missing = await client.call_tool("upload_video", {"path": str(tmp_path / "nope.mp4")})
+    assert missing.is_error and "nope.mp4" in text_of(missing)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a video")
+    wrong = await client.call_tool("upload_video", {"path": str(notes)})
+    assert wrong.is_error and "mp4" in text_of(wrong)
+
+
+async def test_export_of_an_empty_draft_says_there_is_nothing_to_export(client, game_file: Path) -> None:
+    uploaded = await client.call_tool("upload_video", {"path": str(game_file)})
+    assert not uploaded.is_error, text_of(uploaded)
+    sid = uploaded.structured_content["session_id"]
+    result = await client.call_tool("export_video", {"session_id": sid})
+    assert result.is_error and "nothing to export" in text_of(result).lower()
+
+
+async def test_words_meaning_credits_or_status_are_routed_not_edited(client, game_file: Path) -> None:
+    sid = (await client.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
+    credits = await client.call_tool("edit_timeline", {"session_id": sid, "instruction": "how many credits do I have?"})
+    assert credits.structured_content["action"] == "credits"
+    status = await client.call_tool("edit_timeline", {"session_id": sid, "instruction": "状态"})
+    assert status.structured_content["action"] == "state"
+    assert status.structured_content["state"]["summary"].startswith("Timeline (")
+
+
+# local engine: media flows -----------------------------------------------------------------------
+async def test_upload_edit_export_makes_a_reel_and_reports_progress(local, game_file: Path, settings: Settings) -> None:
+    uploaded = await local.call_tool("upload_video", {"path": str(game_file)})
+    sid = uploaded.structured_content["session_id"]
+    assert uploaded.structured_content["media"]["kind"] == "video"
+    progress = ProgressLog()
+    edited = await local.call_tool(
+        "edit_timeline",
+        {"session_id": sid, "instruction": "pull the best moments into a 12 second reel", "title": "Derby Day"},
+        progress_callback=progress,
+    )
+    assert not edited.is_error, text_of(edited)
+    outcome = edited.structured_content
+    assert outcome["action"] == "edit"
+    assert outcome["edit"]["after"].startswith("Timeline (2 tracks): 1. Video:")
+    assert '"Derby Day" (0-3s)' in outcome["edit"]["after"]
+    assert any(change.startswith("Title: none ->") for change in outcome["edit"]["changes"])
+    assert "Before:" in text_of(edited) and "After:" in text_of(edited)
+
+    export_progress = ProgressLog()
+    exported = await local.call_tool("export_video", {"session_id": sid}, progress_callback=export_progress)
+    assert not exported.is_error, text_of(exported)
+    data = exported.structured_content
+    assert Path(data["path"]).is_file() and data["uri"].startswith("file://")
+    assert Path(data["path"]).resolve().is_relative_to(settings.renders_dir.resolve())
+    assert (data["width"], data["height"]) == (1920, 1080)
+    assert abs(data["duration_s"] - 12) <= 1.0
+    links = [block for block in exported.content if block.type == "resource_link"]
+    assert links and links[0].uri == data["uri"]
+    assert export_progress.events and export_progress.events[-1][0] <= 100
+    with av.open(data["path"]) as container:
+        assert container.streams.video[0].codec_context.name == "h264"
+        assert container.streams.audio
+
+    again = await local.call_tool("export_video", {"session_id": sid})
+    assert again.structured_content["reused"] is True
+    assert again.structured_content["path"] == data["path"]
+
+
+async def test_undo_restores_the_previous_timeline(local, game_file: Path) -> None:
+    sid = (await local.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
+    first = await local.call_tool("edit_timeline", {"session_id": sid, "target_length": "10s"})
+    vertical = await local.call_tool("edit_timeline", {"session_id": sid, "instruction": "make it vertical for TikTok"})
+    assert "Shape: 16:9 -> 9:16" in vertical.structured_content["edit"]["changes"]
+    undone = await local.call_tool("edit_timeline", {"session_id": sid, "instruction": "undo"})
+    assert undone.structured_content["edit"]["draft"] == first.structured_content["edit"]["draft"]
+    state = await local.call_tool("get_state", {"session_id": sid})
+    assert state.structured_content["draft"] == first.structured_content["edit"]["draft"]
+
+
+async def test_a_nonsense_instruction_says_what_it_can_do_and_changes_nothing(local, game_file: Path) -> None:
+    sid = (await local.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
+    result = await local.call_tool("edit_timeline", {"session_id": sid, "instruction": "make it pop like crazy"})
+    assert result.is_error
+    assert "title" in text_of(result).lower() and "vertical" in text_of(result).lower()
+    state = await local.call_tool("get_state", {"session_id": sid})
+    assert state.structured_content["draft"]["t"] == []
+
+
+async def test_with_sampling_the_clients_model_structures_what_the_rules_cannot(game_file: Path, settings) -> None:
+    asked: list[str] = []
+
+    async def sampling(context, params) -> CreateMessageResult:
+        asked.append(params.messages[0].content.text)
+        return CreateMessageResult(
+            role="assistant", model="fake", content=TextContent(type="text", text='{"target_s": 8, "aspect": "1:1"}')
+        )
+
+    async with connect(LocalBackend(settings), settings, sampling_callback=sampling) as client:
+        sid = (await client.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
+        result = await client.call_tool("edit_timeline", {"session_id": sid, "instruction": "jazz it up a bit"})
+        assert not result.is_error, text_of(result)
+        assert asked == ["jazz it up a bit"]
+        assert "Shape: 16:9 -> 1:1" in result.structured_content["edit"]["changes"]
+
+
+async def test_the_timeline_resource_and_its_update_notifications(local, game_file: Path) -> None:
+    sid = (await local.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
+    uri = f"highlight://sessions/{sid}/timeline"
+    async with local.listen(resource_subscriptions=[uri]) as subscription:
+        await local.call_tool("edit_timeline", {"session_id": sid, "target_length": "10s"})
+        with anyio.fail_after(10):
+            event = await subscription.__anext__()
+        assert getattr(event, "uri", None) == uri
+    contents = (await local.read_resource(uri)).contents
+    payload = json.loads(contents[0].text)
+    assert payload["summary"].startswith("Timeline (1 track): 1. Video:")
+    assert payload["draft"]["t"][0]["tt"] == 0
+    sessions = json.loads((await local.read_resource("highlight://sessions")).contents[0].text)
+    assert sid in [s["session_id"] for s in sessions]
+
+
+async def test_get_state_can_show_a_contact_sheet(local, game_file: Path) -> None:
+    sid = (await local.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
+    await local.call_tool("edit_timeline", {"session_id": sid, "moments": 2})
+    result = await local.call_tool("get_state", {"session_id": sid, "contact_sheet": True})
+    images = [block for block in result.content if block.type == "image"]
+    assert images and images[0].mime_type == "image/png" and len(images[0].data) > 1000
+
+
+async def test_the_prompt_walks_from_a_file_to_an_export(local) -> None:
+    prompt = await local.get_prompt("make_highlight_reel", {"path": "/v/game.mp4", "length": "3m", "title": "Derby"})
+    text = prompt.messages[0].content.text
+    assert "upload_video" in text and "export_video" in text and "3m" in text and "Derby" in text
+
+
+async def test_an_upload_over_the_size_limit_is_refused(tmp_path: Path, game_file: Path) -> None:
+    small = Settings(home=tmp_path / "home", max_bytes=1000)
+    async with connect(LocalBackend(small), small) as client:
+        result = await client.call_tool("upload_video", {"path": str(game_file)})
+        assert result.is_error and "limit" in text_of(result)
