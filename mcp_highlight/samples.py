@@ -346,3 +346,18 @@ def long_game(path: Path, base: Path, repeats: int) -> GroundTruth:
 def make_sample(path: Path, minutes: float = 2.0, *, width: int = 1280, height: int = 720) -> GroundTruth:
     """A demo game of `minutes` length (720p), for the README walk-through and the CLI."""
     return synth_game(Path(path), duration_s=minutes * 60, width=width, height=height)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """`python -m mcp_highlight.samples OUT.mp4 [MINUTES]`: write a demo game and print its truth."""
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        raise SystemExit("usage: python -m mcp_highlight.samples OUT.mp4 [MINUTES]")
+    truth = make_sample(Path(args[0]), float(args[1]) if len(args) > 1 else 2.0)
+    sys.stderr.write(truth.model_dump_json(indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -147,6 +147,16 @@ def test_an_unsupported_container_behind_a_good_extension_is_refused(tmp_path: P
     assert "MPEG-TS" in str(err.value)
 
 
+def test_an_unknown_video_codec_is_refused_with_a_conversion_hint(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.avi"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x90:d=2", "-c:v", "mpeg4", str(plain))
+    odd = tmp_path / "odd.avi"
+    odd.write_bytes(plain.read_bytes().replace(b"FMP4", b"QQQQ"))  # a FourCC no decoder knows
+    with pytest.raises(UnsupportedMediaError, match=r"video codec in 'odd\.avi' cannot be decoded") as err:
+        probe(odd)
+    assert "ffmpeg -i INPUT" in str(err.value)
+
+
 def test_a_file_over_the_size_limit_is_refused_before_it_is_opened(tmp_path: Path) -> None:
     big = tmp_path / "big.mp4"
     big.write_bytes(os.urandom(4096))  # would be CorruptMediaError if it were opened
