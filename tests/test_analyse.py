@@ -230,3 +230,10 @@ def test_audio_frames_of_any_sample_format_become_mono_floats(
     )
     frame.sample_rate = 48000
     assert np.allclose(mono_samples(frame), expected)
+
+
+def test_an_impossible_window_length_is_refused(silent_game: tuple[Path, GroundTruth]) -> None:
+    from mcp_highlight.errors import ImpossibleRequestError
+
+    with pytest.raises(ImpossibleRequestError, match="window of 0 s"):
+        analyse(probe(silent_game[0]), window_s=0)

@@ -24,7 +24,7 @@ from mcp_highlight.engine.audio_signals import AudioWindows, ReadState, read_aud
 from mcp_highlight.engine.fuse import fuse
 from mcp_highlight.engine.media import MediaInfo
 from mcp_highlight.engine.video_signals import VideoWindows, read_video, scene_cuts
-from mcp_highlight.errors import CorruptMediaError
+from mcp_highlight.errors import CorruptMediaError, ImpossibleRequestError
 from mcp_highlight.logs import get_logger
 from mcp_highlight.progress import ProgressFn, no_progress
 
@@ -57,6 +57,10 @@ def analyse(
 
     Results are cached in `cache_dir` by content hash; a hit returns `cached=True` at once.
     """
+    if not 0.05 <= window_s <= 10:
+        raise ImpossibleRequestError(
+            f"An analysis window of {window_s} s is not possible.", hint="Use 0.05 to 10 seconds (default 0.5)."
+        )
     started = time.perf_counter()
     path = Path(info.path)
     progress(0.0, "Checking the analysis cache")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, Field
 
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 
 class Analysis(BaseModel):
