@@ -308,6 +308,7 @@ class _Copied:
 def _copy_video(clips: list[_Span], dest: Path, progress: ProgressFn, *, message: str) -> list[_Span]:
     """Copy each clip's packets (from the keyframe at or before its start) into one video-only MP4.
 
+    A clip whose start snaps back to its keyframe ends as much earlier, keeping its planned length.
     Each clip ends at the first clean point at or after its end: every frame shown before the end is
     kept along with the frames it references, and no frame is left out in between (a gap would
     show as a stutter). When snapping a start back to its keyframe would replay the end of the
@@ -337,6 +338,8 @@ def _copy_video(clips: list[_Span], dest: Path, progress: ProgressFn, *, message
             start_ts = origin + math.floor(Fraction(clip.start_s) / tb)
             end_ts = origin + round(Fraction(clip.start_s + clip.duration_s) / tb) - frame_ticks // 2
             key = _keyframe_at_or_before(container, stream, start_ts, origin)
+            # keep the planned length: start on the keyframe and end as much earlier, so the reel stays on target
+            end_ts = max(end_ts - (start_ts - key), key + frame_ticks)
             merge = previous is not None and previous.path == clip.source.path and key < previous.end_pts
             if merge and previous is not None:
                 if end_ts <= previous.end_pts:
