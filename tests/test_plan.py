@@ -100,3 +100,15 @@ def test_impossible_requests_are_refused_with_a_reason() -> None:
         PlanRequest(target_s=2, min_segment_s=4)
     with pytest.raises(ImpossibleRequestError):
         plan_reel([], PlanRequest(target_s=30))
+
+
+def test_a_short_reel_shows_every_standout_moment_rather_than_a_few_long_ones() -> None:
+    wide = {60: 0.9, 150: 0.9, 240: 0.9, 330: 0.9}
+    t = np.arange(int(400 / W)) * W
+    score = 0.05 + sum(h * np.exp(-0.5 * ((t - at) / 5.0) ** 2) for at, h in wide.items())  # long plateaus
+    analysis = Analysis(
+        source="g.mp4", content_hash="x", duration_s=400, window_s=W, score=np.clip(score, 0, 1).tolist()
+    )
+    plan = plan_reel([analysis], PlanRequest(target_s=30))
+    assert [covers(plan, at) for at in wide] == [True] * 4
+    assert abs(plan.total_s - 30) <= 1.5

@@ -20,6 +20,7 @@ from mcp_highlight.engine.render_spec import Clip
 from mcp_highlight.errors import ImpossibleRequestError
 
 LENGTH_TOLERANCE = 0.05
+COMFORTABLE_CLIP_S = 8.0
 
 
 class PlanRequest(BaseModel):
@@ -109,7 +110,10 @@ def _candidates(index: int, analysis: Analysis, req: PlanRequest) -> list[_Candi
     w = analysis.window_s
     smooth = uniform_filter1d(scores, size=max(1, round(2.0 / w)), mode="nearest")
     distance = max(1, round((req.min_segment_s + req.min_gap_s) / w))
-    peaks, _ = find_peaks(np.concatenate([[-1.0], smooth, [-1.0]]), distance=distance)
+    # Prominence drops the ripples on the flank of a bigger peak: one moment, one candidate.
+    spread = float(smooth.max() - np.median(smooth))
+    padded = np.concatenate([[-1.0], smooth, [-1.0]])
+    peaks, _ = find_peaks(padded, distance=distance, prominence=max(0.1 * spread, 1e-6))
     peaks = peaks - 1
     cuts = np.asarray(sorted(analysis.scene_cuts), dtype=np.float64)
     duration = analysis.duration_s
@@ -206,6 +210,14 @@ def plan_reel(analyses: list[Analysis], request: PlanRequest) -> Plan:
         )
 
     pool = sorted((c for i, a in enumerate(analyses) for c in _candidates(i, a, request)), key=lambda c: -c.score)
+    if target is not None and pool:
+        # Share the length among the moments that stand out, so a short reel shows more of them;
+        # no clip is cut below a watchable length. _grow gives length back if the reel falls short.
+        count = request.moments or sum(1 for c in pool if c.score >= 0.5 * pool[0].score)
+        budget = min(request.max_segment_s, max(request.min_segment_s, COMFORTABLE_CLIP_S, target / max(count, 1)))
+        for c in pool:
+            if c.length > budget:
+                _shrink(c, budget)
     chosen: list[_Candidate] = []
     for c in pool:
         if request.moments is not None and len(chosen) >= request.moments:
