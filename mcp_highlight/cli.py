@@ -50,7 +50,8 @@ def terminal_progress(label: str, *, quiet: bool = False) -> Iterator[ProgressFn
     def plain(fraction: float, message: str) -> None:
         step = int(fraction * 20)
         if message != last[0] or step != last[1]:
-            print(f"{label}: {fraction * 100:5.1f}% {message}", file=sys.stderr, flush=True)
+            shown = message if message.endswith("%") else f"{message} {fraction * 100:.0f}%"
+            print(f"{label}: {shown}", file=sys.stderr, flush=True)
             last[0], last[1] = message, step
 
     yield plain
@@ -324,8 +325,10 @@ def _print_analysis_summary(data: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     settings = Settings.from_env(backend=args.backend)
-    configure_logging(args.log_level or settings.log_level)
     command = args.command or "serve"
+    # a server logs its work; a one-shot command shows progress and keeps the log to warnings unless asked
+    default_level = settings.log_level if command == "serve" or "MCP_HIGHLIGHT_LOG_LEVEL" in os.environ else "warning"
+    configure_logging(args.log_level or default_level)
     if command == "serve" and not hasattr(args, "http"):
         args.http, args.host, args.port = False, "127.0.0.1", 8765
     try:

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from mcp_highlight.durations import format_clock as clock
 from mcp_highlight.engine.ffmpeg import ffmpeg_exe
-from mcp_highlight.engine.preview import clock, contact_sheet, excitement_curve
+from mcp_highlight.engine.preview import contact_sheet, excitement_curve
 from mcp_highlight.engine.render_spec import Clip
 from mcp_highlight.errors import BadInputError, MediaNotFoundError
 

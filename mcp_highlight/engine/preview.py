@@ -15,6 +15,7 @@ from pathlib import Path
 import av
 from PIL import Image, ImageDraw
 
+from mcp_highlight.durations import format_clock
 from mcp_highlight.engine.overlays import load_font
 from mcp_highlight.engine.render_spec import Clip
 from mcp_highlight.errors import BadInputError, CorruptMediaError, MediaNotFoundError
@@ -29,16 +30,8 @@ _CUT = (120, 126, 136)
 _MAX_DECODE_FRAMES = 240  # after a seek, decode at most this many frames looking for the exact moment
 
 
-def clock(seconds: float) -> str:
-    """`m:ss` or `h:mm:ss`: where a moment is in the source."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def _length(seconds: float) -> str:
-    return f"{seconds:.0f}s" if seconds < 60 else clock(seconds)
+    return f"{seconds:.0f}s" if seconds < 60 else format_clock(seconds)
 
 
 def frame_at(path: Path, at_s: float) -> Image.Image:
@@ -60,7 +53,7 @@ def frame_at(path: Path, at_s: float) -> Image.Image:
                 if frame.time is None or frame.time >= target - 0.5 / 30 or count >= _MAX_DECODE_FRAMES:
                     break
             if chosen is None:
-                raise CorruptMediaError(f"No picture could be decoded from {path.name} near {clock(at_s)}.")
+                raise CorruptMediaError(f"No picture could be decoded from {path.name} near {format_clock(at_s)}.")
             image = chosen.to_image()
             rotation = round(chosen.rotation or 0) % 360
     except (av.FFmpegError, OSError) as exc:
@@ -92,7 +85,7 @@ def contact_sheet(clips: list[Clip], out: Path, *, columns: int = 4, thumb_width
         y = gap + row * (thumb_height + label_height + gap)
         draw.rectangle((x, y, x + thumb_width - 1, y + thumb_height - 1), fill=_PANEL)
         sheet.paste(image, (x + (thumb_width - image.width) // 2, y + (thumb_height - image.height) // 2))
-        label = f"{i + 1}. {clock(clip.start_s)} · {_length(clip.end_s - clip.start_s)}"
+        label = f"{i + 1}. {format_clock(clip.start_s)} · {_length(clip.end_s - clip.start_s)}"
         if clip.caption:
             label += f" · {clip.caption}"
         draw.text(
@@ -147,7 +140,7 @@ def excitement_curve(
     while tick <= end_s + 1e-9:
         x = x_of(tick)
         draw.line((x, bottom, x, bottom + 4), fill=_MUTED, width=1)
-        draw.text((x, bottom + 6), clock(tick), font=font, fill=_MUTED, anchor="ma")
+        draw.text((x, bottom + 6), format_clock(tick), font=font, fill=_MUTED, anchor="ma")
         tick += step
     if len(times) >= 2:
         points = _decimate([(x_of(float(t)), y_of(float(s))) for t, s in zip(times, scores, strict=True)], right - left)

@@ -222,7 +222,7 @@ class LocalBackend:
 
     def _edit_result(self, sid: str, before: Draft, after: Draft, notes: list[str]) -> EditResult:
         changes = diff(before, after)
-        message = " ".join([*(c for c in changes), *notes]) if changes else " ".join(notes) or "No change."
+        message = " ".join([f"{'; '.join(changes)}." if changes else "", *notes]).strip() or "No change."
         return EditResult(
             session_id=sid,
             changes=changes,
