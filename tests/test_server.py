@@ -6,9 +6,12 @@ media tests run on the local engine with generated footage.
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
+from functools import partial
 from pathlib import Path
 
 import anyio
@@ -235,3 +238,40 @@ async def test_an_upload_over_the_size_limit_is_refused(tmp_path: Path, game_fil
     async with connect(LocalBackend(small), small) as client:
         result = await client.call_tool("upload_video", {"path": str(game_file)})
         assert result.is_error and "limit" in text_of(result)
+
+
+@pytest.fixture
+def file_server(game_file: Path) -> Iterator[str]:
+    """Serves the media cache folder on 127.0.0.1 for URL uploads."""
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(game_file.parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def test_a_url_is_downloaded_with_progress_and_probed(local, file_server: str, game_file: Path) -> None:
+    progress = ProgressLog()
+    result = await local.call_tool(
+        "upload_video", {"path": f"{file_server}/{game_file.name}"}, progress_callback=progress
+    )
+    assert not result.is_error, text_of(result)
+    media = result.structured_content["media"]
+    assert media["kind"] == "video" and media["size_bytes"] == game_file.stat().st_size
+    assert Path(media["path"]).read_bytes() == game_file.read_bytes()
+    missing = await local.call_tool("upload_video", {"path": f"{file_server}/absent.mp4"})
+    assert missing.is_error and "404" in text_of(missing)
+
+
+async def test_a_url_over_the_size_limit_is_refused_and_nothing_is_kept(
+    tmp_path: Path, file_server: str, game_file: Path
+) -> None:
+    small = Settings(home=tmp_path / "home", max_bytes=10_000)
+    async with connect(LocalBackend(small), small) as client:
+        result = await client.call_tool("upload_video", {"path": f"{file_server}/{game_file.name}"})
+        assert result.is_error and "limit" in text_of(result)
+    assert list((small.home / "media").iterdir()) == []
