@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
 import unicodedata
@@ -9,6 +10,10 @@ from functools import cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from mcp_highlight.logs import get_logger
+
+log = get_logger(__name__)
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
@@ -37,8 +42,18 @@ def _needs_cjk(text: str) -> bool:
     return any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
 
 
+@cache
+def _pypi_cjk_fonts() -> tuple[str, ...]:
+    """Noto Sans CJK from PyPI (the `cjk` extra: `pip install mcp-highlight[cjk]`), when installed."""
+    spec = importlib.util.find_spec("cvttf_NotoSansCJK_Bold")
+    if spec is None or not spec.submodule_search_locations:
+        return ()
+    return tuple(sorted(str(p) for folder in spec.submodule_search_locations for p in Path(folder).glob("*.otf")))
+
+
 def _candidates(text: str) -> list[str]:
     packaged = sorted(str(p) for p in _PACKAGED_FONTS.glob("*.[ot]t[fc]")) if _PACKAGED_FONTS.is_dir() else []
+    packaged += _pypi_cjk_fonts()
     extra = [os.environ["MCP_HIGHLIGHT_FONT"]] if os.environ.get("MCP_HIGHLIGHT_FONT") else []
     ordered = (*_CJK_FONTS, *_LATIN_FONTS) if _needs_cjk(text) else (*_LATIN_FONTS, *_CJK_FONTS)
     return [*extra, *packaged, *ordered]
@@ -72,7 +87,10 @@ def load_font(text: str, size: int) -> Font:
             font = _font_file(path, size)
             if font is not None and _covers(font, text):
                 return font
-    return ImageFont.load_default(size=size)
+    fallback = ImageFont.load_default(size=size)
+    if not _covers(fallback, text):
+        log.warning("font_missing_glyphs", text=text, hint="pip install 'mcp-highlight[cjk]' or set MCP_HIGHLIGHT_FONT")
+    return fallback
 
 
 def _wrap(text: str, font: Font, max_width: int, draw: ImageDraw.ImageDraw) -> list[str]:
