@@ -380,7 +380,7 @@ def _trim(spans: list[tuple[float, float]], length_s: float) -> list[tuple[float
     """The first `length_s` seconds of an edit (its kept spans in order)."""
     out, left = [], length_s
     for a, b in sorted(spans):
-        if left <= 0:
+        if left <= 1e-6:
             break
         out.append((a, min(b, a + left)))
         left -= out[-1][1] - a
