@@ -151,6 +151,16 @@ def _overlaps(c: _Candidate, chosen: list[_Candidate], gap: float) -> bool:
     return any(c.source == o.source and c.start < o.end + gap and o.start < c.end + gap for o in chosen)
 
 
+def _make_room(c: _Candidate, chosen: list[_Candidate], gap: float) -> None:
+    """Trim a candidate off the clips already chosen around it, so two close moments both fit."""
+    for o in chosen:
+        if o.source == c.source and c.start < o.end + gap and o.start < c.end + gap:
+            if o.peak <= c.peak:
+                c.start = max(c.start, o.end + gap)
+            else:
+                c.end = min(c.end, o.start - gap)
+
+
 def _shrink(c: _Candidate, new_length: float) -> None:
     """Cut a clip down around its peak, keeping the build-up side longer."""
     new_length = max(new_length, 0.0)
@@ -228,8 +238,11 @@ def plan_reel(analyses: list[Analysis], request: PlanRequest) -> Plan:
             and sum(o.length for o in chosen) >= target * (1 - LENGTH_TOLERANCE)
         ):
             break
-        if not _overlaps(c, chosen, request.min_gap_s):
-            chosen.append(c)
+        if _overlaps(c, chosen, request.min_gap_s):
+            _make_room(c, chosen, request.min_gap_s)
+            if not (c.start < c.peak < c.end and c.length >= request.min_segment_s):
+                continue  # a neighbour already holds this moment
+        chosen.append(c)
     note = None
     if request.moments is not None and len(chosen) < request.moments:
         note = f"Only {len(chosen)} distinct moments stand out, fewer than the {request.moments} asked for."
