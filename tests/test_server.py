@@ -275,3 +275,32 @@ async def test_a_url_over_the_size_limit_is_refused_and_nothing_is_kept(
         result = await client.call_tool("upload_video", {"path": f"{file_server}/{game_file.name}"})
         assert result.is_error and "limit" in text_of(result)
     assert list((small.home / "media").iterdir()) == []
+
+
+async def test_cancelling_an_export_stops_the_render_and_leaves_no_file(local, game_file: Path, settings) -> None:
+    sid = (await local.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
+    await local.call_tool("edit_timeline", {"session_id": sid, "target_length": "30s", "aspect": "9:16"})
+    started = anyio.Event()
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        if progress > 0:
+            started.set()
+
+    with anyio.move_on_after(60) as scope:
+        async with anyio.create_task_group() as group:
+
+            async def export() -> None:
+                await local.call_tool("export_video", {"session_id": sid}, progress_callback=on_progress)
+
+            group.start_soon(export)
+            await started.wait()
+            group.cancel_scope.cancel()
+    assert not scope.cancelled_caught, "the render never reported progress"
+    with anyio.fail_after(30):
+        while True:
+            jobs = (await local.call_tool("get_state", {"session_id": sid})).structured_content["jobs"]
+            if jobs and jobs[-1]["status"] != "running":
+                break
+            await anyio.sleep(0.2)
+    assert jobs[-1]["status"] == "cancelled"
+    assert list(settings.renders_dir.iterdir()) == []  # no reel, no partial file, no work folder
