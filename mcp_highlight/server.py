@@ -203,6 +203,10 @@ def build_server(studio: Studio) -> MCPServer:
         music: Annotated[str | None, Field(description="Music file path or uploaded music id.")] = None,
         music_volume: Annotated[float | None, Field(ge=0, le=1, description="Music level, 0..1.")] = None,
         captions: Annotated[bool | None, Field(description="Show each moment's source time.")] = None,
+        sources: Annotated[
+            list[str] | None,
+            Field(description="Uploaded videos (ids or file names) to take moments from; default all of them."),
+        ] = None,
     ) -> Annotated[CallToolResult, TimelineOutcome]:
         """Change the reel with an instruction and/or structured arguments. Returns what changed (before ->
         after) and the new timeline. Requests that mean export, credits, status or upload go to those actions."""
@@ -216,6 +220,7 @@ def build_server(studio: Studio) -> MCPServer:
             music=music,
             music_volume=music_volume,
             captions=captions,
+            sources=sources,
         )
         if request.is_empty() and (from_model := _sampled_request(sampled)) is not None:
             request, instruction = from_model, None  # the client's model restated the words as fields

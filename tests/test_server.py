@@ -304,3 +304,19 @@ async def test_cancelling_an_export_stops_the_render_and_leaves_no_file(local, g
             await anyio.sleep(0.2)
     assert jobs[-1]["status"] == "cancelled"
     assert list(settings.renders_dir.iterdir()) == []  # no reel, no partial file, no work folder
+
+
+async def test_a_session_with_two_videos_can_reel_each_or_both(local, game_file: Path, tmp_path: Path) -> None:
+    second = tmp_path / "second-half.mp4"
+    second.write_bytes(game_file.read_bytes())
+    sid = (await local.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
+    await local.call_tool("upload_video", {"path": str(second), "session_id": sid})
+    both = await local.call_tool("edit_timeline", {"session_id": sid, "target_length": "20s"})
+    names = {seg["m"]["name"] for seg in both.structured_content["edit"]["draft"]["t"][0]["sg"]}
+    assert names == {game_file.name, "second-half.mp4"}
+    only = await local.call_tool("edit_timeline", {"session_id": sid, "sources": ["second-half.mp4"]})
+    assert not only.is_error, text_of(only)
+    names = {seg["m"]["name"] for seg in only.structured_content["edit"]["draft"]["t"][0]["sg"]}
+    assert names == {"second-half.mp4"}
+    wrong = await local.call_tool("edit_timeline", {"session_id": sid, "sources": ["third.mp4"]})
+    assert wrong.is_error and "third.mp4" in text_of(wrong)
