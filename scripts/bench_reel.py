@@ -631,7 +631,7 @@ def targets(report: dict[str, Any], rows: list[StageRow], opts: argparse.Namespa
                 f"{metric} better than auto-editor",
                 f"> {theirs:.2f} (at {tuned['threshold']:.0%}, {tuned['kept_s']:.0f} s reel"
                 + (f" cut from {tuned['trimmed_from_s']:.0f} s)" if tuned.get("trimmed_from_s") else ")"),
-                f"{ours[metric]:.2f}",
+                f"{ours[metric]:.2f}" + (" (tie: both perfect)" if mine == theirs else ""),
                 met,
             )
     else:
