@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
 import re
 import secrets
 import socket
@@ -31,6 +30,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from media_files import MEDIA_CACHE
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -39,7 +39,6 @@ from starlette.routing import Route
 from mcp_highlight.backends.cloud import CloudBackend, CloudTiming
 from mcp_highlight.config import Settings
 
-MEDIA_CACHE = Path(os.environ.get("MCP_HIGHLIGHT_TEST_MEDIA", Path.home() / ".cache" / "mcp-highlight-tests"))
 REGISTERED_TOKEN = "nmv_usr_registered_account_0001"
 BODY_KEEP = 64 * 1024
 SUPPORTED = ("mp4", "mov", "avi", "webm", "mkv", "jpg", "png", "gif", "webp", "mp3", "wav", "m4a", "aac")

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from media_files import MEDIA_CACHE
 
 from mcp_highlight.samples import GENERATOR_VERSION, GroundTruth, load_truth, synth_clip, synth_game, truth_path
 
 MakeMedia = Callable[..., Path]
 MakeGame = Callable[..., tuple[Path, GroundTruth]]
-
-
-def _media_dir() -> Path:
-    return Path(os.environ.get("MCP_HIGHLIGHT_TEST_MEDIA", Path.home() / ".cache" / "mcp-highlight-tests"))
 
 
 def _key(kind: str, name: str, params: dict[str, object]) -> str:
@@ -34,7 +30,7 @@ def _key(kind: str, name: str, params: dict[str, object]) -> str:
 @pytest.fixture(scope="session")
 def media_cache() -> Path:
     """The directory holding generated test media (created if needed)."""
-    folder = _media_dir()
+    folder = MEDIA_CACHE
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from mcp import Client
 from mcp_types import CallToolResult
+from media_files import MEDIA_CACHE  # noqa: F401 (re-exported for the tests)
 
 from mcp_highlight.backends.base import Backend
 from mcp_highlight.config import Settings
 from mcp_highlight.server import build_server
 from mcp_highlight.service.studio import Studio
-
-MEDIA_CACHE = Path(os.environ.get("MCP_HIGHLIGHT_TEST_MEDIA", Path.home() / ".cache" / "mcp-highlight-tests"))
 
 
 class ProgressLog:

@@ -2,40 +2,27 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+from media_files import MEDIA_CACHE, cached_ffmpeg
 from PIL import Image
 
 from mcp_highlight.durations import format_clock as clock
-from mcp_highlight.engine.ffmpeg import ffmpeg_exe
 from mcp_highlight.engine.preview import contact_sheet, excitement_curve
 from mcp_highlight.engine.render_spec import Clip
 from mcp_highlight.errors import BadInputError, MediaNotFoundError
 
-MEDIA = Path(os.environ.get("MCP_HIGHLIGHT_TEST_MEDIA", Path.home() / ".cache" / "mcp-highlight-tests"))
 PANEL = np.array([34, 37, 44])
 BACKGROUND = np.array([24, 26, 31])
-
-
-def _ffmpeg(path: Path, *args: str) -> Path:
-    if path.exists():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{path.suffix}")
-    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args, str(tmp)], check=True)
-    os.replace(tmp, path)
-    return path
 
 
 @pytest.fixture(scope="module")
 def ramp() -> Path:
     """Black fading linearly to white over 4 s: a frame's brightness says when it was taken."""
-    return _ffmpeg(
-        MEDIA / "preview-v1-ramp.mp4",
+    return cached_ffmpeg(
+        MEDIA_CACHE / "preview-v1-ramp.mp4",
         "-f", "lavfi", "-i", "color=c=white:s=320x180:r=30:d=4,fade=t=in:st=0:d=4",
         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "30",
     )  # fmt: skip
@@ -44,7 +31,9 @@ def ramp() -> Path:
 @pytest.fixture(scope="module")
 def portrait(ramp: Path) -> Path:
     """A 320x180 coded frame shown as 180x320 (rotation metadata)."""
-    return _ffmpeg(MEDIA / "preview-v1-portrait.mp4", "-display_rotation", "90", "-i", str(ramp), "-c", "copy")
+    return cached_ffmpeg(
+        MEDIA_CACHE / "preview-v1-portrait.mp4", "-display_rotation", "90", "-i", str(ramp), "-c", "copy"
+    )
 
 
 def tile(sheet: np.ndarray, index: int, *, columns: int, width: int) -> np.ndarray:

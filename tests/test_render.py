@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import struct
-import subprocess
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
+from media_files import MEDIA_CACHE, cached_ffmpeg
 from PIL import Image
 
 from mcp_highlight.engine import render as render_module
 from mcp_highlight.engine import render_filters as rf
-from mcp_highlight.engine.ffmpeg import ffmpeg_exe, run_ffmpeg
+from mcp_highlight.engine.ffmpeg import run_ffmpeg
 from mcp_highlight.engine.render import render
 from mcp_highlight.engine.render_spec import Clip, MusicSpec, RenderResult, RenderSpec, TitleSpec
 from mcp_highlight.errors import (
@@ -26,7 +25,6 @@ from mcp_highlight.errors import (
 )
 from mcp_highlight.progress import no_progress
 
-MEDIA = Path(os.environ.get("MCP_HIGHLIGHT_TEST_MEDIA", Path.home() / ".cache" / "mcp-highlight-tests"))
 TONE = 0.3  # level of the hd source's steady 440 Hz tone
 FLASH_PHASE = 0.5  # the hd source flashes white and beeps at every whole second + 0.5 s
 
@@ -34,24 +32,13 @@ FLASH_PHASE = 0.5  # the hd source flashes white and beeps at every whole second
 # ------------------------------------------------------------------------------------------------ media
 
 
-def _ffmpeg(path: Path, *args: str) -> Path:
-    """Run ffmpeg once per cached file, writing under a temporary name first."""
-    if path.exists():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{path.suffix}")
-    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args, str(tmp)], check=True)
-    os.replace(tmp, path)
-    return path
-
-
 @pytest.fixture(scope="module")
 def hd_source() -> Path:
     """8 s of 1920x1080 H.264 High with B-frames and a keyframe every second (like a camera file),
     a steady tone, and a white flash with a beep at x.5 s so picture and sound can be lined up."""
     flash = f"between(mod(t\\,1)\\,{FLASH_PHASE}\\,{FLASH_PHASE + 0.09})"
-    return _ffmpeg(
-        MEDIA / "render-v1-hd-flash.mp4",
+    return cached_ffmpeg(
+        MEDIA_CACHE / "render-v1-hd-flash.mp4",
         "-f", "lavfi",
         "-i", f"testsrc2=s=1920x1080:r=30:d=8[a];color=white:s=1920x1080:r=30:d=8[b];[a][b]overlay=enable='{flash}'[out0]",
         "-f", "lavfi",
@@ -65,8 +52,8 @@ def hd_source() -> Path:
 @pytest.fixture(scope="module")
 def silent_source() -> Path:
     """A different shape and frame rate, and no audio track at all."""
-    return _ffmpeg(
-        MEDIA / "render-v1-silent-480x270-25.mp4",
+    return cached_ffmpeg(
+        MEDIA_CACHE / "render-v1-silent-480x270-25.mp4",
         "-f", "lavfi", "-i", "testsrc2=s=480x270:r=25:d=4",
         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
     )  # fmt: skip
@@ -75,20 +62,22 @@ def silent_source() -> Path:
 @pytest.fixture(scope="module")
 def rotated_source() -> Path:
     """640x360 coded, shown as 360x640 portrait (rotation metadata, like a phone held upright)."""
-    plain = _ffmpeg(
-        MEDIA / "render-v1-landscape.mp4",
+    plain = cached_ffmpeg(
+        MEDIA_CACHE / "render-v1-landscape.mp4",
         "-f", "lavfi", "-i", "testsrc2=s=640x360:r=30:d=3",
         "-f", "lavfi", "-i", "sine=f=440:r=48000:d=3",
         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
     )  # fmt: skip
-    return _ffmpeg(MEDIA / "render-v1-rotated.mp4", "-display_rotation", "90", "-i", str(plain), "-c", "copy")
+    return cached_ffmpeg(
+        MEDIA_CACHE / "render-v1-rotated.mp4", "-display_rotation", "90", "-i", str(plain), "-c", "copy"
+    )
 
 
 @pytest.fixture(scope="module")
 def music() -> Path:
     """Two seconds of a 220 Hz tone: shorter than any reel, so it has to loop."""
-    return _ffmpeg(
-        MEDIA / "render-v1-music.wav", "-f", "lavfi", "-i", "aevalsrc=exprs='0.8*sin(2*PI*220*t)':s=44100:d=2"
+    return cached_ffmpeg(
+        MEDIA_CACHE / "render-v1-music.wav", "-f", "lavfi", "-i", "aevalsrc=exprs='0.8*sin(2*PI*220*t)':s=44100:d=2"
     )
 
 
