@@ -28,7 +28,9 @@ ROAR_TAIL_S = 1.5
 """The roar holds this long past the end of the action, then decays over ROAR_RISE_S."""
 REPLAY_AFTER_S = 3.0
 REPLAY_S = 3.0
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
+# The horn is as loud as a crowd roar (PA and air horns are): loudness alone cannot tell them apart.
+HORN_GAIN = 2.4
 """Bump when the generated picture or sound changes, so cached test media is rebuilt."""
 
 
@@ -243,7 +245,7 @@ def synth_game(
         graph += [
             "[4]volume='1+0.25*sin(t/7)':eval=frame[murmur]",
             f"[5]volume='{roar}':eval=frame[roar]",
-            f"[6][7]amix=inputs=2:normalize=0,tremolo=f=4:d=0.3,volume='0.9*({horn})':eval=frame[horn]",
+            f"[6][7]amix=inputs=2:normalize=0,tremolo=f=4:d=0.3,volume='{HORN_GAIN}*({horn})':eval=frame[horn]",
             "[murmur][roar][horn]amix=inputs=3:normalize=0,alimiter=limit=0.95[a]",
         ]
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
