@@ -21,6 +21,7 @@ from pathlib import Path
 
 import av
 
+from mcp_highlight.engine import clip_audio
 from mcp_highlight.engine import render_filters as rf
 from mcp_highlight.engine.ffmpeg import run_ffmpeg
 from mcp_highlight.engine.overlays import caption_image, save_png, title_image
@@ -592,16 +593,11 @@ def _mux_final(
     args = ["-i", str(video)]
     audio_clips: list[rf.ClipAudio] = []
     n_inputs = 1
+    with_sound = [span for span in spans if span.source.has_audio]
+    raw = iter(clip_audio.extract_all([(s.source.path, s.start_s, s.duration_s) for s in with_sound], work))
     for span in spans:
         if span.source.has_audio:
-            args += [
-                "-vn",
-                "-sn",
-                "-dn",
-                *_input_window(span.start_s, span.duration_s + 0.25),
-                "-i",
-                str(span.source.path),
-            ]
+            args += next(raw).input_args()
             audio_clips.append(rf.ClipAudio(input_index=n_inputs, duration_s=span.duration_s))
             n_inputs += 1
         else:
