@@ -24,7 +24,12 @@ from pydantic import Field, ValidationError
 from mcp_highlight import __version__
 from mcp_highlight.backends.models import Credits, EditRequest, ExportResult, SessionState, UploadResult
 from mcp_highlight.durations import format_seconds, parse_duration
-from mcp_highlight.errors import HighlightError, InstructionNotUnderstoodError
+from mcp_highlight.errors import (
+    HighlightError,
+    ImpossibleRequestError,
+    InstructionNotUnderstoodError,
+    UnknownSessionError,
+)
 from mcp_highlight.logs import get_logger
 from mcp_highlight.mcp_progress import progress_notifications
 from mcp_highlight.service.studio import Studio, TimelineOutcome
@@ -248,14 +253,14 @@ def build_server(studio: Studio) -> MCPServer:
         if not session_id:
             sessions = await studio.sessions()
             if not sessions:
-                raise InstructionNotUnderstoodError("There are no sessions yet.", hint="Upload a video to start one.")
+                raise UnknownSessionError("There are no sessions yet.", hint="Upload a video to start one.")
             session_id = sessions[0].session_id
         state = await studio.state(session_id)
         extra: list[Any] = []
         if contact_sheet:
             sheet = getattr(studio.backend, "contact_sheet", None)
             if sheet is None:
-                raise InstructionNotUnderstoodError("Contact sheets are made by the local backend only.")
+                raise ImpossibleRequestError("Contact sheets are made by the local backend only.")
             import base64
 
             png: Path = await sheet(session_id)
