@@ -1,66 +1,100 @@
-"""Say in words what changed between two drafts: `Title: none -> "Derby Day" (0-3s)`.
+"""Say in words what changed between two drafts, for both backends.
 
-Works on any draft (local or cloud): it compares a few facets people care about.
+Every edit answers with it (before -> after). For the hosted agent it matters most: it often
+finishes an edit without a word (about 30% of edits), and a broken stream leaves us only the
+state, so the difference between the draft before and after is then the whole report. Each change has a `line` (`thing: before -> after`, for EditResult.changes)
+and `words` ("Title added: "Derby Day" (0-3s)", for messages).
 """
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from mcp_highlight.draft import Draft, Track, TrackType
-from mcp_highlight.durations import format_seconds
+
+
+class Change(BaseModel):
+    thing: str
+    before: str | None
+    after: str | None
+
+    @property
+    def line(self) -> str:
+        return f"{self.thing}: {self.before or 'none'} -> {self.after or 'none'}"
+
+    @property
+    def words(self) -> str:
+        if self.before is None:
+            return f"{self.thing} added: {self.after}"
+        if self.after is None:
+            return f"{self.thing} removed: {self.before}"
+        return f"{self.thing} changed: {self.before} -> {self.after}"
+
+
+def _seconds(ms: float) -> str:
+    value = ms / 1000
+    return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 def _span(track: Track) -> str:
     spans = track.spans()
-    start = min(s for s, _ in spans) / 1000
-    end = max(e for _, e in spans) / 1000
-    return f"{format_seconds(start) if start else '0'}-{format_seconds(end)}"
+    start = min((s for s, _ in spans), default=0)
+    end = max((e for _, e in spans), default=0)
+    return f"{_seconds(start)}-{_seconds(end)}s"
 
 
-def facets(draft: Draft) -> dict[str, str]:
-    """The facets of a draft, each as a short phrase."""
+def _describe(track: Track) -> tuple[str, str]:
+    """(kind, description) of one track."""
+    first = track.sg[0].m if track.sg else {}
+    if track.tt == TrackType.TEXT:
+        texts = [str(seg.m.get("text", "")) for seg in track.sg if seg.m.get("text")]
+        role = str(track.m.get("role") or first.get("role") or "title")
+        kind = "Title" if role == "title" and len(track.sg) <= 1 else "Captions" if role == "caption" else "Text"
+        shown = ", ".join(f'"{text}"' for text in texts[:3]) + (f" and {len(texts) - 3} more" if len(texts) > 3 else "")
+        return kind, f"{shown or '(empty)'} ({_span(track)})"
+    name = track.m.get("name") or first.get("name") or first.get("title") or ""
+    if track.tt == TrackType.AUDIO:
+        volume = first.get("volume", track.m.get("volume"))
+        extra = f", {round(float(volume) * 100)}%" if volume is not None else ""
+        return "BGM", f"{name or 'audio'} ({_span(track)}{extra})"
+    if track.tt == TrackType.VIDEO:
+        count = len(track.sg)
+        clips = f"{count} clip" + ("" if count == 1 else "s")
+        return "Video", f"{name + ', ' if name else ''}{clips} ({_span(track)})"
+    return f"Track type {track.tt}", f"{len(track.sg)} segments ({_span(track)})"
+
+
+def facts(draft: Draft) -> dict[str, str]:
+    """thing → description, for every part of the draft a person would notice."""
     out: dict[str, str] = {}
-    videos = [t for t in draft.tracks_of(TrackType.VIDEO) if t.sg]
-    clips = sum(len(t.sg) for t in videos)
-    out["Reel"] = (
-        f"{format_seconds(draft.duration_ms / 1000)} in {clips} clip{'s' * (clips != 1)}" if clips else "empty"
-    )
-    out["Shape"] = str(draft.m.get("aspect", "16:9")) + (" (blurred fill)" if draft.m.get("fit") == "blur" else "")
-    texts = draft.tracks_of(TrackType.TEXT)
-    titles = [t for t in texts if t.sg and (t.m.get("role") or t.sg[0].m.get("role") or "title") == "title"]
-    out["Title"] = "; ".join(f'"{t.sg[0].m.get("text", "")}" ({_span(t)})' for t in titles) if titles else "none"
-    audio = [t for t in draft.tracks_of(TrackType.AUDIO) if t.sg]
-    if audio:
-        parts = []
-        for t in audio:
-            m = t.sg[0].m
-            volume = m.get("volume", t.m.get("volume"))
-            name = m.get("name") or t.m.get("name") or "audio"
-            parts.append(f"{name}" + (f" at {round(float(volume) * 100)}%" if volume is not None else ""))
-        out["Music"] = "; ".join(parts)
-    else:
-        out["Music"] = "none"
-    out["Captions"] = "on" if draft.m.get("captions") else "off"
-    if videos:
-        out["Clips"] = ", ".join(
-            f"{format_seconds(s.m['in'] / 1000)}+{format_seconds(s.d / 1000)}"
-            for t in videos
-            for s in t.sg
-            if "in" in s.m
-        )
+    counts: dict[str, int] = {}
+    for track in draft.t:
+        kind, description = _describe(track)
+        counts[kind] = counts.get(kind, 0) + 1
+        key = kind if counts[kind] == 1 else f"{kind} {counts[kind]}"
+        out[key] = description
+    if draft.t:
+        out["Length"] = f"{_seconds(draft.duration_ms)}s"
+    for key, label in (("aspect", "Aspect"), ("fit", "Fit")):
+        if draft.m.get(key):
+            out[label] = str(draft.m[key])
+    if draft.m.get("captions") is not None:
+        out["Captions"] = "on" if draft.m["captions"] else "off"
     return out
 
 
-def diff(before: Draft, after: Draft) -> list[str]:
-    """`Facet: before -> after` for every facet that changed (clip lists are summarised)."""
-    a, b = facets(before), facets(after)
-    changes = []
-    for key in dict.fromkeys([*a, *b]):
-        old, new = a.get(key, "none"), b.get(key, "none")
-        if old == new:
-            continue
-        if key == "Clips":
-            if "Reel" not in [c.split(":")[0] for c in changes]:
-                changes.append("Clips: re-chosen")
-            continue
-        changes.append(f"{key}: {old} -> {new}")
+def diff_drafts(before: Draft, after: Draft) -> list[Change]:
+    """What changed, in a stable order: things present after first, then things removed."""
+    old, new = facts(before), facts(after)
+    changes = [Change(thing=k, before=old.get(k), after=v) for k, v in new.items() if old.get(k) != v]
+    changes += [Change(thing=k, before=v, after=None) for k, v in old.items() if k not in new]
+    if not changes and before.fingerprint() != after.fingerprint():
+        changes.append(Change(thing="Timeline", before="previous version", after="edited (details not in the summary)"))
     return changes
+
+
+def describe_changes(changes: list[Change]) -> str:
+    """One sentence for a message: "Title added: "Derby Day" (0-3s); Length changed: 10s -> 12s."."""
+    if not changes:
+        return "Nothing changed on the timeline."
+    return "; ".join(change.words for change in changes) + "."

@@ -170,7 +170,7 @@ async def test_undo_restores_the_previous_timeline(local, game_file: Path) -> No
     sid = (await local.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
     first = await local.call_tool("edit_timeline", {"session_id": sid, "target_length": "10s"})
     vertical = await local.call_tool("edit_timeline", {"session_id": sid, "instruction": "make it vertical for TikTok"})
-    assert "Shape: 16:9 -> 9:16" in vertical.structured_content["edit"]["changes"]
+    assert "Aspect: 16:9 -> 9:16" in vertical.structured_content["edit"]["changes"]
     undone = await local.call_tool("edit_timeline", {"session_id": sid, "instruction": "undo"})
     assert undone.structured_content["edit"]["draft"] == first.structured_content["edit"]["draft"]
     state = await local.call_tool("get_state", {"session_id": sid})
@@ -200,7 +200,7 @@ async def test_with_sampling_the_clients_model_structures_what_the_rules_cannot(
         result = await client.call_tool("edit_timeline", {"session_id": sid, "instruction": "jazz it up a bit"})
         assert not result.is_error, text_of(result)
         assert asked == ["jazz it up a bit"]
-        assert "Shape: 16:9 -> 1:1" in result.structured_content["edit"]["changes"]
+        assert "Aspect: none -> 1:1" in result.structured_content["edit"]["changes"]
 
 
 async def test_the_timeline_resource_and_its_update_notifications(local, game_file: Path) -> None:

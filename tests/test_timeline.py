@@ -8,7 +8,7 @@ import pytest
 from mcp_highlight.backends.local.timeline import apply_edit, draft_to_spec, reel_ms
 from mcp_highlight.backends.models import EditRequest, MediaItem
 from mcp_highlight.draft import Draft, TrackType, summarize
-from mcp_highlight.draft_diff import diff
+from mcp_highlight.draft_diff import diff_drafts
 from mcp_highlight.engine.analysis import Analysis
 from mcp_highlight.errors import ImpossibleRequestError, NothingToExportError
 
@@ -60,7 +60,8 @@ def test_dropping_a_clip_retimes_the_rest_and_the_diff_says_so() -> None:
     old, new = before.tracks_of(TrackType.VIDEO)[0].sg, after.tracks_of(TrackType.VIDEO)[0].sg
     assert len(new) == 3 and new[1].m["in"] == old[2].m["in"]
     assert new[1].st == new[0].d
-    assert any(change.startswith("Reel: ") and "4 clips -> " in change for change in diff(before, after))
+    lines = [change.line for change in diff_drafts(before, after)]
+    assert any(line.startswith("Video: ") and "4 clips" in line and "-> " in line and "3 clips" in line for line in lines)
 
 
 def test_impossible_edits_are_refused_and_leave_the_draft_alone() -> None:

@@ -47,7 +47,6 @@ from mcp_highlight.backends.cloud.models import (
 from mcp_highlight.backends.cloud.registry import JobRegistry
 from mcp_highlight.backends.cloud.render_jobs import RenderRunner
 from mcp_highlight.backends.cloud.sse import Heartbeat, iter_stream
-from mcp_highlight.backends.cloud.state_diff import describe_changes, diff_drafts
 from mcp_highlight.backends.models import (
     Credits,
     EditRequest,
@@ -61,6 +60,7 @@ from mcp_highlight.backends.models import (
 )
 from mcp_highlight.config import Settings
 from mcp_highlight.draft import Draft, summarize
+from mcp_highlight.draft_diff import describe_changes, diff_drafts
 from mcp_highlight.engine.media import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS
 from mcp_highlight.errors import (
     BackendError,

@@ -23,7 +23,7 @@ from mcp_highlight.backends.models import (
 )
 from mcp_highlight.config import Settings
 from mcp_highlight.draft import Draft, summarize
-from mcp_highlight.draft_diff import diff
+from mcp_highlight.draft_diff import describe_changes, diff_drafts
 from mcp_highlight.engine.analysis import Analysis
 from mcp_highlight.errors import (
     ImpossibleRequestError,
@@ -221,8 +221,9 @@ class LocalBackend:
         return self._edit_result(session_id, before, after, notes)
 
     def _edit_result(self, sid: str, before: Draft, after: Draft, notes: list[str]) -> EditResult:
-        changes = diff(before, after)
-        message = " ".join([f"{'; '.join(changes)}." if changes else "", *notes]).strip() or "No change."
+        found = diff_drafts(before, after)
+        changes = [change.line for change in found]
+        message = " ".join([describe_changes(found) if found else "", *notes]).strip() or "No change."
         return EditResult(
             session_id=sid,
             changes=changes,

@@ -80,6 +80,7 @@ def _replan(draft: Draft, req: EditRequest, media: list[MediaItem], analyses_for
     chosen = [m for m in videos if m.id in settings.get("sources", [m.id for m in videos])]
     if not chosen:
         raise ImpossibleRequestError("There is no video in this session to make a reel from.", hint="Upload one first.")
+    settings.setdefault("aspect", "16:9")  # explicit, so a change of shape reads "16:9 -> 9:16"
     if "target_ms" not in settings and "moments" not in settings:
         settings["target_ms"] = round(DEFAULT_TARGET_S * 1000)
     plan_request = PlanRequest(
