@@ -320,3 +320,48 @@ async def test_a_session_with_two_videos_can_reel_each_or_both(local, game_file:
     assert names == {"second-half.mp4"}
     wrong = await local.call_tool("edit_timeline", {"session_id": sid, "sources": ["third.mp4"]})
     assert wrong.is_error and "third.mp4" in text_of(wrong)
+
+
+async def test_the_cloud_flow_upload_edit_export_through_the_same_tools(
+    cloud_fake,  # noqa: F811 (the fixture imported above)
+    tmp_path: Path,
+    game_file: Path,
+) -> None:
+    settings = Settings(home=tmp_path / "home")
+    async with connect(make_cloud_backend(cloud_fake, tmp_path / "cloud-home"), settings) as client:
+        sid = (await client.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
+        progress = ProgressLog()
+        edited = await client.call_tool(
+            "edit_timeline",
+            {"session_id": sid, "instruction": "pull the best moments into a reel with the title 'Derby Day'"},
+            progress_callback=progress,
+        )
+        assert not edited.is_error, text_of(edited)
+        assert '"Derby Day"' in edited.structured_content["edit"]["after"]
+        state = await client.call_tool("get_state", {"session_id": sid})
+        assert state.structured_content["claim_url"].startswith("https://web.example/workspace/claim?ct=")
+        exported = await client.call_tool("export_video", {"session_id": sid})
+        assert not exported.is_error, text_of(exported)
+        assert Path(exported.structured_content["path"]).is_file()
+        assert exported.structured_content["claim_url"]
+    sent = [r for r in cloud_fake.requests if r.path == "/run_sse"]
+    assert len(sent) == 1 and "Derby Day" in sent[0].body.decode()
+
+
+async def test_a_restarted_server_finds_its_sessions_and_reports_cut_off_renders(
+    tmp_path: Path, game_file: Path
+) -> None:
+    settings = Settings(home=tmp_path / "home")
+    async with connect(LocalBackend(settings), settings) as client:
+        sid = (await client.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
+        edited = await client.call_tool("edit_timeline", {"session_id": sid, "target_length": "6s"})
+    backend = LocalBackend(settings)
+    backend.store.create_job(sid, "fingerprint-of-a-render-that-was-running")  # as if the process died mid-render
+    await backend.aclose()
+    async with connect(LocalBackend(settings), settings) as client:
+        state = (await client.call_tool("get_state", {"session_id": sid})).structured_content
+        assert state["draft"] == edited.structured_content["edit"]["draft"]
+        assert state["jobs"][-1]["status"] == "interrupted"
+        again = await client.call_tool("export_video", {"session_id": sid})
+        assert not again.is_error, text_of(again)
+        assert Path(again.structured_content["path"]).is_file()
