@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.prompts.base import Message, UserMessage
 from mcp.server.mcpserver.resolve import Resolve, Sample
 from mcp_types import (
@@ -59,7 +58,7 @@ def timeline_uri(session_id: str) -> str:
 
 
 def _tool_errors(fn: Any) -> Any:
-    """Our errors become tool errors with their specific message; never a stack trace."""
+    """Our errors become tool errors carrying just their specific message; never a stack trace."""
 
     @wraps(fn)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -67,7 +66,7 @@ def _tool_errors(fn: Any) -> Any:
             return await fn(*args, **kwargs)
         except HighlightError as exc:
             log.info("tool_error", tool=fn.__name__, code=exc.code, error=str(exc))
-            raise ToolError(str(exc)) from None
+            return CallToolResult(content=[TextContent(type="text", text=str(exc))], is_error=True)
 
     return wrapper
 

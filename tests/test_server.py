@@ -99,6 +99,7 @@ async def test_an_unknown_session_is_a_specific_tool_error(client) -> None:
         assert result.is_error, tool
         assert "session" in text_of(result).lower(), text_of(result)
         assert "Traceback" not in text_of(result)
+        assert not text_of(result).startswith("Error executing tool")  # the message itself, nothing wrapped around
 
 
 async def test_a_missing_file_and_a_wrong_format_are_refused_clearly(client, tmp_path: Path) -> None:
