@@ -229,7 +229,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     from mcp_highlight.service.studio import Studio, make_backend
 
     studio = Studio(make_backend(settings), settings)
-    mcp = build_server(studio)
+    mcp = build_server(studio, download_base=f"http://{args.host}:{args.port}" if args.http else None)
     try:
         if args.http:
             import uvicorn

@@ -99,6 +99,8 @@ def _export_text(result: ExportResult) -> str:
         f"{'Unchanged since the last export: ' if result.reused else 'Exported '}{result.path} "
         f"({format_seconds(result.duration_s)}, {result.width}x{result.height}, {result.size_bytes / 1e6:.1f} MB)."
     )
+    if result.download_url:
+        text += f" Download: {result.download_url} (with the server's bearer token)."
     if result.claim_url:
         text += f" Open in the browser: {result.claim_url}"
     return text
@@ -116,8 +118,12 @@ def _sampled_request(sampled: CreateMessageResult | None) -> EditRequest | None:
     return None if request.is_empty() else request
 
 
-def build_server(studio: Studio) -> MCPServer:
-    """The MCP server over `studio`; the caller owns the studio's lifetime."""
+def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServer:
+    """The MCP server over `studio`; the caller owns the studio's lifetime.
+
+    `download_base` (HTTP mode, e.g. `http://127.0.0.1:8765`) adds a download link to every export,
+    served by the HTTP app's `/renders/<name>` route.
+    """
     mcp = MCPServer(
         name="mcp-highlight",
         title="Highlight reels",
@@ -290,15 +296,22 @@ def build_server(studio: Studio) -> MCPServer:
         resolution. Exporting an unchanged timeline again returns the existing file at once."""
         async with progress_notifications(ctx, "Rendering") as progress:
             result = await studio.export(session_id, progress)
-        link = ResourceLink(
-            type="resource_link",
-            uri=result.uri,
-            name=Path(result.path).name,
-            mime_type="video/mp4",
-            size=result.size_bytes,
-            description=f"{result.width}x{result.height}, {format_seconds(result.duration_s)}",
-        )
-        return _result(result, _export_text(result), link)
+        path = Path(result.path)
+        if download_base and path.resolve().parent == studio.settings.renders_dir.resolve():
+            result = result.model_copy(update={"download_url": f"{download_base.rstrip('/')}/renders/{path.name}"})
+        links = [
+            ResourceLink(
+                type="resource_link",
+                uri=uri,
+                name=path.name,
+                mime_type="video/mp4",
+                size=result.size_bytes,
+                description=f"{result.width}x{result.height}, {format_seconds(result.duration_s)}",
+            )
+            for uri in (result.uri, result.download_url)
+            if uri
+        ]
+        return _result(result, _export_text(result), *links)
 
     @mcp.resource(
         "highlight://sessions/{session_id}/timeline",

@@ -61,7 +61,9 @@ def test_dropping_a_clip_retimes_the_rest_and_the_diff_says_so() -> None:
     assert len(new) == 3 and new[1].m["in"] == old[2].m["in"]
     assert new[1].st == new[0].d
     lines = [change.line for change in diff_drafts(before, after)]
-    assert any(line.startswith("Video: ") and "4 clips" in line and "-> " in line and "3 clips" in line for line in lines)
+    assert any(
+        line.startswith("Video: ") and "4 clips" in line and "-> " in line and "3 clips" in line for line in lines
+    )
 
 
 def test_impossible_edits_are_refused_and_leave_the_draft_alone() -> None:

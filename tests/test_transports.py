@@ -67,9 +67,8 @@ def http_server(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     settings = Settings(home=tmp_path / "home")
     studio = Studio(LocalBackend(settings), settings)
     port = _free_port()
-    app = build_http_app(
-        build_server(studio), renders_dir=settings.renders_dir, host="127.0.0.1", port=port, token=TOKEN
-    )
+    mcp = build_server(studio, download_base=f"http://127.0.0.1:{port}")
+    app = build_http_app(mcp, renders_dir=settings.renders_dir, host="127.0.0.1", port=port, token=TOKEN)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -109,7 +108,7 @@ def test_http_rejects_a_foreign_host_header(http_server) -> None:
 
 
 @pytest.mark.anyio
-async def test_http_with_the_token_serves_the_tools(http_server) -> None:
+async def test_http_with_the_token_serves_the_tools_and_the_reel(http_server, clip: Path) -> None:
     base, _ = http_server
     async with (
         httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30) as http,
@@ -119,6 +118,14 @@ async def test_http_with_the_token_serves_the_tools(http_server) -> None:
         assert "export_video" in names
         credits = await client.call_tool("get_credits", {})
         assert credits.structured_content["metered"] is False
+        sid = (await client.call_tool("upload_video", {"path": str(clip)})).structured_content["session_id"]
+        await client.call_tool("edit_timeline", {"session_id": sid, "target_length": "5s"})
+        exported = (await client.call_tool("export_video", {"session_id": sid})).structured_content
+    url = exported["download_url"]
+    assert url.startswith(f"{base}/renders/")
+    assert httpx.get(url).status_code == 401
+    downloaded = httpx.get(url, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert downloaded.content == Path(exported["path"]).read_bytes()
 
 
 def test_binding_beyond_loopback_without_a_token_refuses_to_start(tmp_path: Path) -> None:

@@ -115,3 +115,4 @@ class ExportResult(BaseModel):
     render_id: str | None = None
     claim_url: str | None = None
     fast_path: bool | None = None
+    download_url: str | None = Field(None, description="HTTP mode: where the file downloads (same bearer token).")

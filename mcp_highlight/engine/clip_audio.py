@@ -70,7 +70,9 @@ def extract(container: av.container.InputContainer, start_s: float, duration_s: 
                 if written >= wanted:
                     break
     except av.FFmpegError as exc:
-        raise CorruptMediaError(f"The sound of {Path(container.name).name} cannot be decoded near {start_s:.1f}s: {exc}") from exc
+        raise CorruptMediaError(
+            f"The sound of {Path(container.name).name} cannot be decoded near {start_s:.1f}s: {exc}"
+        ) from exc
     return RawAudio(out, rate)
 
 
