@@ -323,7 +323,15 @@ def _print_analysis_summary(data: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command is None and sys.stdin.isatty():  # a person at a terminal, not a client speaking MCP on stdin
+        parser.print_help(sys.stderr)
+        print(
+            "\nMCP clients start `mcp-highlight serve` (or plain `mcp-highlight`) and talk on stdin/stdout.",
+            file=sys.stderr,
+        )
+        return 0
     settings = Settings.from_env(backend=args.backend)
     command = args.command or "serve"
     # a server logs its work; a one-shot command shows progress and keeps the log to warnings unless asked
