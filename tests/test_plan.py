@@ -112,3 +112,10 @@ def test_a_short_reel_shows_every_standout_moment_rather_than_a_few_long_ones() 
     plan = plan_reel([analysis], PlanRequest(target_s=30))
     assert [covers(plan, at) for at in wide] == [True] * 4
     assert abs(plan.total_s - 30) <= 1.5
+
+
+def test_equally_great_moments_are_sampled_across_the_whole_game() -> None:
+    peaks = {float(at): 0.9 for at in range(100, 3600, 90)}  # 39 equal moments, room for about 7
+    plan = plan_reel([curve(3600, peaks)], PlanRequest(target_s=60))
+    starts = [m.start_s for m in plan.moments]
+    assert min(starts) < 900 and max(starts) > 2700  # not just the first minutes of the game

@@ -7,6 +7,7 @@ then snapped to a nearby scene cut so clips start and end on natural boundaries.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from mcp_highlight.errors import ImpossibleRequestError
 
 LENGTH_TOLERANCE = 0.05
 COMFORTABLE_CLIP_S = 8.0
+TIE_SCORE = 0.02
 
 
 class PlanRequest(BaseModel):
@@ -194,6 +196,26 @@ def _grow(chosen: list[_Candidate], needed: float, max_len: float) -> float:
     return needed
 
 
+def _by_rank(pool: list[_Candidate], analyses: list[Analysis]) -> Iterator[_Candidate]:
+    """Best score first; among moments within TIE_SCORE of the best left, the one farthest from those
+    already taken, so a reel that cannot hold every great moment samples the whole game, not its start."""
+    remaining = list(pool)
+    taken: list[_Candidate] = []
+    offsets = np.cumsum([0.0] + [a.duration_s for a in analyses])  # several sources on one time line
+
+    def spread(c: _Candidate) -> float:
+        at = offsets[c.source] + c.peak
+        return min((abs(at - offsets[o.source] - o.peak) for o in taken), default=0.0)
+
+    while remaining:
+        best = max(c.score for c in remaining)
+        ties = [c for c in remaining if c.score >= best - TIE_SCORE]
+        pick = max(ties, key=lambda c: (spread(c), c.score))
+        remaining.remove(pick)
+        taken.append(pick)
+        yield pick
+
+
 def plan_reel(analyses: list[Analysis], request: PlanRequest) -> Plan:
     """Pick moments across every source and fit them to the requested length (within 5 %)."""
     if not analyses:
@@ -229,7 +251,7 @@ def plan_reel(analyses: list[Analysis], request: PlanRequest) -> Plan:
             if c.length > budget:
                 _shrink(c, budget)
     chosen: list[_Candidate] = []
-    for c in pool:
+    for c in _by_rank(pool, analyses):
         if request.moments is not None and len(chosen) >= request.moments:
             break
         if (
