@@ -90,3 +90,12 @@ def test_shape_and_captions_reach_the_render_spec() -> None:
 def test_an_empty_draft_cannot_be_exported() -> None:
     with pytest.raises(NothingToExportError):
         draft_to_spec(Draft(), Path("/tmp/out.mp4"))
+
+
+def test_a_dropped_clip_does_not_come_back_when_the_moments_are_chosen_again() -> None:
+    before = edit(Draft(), moments=4)
+    dropped = before.tracks_of(TrackType.VIDEO)[0].sg[1].m["in"]
+    after = edit(edit(before, drop_clips=[2]), moments=4)
+    kept = [seg.m for seg in after.tracks_of(TrackType.VIDEO)[0].sg]
+    assert len(kept) == 4
+    assert all(not (m["in"] <= dropped + 2000 and dropped <= m["out"]) for m in kept)

@@ -34,6 +34,9 @@ class PlanRequest(BaseModel):
     reaction_s: float = Field(3.0, ge=0, description="Reaction kept after it ends.")
     snap_s: float = Field(1.5, ge=0, description="Snap a clip edge to a scene cut this close.")
     min_gap_s: float = Field(2.0, ge=0, description="Clips closer than this are merged or kept apart.")
+    exclude: list[tuple[int, float, float]] = Field(
+        default_factory=list, description="(source index, start s, end s) the user dropped: never chosen again."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> PlanRequest:
@@ -241,7 +244,15 @@ def plan_reel(analyses: list[Analysis], request: PlanRequest) -> Plan:
             "target, so the reel is the whole footage.",
         )
 
-    pool = sorted((c for i, a in enumerate(analyses) for c in _candidates(i, a, request)), key=lambda c: -c.score)
+    pool = sorted(
+        (
+            c
+            for i, a in enumerate(analyses)
+            for c in _candidates(i, a, request)
+            if not any(i == src and start <= c.peak <= end for src, start, end in request.exclude)
+        ),
+        key=lambda c: -c.score,
+    )
     if target is not None and pool:
         # Share the length among the moments that stand out, so a short reel shows more of them;
         # no clip is cut below a watchable length. _grow gives length back if the reel falls short.

@@ -83,9 +83,11 @@ def _replan(draft: Draft, req: EditRequest, media: list[MediaItem], analyses_for
     settings.setdefault("aspect", "16:9")  # explicit, so a change of shape reads "16:9 -> 9:16"
     if "target_ms" not in settings and "moments" not in settings:
         settings["target_ms"] = round(DEFAULT_TARGET_S * 1000)
+    index_of = {m.id: i for i, m in enumerate(chosen)}
     plan_request = PlanRequest(
         target_s=settings["target_ms"] / 1000 if "target_ms" in settings else None,
         moments=settings.get("moments"),
+        exclude=[(index_of[src], a / 1000, b / 1000) for src, a, b in settings.get("dropped", []) if src in index_of],
         **{k: settings[k] for k in ("min_segment_s", "max_segment_s") if k in settings},
     )
     analyses = analyses_for(chosen)
@@ -128,6 +130,12 @@ def _drop_clips(draft: Draft, numbers: list[int]) -> None:
     if len(indices) == count:
         raise ImpossibleRequestError("Dropping every clip would leave nothing to export.", hint="Keep at least one.")
     assert video is not None
+    # remembered, so choosing moments again (a new length, "shorter") never brings a dropped clip back
+    draft.m.setdefault("dropped", []).extend(
+        [video.sg[i].m["src"], video.sg[i].m["in"], video.sg[i].m["out"]]
+        for i in sorted(indices)
+        if "src" in video.sg[i].m
+    )
     video.sg = [s for i, s in enumerate(video.sg) if i not in indices]
     _retime(video)
 
