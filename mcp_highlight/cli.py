@@ -332,7 +332,11 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 0
-    settings = Settings.from_env(backend=args.backend)
+    try:
+        settings = Settings.from_env(backend=args.backend)
+    except HighlightError as exc:
+        print(f"mcp-highlight: {exc}", file=sys.stderr)
+        return exc.exit_code
     command = args.command or "serve"
     # a server logs its work; a one-shot command shows progress and keeps the log to warnings unless asked
     default_level = settings.log_level if command == "serve" or "MCP_HIGHLIGHT_LOG_LEVEL" in os.environ else "warning"

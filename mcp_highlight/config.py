@@ -7,9 +7,22 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, ValidationError
+
+from mcp_highlight.errors import BadInputError
 
 MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+
+
+ENV_NAMES = {
+    "home": "MCP_HIGHLIGHT_HOME",
+    "backend": "MCP_HIGHLIGHT_BACKEND",
+    "output_dir": "MCP_HIGHLIGHT_OUTPUT_DIR",
+    "max_bytes": "MCP_HIGHLIGHT_MAX_BYTES",
+    "log_level": "MCP_HIGHLIGHT_LOG_LEVEL",
+    "nemo_api_url": "NEMO_API_URL",
+    "nemo_web_url": "NEMO_WEB_URL",
+}
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -55,7 +68,7 @@ class Settings(BaseModel):
             "home": Path(home).expanduser(),
             "backend": _env("MCP_HIGHLIGHT_BACKEND", "local"),
             "output_dir": _env("MCP_HIGHLIGHT_OUTPUT_DIR"),
-            "max_bytes": int(_env("MCP_HIGHLIGHT_MAX_BYTES", str(MAX_UPLOAD_BYTES)) or MAX_UPLOAD_BYTES),
+            "max_bytes": _env("MCP_HIGHLIGHT_MAX_BYTES", str(MAX_UPLOAD_BYTES)),
             "http_token": _env("MCP_HIGHLIGHT_TOKEN"),
             "nemo_api_url": _env("NEMO_API_URL", "https://mega-api-prod.nemovideo.ai"),
             "nemo_web_url": _env("NEMO_WEB_URL", "https://nemovideo.com"),
@@ -65,4 +78,10 @@ class Settings(BaseModel):
             "log_level": _env("MCP_HIGHLIGHT_LOG_LEVEL", "info"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls.model_validate(values)
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            wrong = "; ".join(f"{ENV_NAMES.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}" for e in exc.errors())
+            raise BadInputError(
+                f"The configuration is not valid ({wrong}).", hint="See README, Configuration."
+            ) from None

@@ -79,3 +79,10 @@ def test_doctor_checks_the_toolchain(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout
     for name in ("PyAV", "ffmpeg binary", "libx264", "data directory", "backend"):
         assert name in done.stdout
+
+
+def test_a_bad_setting_is_named_and_exits_2(tmp_path: Path) -> None:
+    env = {**os.environ, "MCP_HIGHLIGHT_HOME": str(tmp_path), "MCP_HIGHLIGHT_BACKEND": "gpu"}
+    done = subprocess.run([sys.executable, "-m", "mcp_highlight", "doctor"], capture_output=True, text=True, env=env)
+    assert done.returncode == 2
+    assert "MCP_HIGHLIGHT_BACKEND" in done.stderr and "Traceback" not in done.stderr
