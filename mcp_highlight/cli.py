@@ -61,7 +61,7 @@ def _print_moments(draft: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from mcp_highlight.durations import format_seconds
+    from mcp_highlight.durations import format_clock, format_seconds
 
     table = Table(title="Moments in the reel")
     for column in ("#", "source", "from", "length", "score"):
@@ -74,7 +74,7 @@ def _print_moments(draft: dict[str, Any]) -> None:
             table.add_row(
                 str(i),
                 m.get("name", "?"),
-                format_seconds(m.get("in", 0) / 1000),
+                format_clock(m.get("in", 0) / 1000),
                 format_seconds(seg["d"] / 1000),
                 f"{m.get('score', 0):.2f}",
             )
@@ -99,6 +99,8 @@ async def _reel(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
             music=args.music,
             music_volume=args.music_volume if args.music else None,
             captions=True if args.captions else None,
+            logo=args.logo,
+            logo_position=args.logo_position,
         )
         if request.target_s is None and request.moments is None:
             request.target_s = 60.0
@@ -138,7 +140,7 @@ async def _reel(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
                 ]
         if args.preview:
             report.update(await _previews(backend, session_id, output))
-        if not args.json:
+        if not args.json and not args.quiet:
             _print_moments(edited.draft)
         return report
     finally:
@@ -275,6 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     reel.add_argument("--music", help="Music file mixed under the game sound.")
     reel.add_argument("--music-volume", type=float, default=0.35, help="Music level 0..1 (default 0.35).")
     reel.add_argument("--captions", action="store_true", help="Show each moment's source time.")
+    reel.add_argument("--logo", help="An image (png jpg gif webp) shown in a corner for the whole reel.")
+    reel.add_argument("--logo-position", choices=["top-right", "top-left", "bottom-right", "bottom-left"], default=None)
     reel.add_argument("-o", "--output", default="highlights.mp4", help="Output MP4 (default highlights.mp4).")
     reel.add_argument("--preview", action="store_true", help="Also write a contact sheet and the excitement curve.")
     reel.add_argument("--json", action="store_true", help="Print a JSON report on stdout.")

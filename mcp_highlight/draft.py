@@ -9,6 +9,7 @@ Local conventions (all optional for drafts that come from the cloud):
 - video segment `m`: `src` media id, `path`, `in`/`out` source ms, `score`, `caption`, `name`;
 - audio segment `m`: `src`, `path`, `name`, `volume` (0..1), `fade_ms`;
 - text segment `m`: `text`, `role` ("title" | "caption");
+- image segment (track type 2, a local convention) `m`: `path`, `name`, `position` (a corner): the logo;
 - draft `m`: `aspect` ("16:9" | "9:16" | "1:1"), `fit` ("crop" | "blur"), `target_ms`, `moments`.
 """
 
@@ -25,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class TrackType(IntEnum):
     VIDEO = 0
     AUDIO = 1
+    IMAGE = 2  # local convention (the contract documents 0, 1 and 7): a logo over the whole reel
     TEXT = 7
 
 
@@ -101,6 +103,8 @@ def _track_label(track: Track) -> tuple[str, str]:
     name = track.m.get("name") or first.get("name") or first.get("title") or ""
     if track.tt == TrackType.AUDIO:
         return "BGM", str(name or "audio")
+    if track.tt == TrackType.IMAGE:
+        return "Logo", str(name or "image")
     count = len(track.sg)
     detail = str(name or "clips")
     if count > 1:

@@ -57,6 +57,8 @@ def _describe(track: Track) -> tuple[str, str]:
         volume = first.get("volume", track.m.get("volume"))
         extra = f", {round(float(volume) * 100)}%" if volume is not None else ""
         return "BGM", f"{name or 'audio'} ({_span(track)}{extra})"
+    if track.tt == TrackType.IMAGE:
+        return "Logo", f"{name or 'image'}, {first.get('position', 'top-right')} ({_span(track)})"
     if track.tt == TrackType.VIDEO:
         count = len(track.sg)
         clips = f"{count} clip" + ("" if count == 1 else "s")

@@ -217,6 +217,9 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
             list[str] | None,
             Field(description="Uploaded videos (ids or file names) to take moments from; default all of them."),
         ] = None,
+        logo: Annotated[
+            str | None, Field(description="Logo image path or uploaded image id, shown in a corner.")
+        ] = None,
     ) -> Annotated[CallToolResult, TimelineOutcome]:
         """Change the reel with an instruction and/or structured arguments. Returns what changed (before ->
         after) and the new timeline. Requests that mean export, credits, status or upload go to those actions."""
@@ -231,6 +234,7 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
             music_volume=music_volume,
             captions=captions,
             sources=sources,
+            logo=logo,
         )
         if request.is_empty() and (from_model := _sampled_request(sampled)) is not None:
             request, instruction = from_model, None  # the client's model restated the words as fields

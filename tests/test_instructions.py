@@ -285,7 +285,7 @@ def test_the_uploaded_song_without_any_audio_upload_is_not_guessed() -> None:
     [
         ("make it vertical and sparkly", {"aspect": "9:16"}, "sparkly"),
         ("add music.mp3 at 150%", {"music": "music.mp3"}, "150%"),
-        ("add logo.png and make it square", {"aspect": "1:1"}, "add logo.png"),
+        ("add a lens flare and make it square", {"aspect": "1:1"}, "add lens flare"),
         ("skip the first 5 minutes and make it 2 minutes", {"target_s": 120}, "skip first 5 minutes"),
         ("竖屏，加点特效", {"aspect": "9:16"}, "点特效"),
     ],
@@ -364,3 +364,22 @@ def test_out_of_range_counts_are_not_forced_into_the_request() -> None:
     parsed = parse_instruction("top 500 moments, square")
     assert parsed.request.moments is None
     assert "500" in parsed.leftover
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("add logo.png in the top left corner", {"logo": "logo.png", "logo_position": "top-left"}),
+        ("add my logo", {"logo": "med_img"}),
+        ("put the logo I uploaded in the lower right corner", {"logo": "med_img", "logo_position": "bottom-right"}),
+        ("move the logo to the upper right", {"logo_position": "top-right"}),
+        ("remove the watermark", {"remove_logo": True}),
+        ("加logo club.png 左上角", {"logo": "med_img", "logo_position": "top-left"}),
+        ("把台标移到右下角", {"logo_position": "bottom-right"}),
+        ("去掉台标", {"remove_logo": True}),
+    ],
+)
+def test_logo_instructions_in_both_languages(text: str, expected: dict) -> None:
+    parsed = parse_instruction(text, known_media={"game.mp4": "med_vid", "club.png": "med_img"})
+    assert parsed.request.model_dump(exclude_defaults=True) == expected
+    assert parsed.leftover == ""

@@ -15,7 +15,7 @@ from mcp_highlight.engine import render as render_module
 from mcp_highlight.engine import render_filters as rf
 from mcp_highlight.engine.ffmpeg import run_ffmpeg
 from mcp_highlight.engine.render import render
-from mcp_highlight.engine.render_spec import Clip, MusicSpec, RenderResult, RenderSpec, TitleSpec
+from mcp_highlight.engine.render_spec import Clip, LogoSpec, MusicSpec, RenderResult, RenderSpec, TitleSpec
 from mcp_highlight.errors import (
     BadInputError,
     HighlightError,
@@ -472,3 +472,27 @@ def test_crop_keeps_the_frame_shape_from_the_centre_and_fit_keeps_the_whole_pict
     assert rf.scale_to_fit((1920, 1080), (1080, 1920)) == (1080, 608)
     assert rf.scale_to_fit((480, 270), (1920, 1080)) == (1920, 1080)  # small sources scale up
     assert rf.same_shape((1280, 720), (1920, 1080))
+
+
+def test_a_logo_sits_in_its_corner_for_the_whole_reel_and_turns_the_fast_path_off(
+    out_dir: Path, hd_source: Path, vertical_plain: RenderResult
+) -> None:
+    logo = out_dir / "logo.png"
+    Image.new("RGBA", (200, 100), (255, 0, 0, 255)).save(logo)
+    spec = RenderSpec(
+        clips=[Clip(source=hd_source, start_s=1.0, end_s=3.0)],
+        output=out_dir / "logo.mp4",
+        aspect="9:16",
+        logo=LogoSpec(path=logo, position="bottom-left", width_fraction=0.2, opacity=1.0),
+    )
+    result = render(spec)
+    assert not result.fast_path
+    for at in (0.2, 1.8):
+        with_logo, without = frame_at(result.path, at), frame_at(vertical_plain.path, at)
+        margin = round(min(1080, 1920) * 0.04)
+        corner = with_logo[1920 - margin - 100 : 1920 - margin - 10, margin + 10 : margin + 200]
+        assert corner[..., 0].mean() > 200 and corner[..., 1].mean() < 60  # red, where the logo is
+        assert np.abs(with_logo - without).mean(axis=2)[200:800, 200:900].mean() < 6  # elsewhere unchanged
+    with pytest.raises(MediaNotFoundError, match="Logo image not found"):
+        render(spec.model_copy(update={"logo": LogoSpec(path=out_dir / "none.png"), "output": out_dir / "x.mp4"}))
+    assert not (out_dir / "x.mp4").exists()

@@ -366,3 +366,18 @@ async def test_a_restarted_server_finds_its_sessions_and_reports_cut_off_renders
         again = await client.call_tool("export_video", {"session_id": sid})
         assert not again.is_error, text_of(again)
         assert Path(again.structured_content["path"]).is_file()
+
+
+async def test_an_uploaded_logo_goes_in_the_corner_asked_for(local, game_file: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    logo = tmp_path / "club.png"
+    Image.new("RGBA", (64, 64), (0, 0, 255, 255)).save(logo)
+    sid = (await local.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
+    image = await local.call_tool("upload_video", {"path": str(logo), "session_id": sid})
+    assert image.structured_content["media"]["kind"] == "image"
+    result = await local.call_tool(
+        "edit_timeline", {"session_id": sid, "instruction": "add my logo in the top left corner"}
+    )
+    assert not result.is_error, text_of(result)
+    assert "Logo added: club.png, top-left" in text_of(result)

@@ -99,3 +99,22 @@ def test_a_dropped_clip_does_not_come_back_when_the_moments_are_chosen_again() -
     kept = [seg.m for seg in after.tracks_of(TrackType.VIDEO)[0].sg]
     assert len(kept) == 4
     assert all(not (m["in"] <= dropped + 2000 and dropped <= m["out"]) for m in kept)
+
+
+def test_a_logo_spans_the_reel_reaches_the_render_spec_and_can_be_moved_or_removed() -> None:
+    draft, _ = apply_edit(
+        edit(Draft(), target_s=20),
+        EditRequest(logo="club.png"),
+        media=[GAME],
+        analyses_for=analysis_for,
+        logo=(Path("/art/club.png"), "club.png"),
+    )
+    assert "Logo: club.png (0-" in summarize(draft)
+    logo = draft.tracks_of(TrackType.IMAGE)[0].sg[0]
+    assert logo.d == reel_ms(draft)
+    moved = edit(draft, logo_position="bottom-left")
+    spec = draft_to_spec(moved, Path("/tmp/out.mp4"))
+    assert spec.logo is not None and spec.logo.path == Path("/art/club.png") and spec.logo.position == "bottom-left"
+    assert draft_to_spec(edit(moved, remove_logo=True), Path("/tmp/o.mp4")).logo is None
+    with pytest.raises(ImpossibleRequestError, match="no logo"):
+        edit(edit(moved, remove_logo=True), remove_logo=True)

@@ -69,6 +69,11 @@ class EditRequest(BaseModel):
     )
     remove_music: bool = False
     captions: bool | None = Field(None, description="Per-moment captions with their source time.")
+    logo: str | None = Field(
+        None, description="An image (path, or the id or name of an uploaded one) shown in a corner."
+    )
+    logo_position: Literal["top-right", "top-left", "bottom-right", "bottom-left"] | None = None
+    remove_logo: bool = False
     drop_clips: list[int] = Field(default_factory=list, description="1-based clip numbers to remove.")
     scale_length: float | None = Field(None, gt=0, description="'make it shorter' = 0.67, 'longer' = 1.5.")
     sources: list[str] | None = Field(None, description="Media ids to draw moments from (default: all videos).")

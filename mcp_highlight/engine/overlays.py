@@ -179,3 +179,16 @@ def save_png(image: Image.Image, folder: Path, stem: str) -> Path:
     os.close(fd)
     image.save(name, format="PNG")
     return Path(name)
+
+
+def logo_image(path: Path, frame: tuple[int, int], *, width_fraction: float, opacity: float) -> Image.Image:
+    """The logo as RGBA, `width_fraction` of the frame wide (first frame of an animated GIF), faded to `opacity`."""
+    with Image.open(path) as source:
+        image = source.convert("RGBA")
+    width = max(8, round(frame[0] * width_fraction))
+    height = max(8, round(image.height * width / image.width))
+    image = image.resize((width, height), Image.Resampling.LANCZOS)
+    if opacity < 1.0:
+        alpha = image.getchannel("A").point(lambda a: round(a * opacity))
+        image.putalpha(alpha)
+    return image

@@ -20,11 +20,12 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+from PIL import Image
 
 from mcp_highlight.engine import clip_audio
 from mcp_highlight.engine import render_filters as rf
 from mcp_highlight.engine.ffmpeg import run_ffmpeg
-from mcp_highlight.engine.overlays import caption_image, save_png, title_image
+from mcp_highlight.engine.overlays import caption_image, logo_image, save_png, title_image
 from mcp_highlight.engine.render_spec import Clip, RenderResult, RenderSpec
 from mcp_highlight.errors import (
     BadInputError,
@@ -145,6 +146,8 @@ def render(spec: RenderSpec, *, progress: ProgressFn = no_progress) -> RenderRes
     clips = [_checked_clip(clip, sources[clip.source]) for clip in spec.clips]
     if spec.music is not None:
         _check_music(spec.music.path)
+    if spec.logo is not None:
+        _check_logo(spec.logo.path)
     _check_output(output, list(sources))
     total_s = sum(c.duration_s for c in clips)
     if spec.title is not None and spec.title.text.strip() and spec.title.start_s >= total_s - 0.1:
@@ -240,6 +243,18 @@ def _check_music(path: Path) -> None:
         raise CorruptMediaError(f"Cannot read the music file {path.name}: {exc}") from exc
 
 
+def _check_logo(path: Path) -> None:
+    if not path.is_file():
+        raise MediaNotFoundError(f"Logo image not found: {path}", hint="Check the path (png, jpg, gif or webp).")
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (OSError, SyntaxError) as exc:
+        raise UnsupportedMediaError(
+            f"Cannot read the logo {path.name} as an image.", hint="Use a png, jpg, gif or webp."
+        ) from exc
+
+
 def _check_output(output: Path, sources: list[Path]) -> None:
     if output.is_dir():
         raise BadInputError(f"The output {output} is a folder.", hint="Give a file name such as reel.mp4.")
@@ -273,6 +288,8 @@ def _fast_path_blocker(spec: RenderSpec, clips: list[_Span], sources: list[Sourc
         return "title overlay"
     if any(c.caption for c in clips):
         return "caption overlay"
+    if spec.logo is not None:
+        return "logo overlay"
     first = sources[0]
     for s in sources:
         if s.codec != "h264" or s.pix_fmt != "yuv420p" or s.profile not in _COPYABLE_PROFILES:
@@ -577,6 +594,18 @@ def _encode_group(
                 fade_out=title_end - offset_s <= length + 1e-6,
             )
             video_out = "vout"
+            n_inputs += 1
+    if spec.logo is not None:
+        logo = logo_image(spec.logo.path, frame, width_fraction=spec.logo.width_fraction, opacity=spec.logo.opacity)
+        png = save_png(logo, work, "logo")
+        args += ["-loop", "1", "-framerate", str(FPS), "-t", f"{length:.4f}", "-i", str(png)]
+        corner = spec.logo.position
+        if corner.startswith("top") and corner.endswith("left") and any(s.caption for s in spans):
+            corner = "top-right"  # captions sit top-left
+        graph += rf.logo_filters(
+            n_inputs, video_out, "vlogo", frame=frame, size=logo.size, corner=corner, margin=margin
+        )
+        video_out = "vlogo"
     args += _graph_args(graph, work)
     args += ["-map", f"[{video_out}]", "-an"]
     args += ["-c:v", "libx264", "-preset", PRESET, "-crf", str(CRF), "-profile:v", "high", "-pix_fmt", "yuv420p"]

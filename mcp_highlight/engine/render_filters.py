@@ -180,3 +180,15 @@ def video_concat_filter(video_labels: list[str], out: str) -> str:
 
 def audio_concat_filter(audio_labels: list[str], out: str) -> str:
     return f"{''.join(f'[{a}]' for a in audio_labels)}concat=n={len(audio_labels)}:v=0:a=1[{out}]"
+
+
+def logo_filters(
+    input_index: int, src: str, out: str, *, frame: tuple[int, int], size: tuple[int, int], corner: str, margin: int
+) -> list[str]:
+    """Overlay the (looped) logo image in a corner of `[src]` for the whole part."""
+    x = margin if corner.endswith("left") else frame[0] - size[0] - margin
+    y = margin if corner.startswith("top") else frame[1] - size[1] - margin
+    return [
+        f"[{input_index}:v]format=rgba[logo]",
+        f"[{src}][logo]overlay={x}:{y}:eof_action=pass,format=yuv420p[{out}]",
+    ]

@@ -38,6 +38,16 @@ class MusicSpec(BaseModel):
     fade_s: float = 1.5
 
 
+Corner = Literal["top-right", "top-left", "bottom-right", "bottom-left"]
+
+
+class LogoSpec(BaseModel):
+    path: Path
+    position: Corner = "top-right"
+    width_fraction: float = Field(0.12, gt=0, le=0.5, description="Logo width as a share of the frame width.")
+    opacity: float = Field(0.9, ge=0.0, le=1.0)
+
+
 class RenderSpec(BaseModel):
     clips: list[Clip] = Field(min_length=1)
     output: Path
@@ -45,6 +55,7 @@ class RenderSpec(BaseModel):
     fit: Fit = Field("crop", description="How a frame of another shape fills ours: centre crop or blurred fill.")
     title: TitleSpec | None = None
     music: MusicSpec | None = None
+    logo: LogoSpec | None = None
     audio_fade_s: float = Field(0.05, description="Fade at every cut so nothing clicks.")
     allow_stream_copy: bool = True
 

@@ -45,6 +45,12 @@ def describe_edit(req: EditRequest) -> str:
             if number > 0
             else f"drop clip {-number} from the end"
         )
+    if req.logo:
+        parts.append(f"add the logo {req.logo}" + (f" in the {req.logo_position} corner" if req.logo_position else ""))
+    elif req.logo_position:
+        parts.append(f"move the logo to the {req.logo_position} corner")
+    if req.remove_logo:
+        parts.append("remove the logo")
     if req.captions:
         parts.append("add a caption to each moment")
     return "; ".join(parts) or "show me the current timeline"

@@ -45,12 +45,13 @@ HELP_EN = (
     "'clips between 4 and 10 seconds'), change the shape ('vertical for TikTok', 'square', 'landscape', "
     "'with blurred background'), add or remove a title ('add the title \"Derby Day\" for the first 3 seconds'), "
     "add or remove music ('add music.mp3 at 35%', 'no music'), drop a clip ('drop the second clip'), "
-    "make it shorter or longer, add captions ('show the time on each clip'), undo or redo."
+    "make it shorter or longer, add captions ('show the time on each clip'), add a logo ('add logo.png in the "
+    "top-left corner'), undo or redo."
 )
 HELP_ZH = (
     "我可以：剪成指定长度的集锦（“剪成30秒”“前5个精彩瞬间”“每段4到10秒”），改画幅（“竖屏”“横屏”“方形”“模糊背景”），"
     "加或去掉标题（加标题“德比日”前3秒），加或去掉背景音乐（“加背景音乐 music.mp3 音量35%”“去掉音乐”），"
-    "删除片段（“去掉第二个片段”），短一点或长一点，加字幕（显示每段的时间），撤销或重做。"
+    "删除片段（“去掉第二个片段”），短一点或长一点，加字幕（显示每段的时间），加台标（“加logo logo.png 左上角”），撤销或重做。"
 )
 
 MASK = "\x00"  # consumed text; not \s, not \w, so no pattern can match across it
@@ -194,6 +195,7 @@ _EXTRA_VIDEO = ("m4v",)
 _EXTRA_AUDIO = ("flac", "ogg", "opus")
 _AUDIO_EXT = frozenset((*AUDIO_EXTENSIONS, *_EXTRA_AUDIO))
 _VIDEO_EXT = frozenset((*VIDEO_EXTENSIONS, *_EXTRA_VIDEO))
+_IMAGE_EXT = frozenset(IMAGE_EXTENSIONS)
 _MEDIA_EXT = sorted(_AUDIO_EXT | _VIDEO_EXT | set(IMAGE_EXTENSIONS), key=len, reverse=True)
 _EXT = rf"(?:{'|'.join(_MEDIA_EXT)})"
 _PATH_CHAR = r"[^\s'\"“”‘’「」《》『』,，。;；、()（）\[\]\\/\u3000-\u9fff\x00]"
@@ -354,7 +356,34 @@ def _apply_file(m: re.Match[str], st: _State) -> bool:
     if ext in _VIDEO_EXT:
         st.fields.setdefault("sources", []).append(st.resolve(path))
         return True
-    return False  # images and the like: no edit takes them, so they stay in leftover
+    if ext in _IMAGE_EXT:
+        st.fields["logo"] = st.resolve(path)
+        return True
+    return False
+
+
+_CORNERS_CN = {"左上": "top-left", "右上": "top-right", "左下": "bottom-left", "右下": "bottom-right"}
+
+
+def _apply_logo_position(m: re.Match[str], st: _State) -> bool:
+    groups = m.groupdict()
+    if groups.get("cn"):
+        st.fields["logo_position"] = _CORNERS_CN[groups["cn"]]
+    else:
+        vertical = "top" if groups["v"].lower() in ("top", "upper") else "bottom"
+        st.fields["logo_position"] = f"{vertical}-{groups['h'].lower()}"
+    return True
+
+
+def _apply_uploaded_logo(_m: re.Match[str], st: _State) -> bool:
+    """'add my logo': the logo named elsewhere in the words, else the last uploaded image."""
+    if "logo" in st.fields:
+        return True
+    images = [media_id for key, media_id in st.known.items() if _ext(key) in IMAGE_EXTENSIONS]
+    if not images:
+        return False
+    st.fields["logo"] = images[-1]
+    return True
 
 
 def _apply_uploaded_music(_m: re.Match[str], st: _State) -> bool:
@@ -601,6 +630,38 @@ RULES: tuple[Rule, ...] = (
             rf"(?:\s+(?:as|for)\s+(?:the\s+)?(?:background\s+)?(?:music|bgm|soundtrack|audio)\b|\s*(?:作为|当|做)\s*{_MUSIC_WORD_CN})?",
         ),
         _apply_file,
+    ),
+    Rule(
+        "remove logo",
+        _rx(
+            rf"\b{_REMOVE_VERB_EN}\s+(?:the\s+|my\s+|our\s+|any\s+)?(?:logo|watermark|badge)s?\b",
+            rf"{_REMOVE_VERB_CN}\s*(?:logo|LOGO|台标|水印|标志|图标)",
+        ),
+        _set(remove_logo=True, logo=None),
+    ),
+    Rule(
+        "logo corner",
+        _rx(
+            r"\b(?:in|at|on|to|into)\s+the\s+(?P<v>top|bottom|upper|lower)[\s-]+(?P<h>left|right)(?:[\s-]+(?:corner|hand\s+corner))?\b",
+            r"(?P<cn>左上|右上|左下|右下)角?",
+        ),
+        _apply_logo_position,
+    ),
+    Rule(
+        "move logo",
+        _rx(
+            r"\b(?:move|shift|put)\s+(?:the\s+|my\s+|our\s+)?(?:logo|watermark)\b(?!\s+(?:i|we)\s+uploaded)",
+            r"(?:把)?(?:logo|LOGO|台标|水印)\s*(?:移到|放到|挪到)",
+        ),
+        lambda _m, st: "logo_position" in st.fields,
+    ),
+    Rule(
+        "uploaded logo",
+        _rx(
+            r"\b(?:add|put|show|use|place|stick|with)\s+(?:my\s+|the\s+|our\s+|a\s+)?(?:logo|watermark)(?:\s+(?:i|we)\s+uploaded)?\b",
+            r"(?:加(?:上|个)?|添加|放上?)\s*(?:我的|我们的)?\s*(?:logo|LOGO|台标|水印|标志)",
+        ),
+        _apply_uploaded_logo,
     ),
     Rule(
         "music volume scale",

@@ -30,6 +30,7 @@ from mcp_highlight.errors import (
     InstructionNotUnderstoodError,
     MediaNotFoundError,
     OperationCancelledError,
+    UnsupportedMediaError,
 )
 from mcp_highlight.logs import get_logger
 from mcp_highlight.progress import ProgressFn, no_progress, scaled
@@ -198,6 +199,7 @@ class LocalBackend:
             after, _ = self.store.draft(session_id)
             return self._edit_result(session_id, before, after, ["Undone." if request.undo else "Redone."])
         music = await self._resolve_music(request, media)
+        logo = await self._resolve_logo(request, media)
         analyses: dict[str, Analysis] = {}
         if needs_replan(before, request):
             videos = [m for m in media if m.kind == "video"]
@@ -210,7 +212,7 @@ class LocalBackend:
             return [analyses[item.id] for item in items]
 
         after, plan_notes = await anyio.to_thread.run_sync(
-            lambda: apply_edit(before, request, media=media, analyses_for=analyses_for, music=music)
+            lambda: apply_edit(before, request, media=media, analyses_for=analyses_for, music=music, logo=logo)
         )
         notes = plan_notes + notes
         if after.fingerprint() != before.fingerprint():
@@ -250,6 +252,27 @@ class LocalBackend:
         from mcp_highlight.engine.probe import probe_audio
 
         await anyio.to_thread.run_sync(probe_audio, path)
+        return path, path.name
+
+    async def _resolve_logo(self, request: EditRequest, media: list[MediaItem]) -> tuple[Path, str] | None:
+        if not request.logo:
+            return None
+        known = next((m for m in media if request.logo in (m.id, m.name) and m.kind == "image"), None)
+        if known is not None and known.path:
+            return Path(known.path), known.name
+        try:
+            path = await anyio.to_thread.run_sync(intake.local_file, request.logo, self.settings.max_bytes)
+        except MediaNotFoundError as exc:
+            names = [m.name for m in media if m.kind == "image"]
+            raise MediaNotFoundError(
+                f"No logo image {request.logo!r} in this session or on disk.",
+                hint=f"Uploaded images: {', '.join(names)}." if names else "Give the image's full path.",
+            ) from exc
+        if intake.kind_of(path.name) != "image":
+            raise UnsupportedMediaError(f"{path.name} is not an image.", hint="Use a png, jpg, gif or webp logo.")
+        from mcp_highlight.engine.probe import probe_image
+
+        await anyio.to_thread.run_sync(probe_image, path)
         return path, path.name
 
     # state ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from mcp_highlight.draft import Draft, Segment, Track, TrackType
 from mcp_highlight.durations import format_seconds
 from mcp_highlight.engine.analysis import Analysis
 from mcp_highlight.engine.plan import PlanRequest, plan_reel
-from mcp_highlight.engine.render_spec import Clip, MusicSpec, RenderSpec, TitleSpec
+from mcp_highlight.engine.render_spec import Clip, LogoSpec, MusicSpec, RenderSpec, TitleSpec
 from mcp_highlight.errors import ImpossibleRequestError, NothingToExportError
 
 DEFAULT_TARGET_S = 60.0
@@ -195,13 +195,44 @@ def _set_music(draft: Draft, req: EditRequest, music: tuple[Path, str] | None) -
         existing.sg[0].m["volume"] = round(min(max(volume, 0.0), 1.0), 3)
 
 
+def _logo_track(draft: Draft) -> Track | None:
+    return next((t for t in draft.t if t.tt == TrackType.IMAGE), None)
+
+
+def _set_logo(draft: Draft, req: EditRequest, logo: tuple[Path, str] | None) -> None:
+    existing = _logo_track(draft)
+    if req.remove_logo:
+        if existing is None:
+            raise ImpossibleRequestError("There is no logo to remove.")
+        draft.t.remove(existing)
+        return
+    if logo is None and req.logo_position is None:
+        return
+    if logo is None:
+        if existing is None or not existing.sg:
+            raise ImpossibleRequestError("There is no logo to move.", hint="Add one first, e.g. 'add logo.png'.")
+        existing.sg[0].m["position"] = req.logo_position
+        return
+    path, name = logo
+    position = req.logo_position or (existing.sg[0].m.get("position") if existing and existing.sg else None)
+    track = Track(
+        tt=TrackType.IMAGE,
+        m={"name": name, "role": "logo"},
+        sg=[Segment(st=0, d=0, m={"path": str(path), "name": name, "position": position or "top-right"})],
+    )
+    if existing is not None:
+        draft.t[draft.t.index(existing)] = track
+    else:
+        draft.t.append(track)
+
+
 def _fit_overlays(draft: Draft) -> None:
     """Music spans the reel; the title stays inside it; tracks in the summary's order (video, music, text)."""
     draft.t.sort(key=lambda t: {TrackType.VIDEO: 0, TrackType.AUDIO: 1, TrackType.TEXT: 2}.get(t.tt, 3))
     length = reel_ms(draft)
-    music = _music_track(draft)
-    if music and music.sg:
-        music.sg[0].st, music.sg[0].d = 0, length
+    for track in (_music_track(draft), _logo_track(draft)):
+        if track and track.sg:
+            track.sg[0].st, track.sg[0].d = 0, length
     title = _title_track(draft)
     if title and title.sg and length:
         seg = title.sg[0]
@@ -225,6 +256,7 @@ def apply_edit(
     media: list[MediaItem],
     analyses_for: AnalysesFor,
     music: tuple[Path, str] | None = None,
+    logo: tuple[Path, str] | None = None,
 ) -> tuple[Draft, list[str]]:
     """Return the edited copy of `draft` and notes for the user (the planner's remarks)."""
     new = draft.model_copy(deep=True)
@@ -245,6 +277,7 @@ def apply_edit(
         new.m["captions"] = req.captions
     _set_title(new, req)
     _set_music(new, req, music)
+    _set_logo(new, req, logo)
     _fit_overlays(new)
     return new, notes
 
@@ -277,7 +310,13 @@ def draft_to_spec(draft: Draft, output: Path) -> RenderSpec:
     if music_track and music_track.sg:
         m = music_track.sg[0].m
         music = MusicSpec(path=Path(m["path"]), volume=float(m.get("volume", DEFAULT_MUSIC_VOLUME)))
+    logo_track = _logo_track(draft)
+    logo = None
+    if logo_track and logo_track.sg:
+        m = logo_track.sg[0].m
+        logo = LogoSpec(path=Path(m["path"]), position=m.get("position", "top-right"))
     return RenderSpec(
+        logo=logo,
         clips=clips,
         output=output,
         aspect=draft.m.get("aspect", "16:9"),
