@@ -381,3 +381,14 @@ async def test_an_uploaded_logo_goes_in_the_corner_asked_for(local, game_file: P
     )
     assert not result.is_error, text_of(result)
     assert "Logo added: club.png, top-left" in text_of(result)
+
+
+async def test_two_edits_at_once_both_land(local, game_file: Path) -> None:
+    sid = (await local.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
+    await local.call_tool("edit_timeline", {"session_id": sid, "target_length": "10s"})
+    async with anyio.create_task_group() as group:
+        group.start_soon(local.call_tool, "edit_timeline", {"session_id": sid, "aspect": "9:16"})
+        group.start_soon(local.call_tool, "edit_timeline", {"session_id": sid, "title": "Both"})
+    summary = (await local.call_tool("get_state", {"session_id": sid})).structured_content
+    assert summary["draft"]["m"]["aspect"] == "9:16"
+    assert 'Title: "Both"' in summary["summary"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
+from collections import defaultdict
 from pathlib import Path
 
 import anyio
@@ -52,6 +53,7 @@ class LocalBackend:
         self._analyses: dict[str, concurrent.futures.Future[Analysis]] = {}
         self._analysis_progress: dict[str, tuple[float, str]] = {}
         self._lock = threading.Lock()
+        self._edit_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def aclose(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -175,6 +177,13 @@ class LocalBackend:
         request: EditRequest | None,
         *,
         progress: ProgressFn = no_progress,
+    ) -> EditResult:
+        """One edit at a time per session, so two clients cannot both edit the same 'before'."""
+        async with self._edit_locks[session_id]:
+            return await self._edit(session_id, instruction, request, progress)
+
+    async def _edit(
+        self, session_id: str, instruction: str | None, request: EditRequest | None, progress: ProgressFn
     ) -> EditResult:
         from mcp_highlight.service.instructions import parse_instruction
 
