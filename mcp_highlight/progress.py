@@ -7,7 +7,6 @@ cancellation mechanism, so every long loop is also a cancellation point.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Protocol
 
 
@@ -26,6 +25,3 @@ def scaled(progress: ProgressFn, start: float, end: float) -> ProgressFn:
         progress(start + (end - start) * min(max(fraction, 0.0), 1.0), message)
 
     return report
-
-
-ProgressCallback = Callable[[float, str], None]
