@@ -19,6 +19,7 @@ from mcp_highlight.backends.models import (
     EditResult,
     ExportResult,
     MediaItem,
+    MediaKind,
     SessionState,
     UploadResult,
 )
@@ -207,8 +208,8 @@ class LocalBackend:
                 raise ImpossibleRequestError("There is nothing to " + ("undo." if request.undo else "redo."))
             after, _ = self.store.draft(session_id)
             return self._edit_result(session_id, before, after, ["Undone." if request.undo else "Redone."])
-        music = await self._resolve_music(request, media)
-        logo = await self._resolve_logo(request, media)
+        music = await self._resolve(request.music, "audio", media)
+        logo = await self._resolve(request.logo, "image", media)
         analyses: dict[str, Analysis] = {}
         if needs_replan(before, request):
             videos = [m for m in media if m.kind == "video"]
@@ -244,44 +245,27 @@ class LocalBackend:
             draft=after.dump(),
         )
 
-    async def _resolve_music(self, request: EditRequest, media: list[MediaItem]) -> tuple[Path, str] | None:
-        if not request.music:
+    async def _resolve(self, ref: str | None, kind: MediaKind, media: list[MediaItem]) -> tuple[Path, str] | None:
+        """A music or logo file: the id or name of one uploaded to the session, or a path; checked by probing."""
+        if not ref:
             return None
-        known = next((m for m in media if request.music in (m.id, m.name) and m.kind == "audio"), None)
+        known = next((m for m in media if ref in (m.id, m.name) and m.kind == kind), None)
         if known is not None and known.path:
             return Path(known.path), known.name
+        what = {"audio": "music file", "image": "logo image"}[kind]
         try:
-            path = await anyio.to_thread.run_sync(intake.local_file, request.music, self.settings.max_bytes)
+            path = await anyio.to_thread.run_sync(intake.local_file, ref, self.settings.max_bytes)
         except MediaNotFoundError as exc:
-            names = [m.name for m in media if m.kind == "audio"]
+            names = [m.name for m in media if m.kind == kind]
             raise MediaNotFoundError(
-                f"No music file {request.music!r} in this session or on disk.",
-                hint=f"Uploaded music: {', '.join(names)}." if names else "Give the music file's full path.",
+                f"No {what} {ref!r} in this session or on disk.",
+                hint=f"Uploaded: {', '.join(names)}." if names else f"Give the {what}'s full path.",
             ) from exc
-        from mcp_highlight.engine.probe import probe_audio
+        if intake.kind_of(path.name) != kind:
+            raise UnsupportedMediaError(f"{path.name} is not a {what}.", hint=f"Supported formats: {intake.SUPPORTED}.")
+        from mcp_highlight.engine.probe import probe_audio, probe_image
 
-        await anyio.to_thread.run_sync(probe_audio, path)
-        return path, path.name
-
-    async def _resolve_logo(self, request: EditRequest, media: list[MediaItem]) -> tuple[Path, str] | None:
-        if not request.logo:
-            return None
-        known = next((m for m in media if request.logo in (m.id, m.name) and m.kind == "image"), None)
-        if known is not None and known.path:
-            return Path(known.path), known.name
-        try:
-            path = await anyio.to_thread.run_sync(intake.local_file, request.logo, self.settings.max_bytes)
-        except MediaNotFoundError as exc:
-            names = [m.name for m in media if m.kind == "image"]
-            raise MediaNotFoundError(
-                f"No logo image {request.logo!r} in this session or on disk.",
-                hint=f"Uploaded images: {', '.join(names)}." if names else "Give the image's full path.",
-            ) from exc
-        if intake.kind_of(path.name) != "image":
-            raise UnsupportedMediaError(f"{path.name} is not an image.", hint="Use a png, jpg, gif or webp logo.")
-        from mcp_highlight.engine.probe import probe_image
-
-        await anyio.to_thread.run_sync(probe_image, path)
+        await anyio.to_thread.run_sync(probe_audio if kind == "audio" else probe_image, path)
         return path, path.name
 
     # state ----------------------------------------------------------------------------------
