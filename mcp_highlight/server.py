@@ -29,6 +29,7 @@ from mcp_highlight.errors import (
     InstructionNotUnderstoodError,
     UnknownSessionError,
 )
+from mcp_highlight.legacy_subscriptions import LegacySubscriptions
 from mcp_highlight.logs import get_logger
 from mcp_highlight.mcp_progress import progress_notifications
 from mcp_highlight.service.studio import Studio, TimelineOutcome
@@ -132,12 +133,14 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
         website_url="https://pypi.org/project/mcp-highlight/",
     )
 
+    legacy = LegacySubscriptions()
+    legacy.install(mcp)
+
     async def notify_timeline(ctx: Context, session_id: str) -> None:
         uri = timeline_uri(session_id)
         with suppress(Exception):
-            await ctx.notify_resource_updated(uri)
-        with suppress(Exception):  # clients on the 2025 protocol subscribed with resources/subscribe
-            await ctx.session.send_resource_updated(uri)
+            await ctx.notify_resource_updated(uri)  # 2026 protocol: subscriptions/listen streams
+        await legacy.notify(uri)  # 2025 protocol: resources/subscribe
 
     async def interpret(instruction: str | None, ctx: Context) -> Sample | None:
         """Ask the client's model to structure an instruction our rules cannot read (local backend only)."""

@@ -18,6 +18,7 @@ import anyio
 import av
 import pytest
 from cloud_fake import cloud_fake, make_cloud_backend  # noqa: F401 (fixture)
+from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp_harness import MEDIA_CACHE, ProgressLog, connect, text_of
 from mcp_types import CreateMessageResult, TextContent
 
@@ -392,3 +393,25 @@ async def test_two_edits_at_once_both_land(local, game_file: Path) -> None:
     summary = (await local.call_tool("get_state", {"session_id": sid})).structured_content
     assert summary["draft"]["m"]["aspect"] == "9:16"
     assert 'Title: "Both"' in summary["summary"]
+
+
+async def test_a_2025_protocol_client_subscribed_to_the_timeline_is_notified(game_file: Path, settings) -> None:
+    updated: list[str] = []
+
+    async def on_message(message) -> None:
+        if getattr(message, "method", None) == "notifications/resources/updated":
+            updated.append(str(message.params.uri))
+
+    async with connect(LocalBackend(settings), settings, mode="legacy", message_handler=on_message) as client:
+        assert client.server_capabilities.resources.subscribe is True
+        first = (await client.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
+        other = (await client.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
+        uri = f"highlight://sessions/{first}/timeline"
+        with pytest.warns(MCPDeprecationWarning):  # deprecated in the 2026 protocol, still what 2025 clients send
+            await client.subscribe_resource(uri)
+        await client.call_tool("edit_timeline", {"session_id": other, "target_length": "5s"})
+        await client.call_tool("edit_timeline", {"session_id": first, "target_length": "5s"})
+        with anyio.fail_after(10):
+            while not updated:
+                await anyio.sleep(0.05)
+        assert updated == [uri]  # the edit of a session nobody subscribed to sent nothing
