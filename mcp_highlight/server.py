@@ -47,7 +47,8 @@ SAMPLING_SYSTEM = (
     "and nothing else, using only these optional keys: target_s (reel seconds), moments (int), aspect "
     '("16:9"|"9:16"|"1:1"), fit ("crop"|"blur"), title (str), title_s (seconds), remove_title (bool), '
     "music (file path), music_volume (0..1), remove_music (bool), captions (bool), drop_clips (list of 1-based "
-    "ints, -1 = last), scale_length (0.5 = half as long), undo (bool), redo (bool). "
+    "ints, -1 = last), scale_length (0.5 = half as long), logo (image path), logo_position "
+    '("top-right"|"top-left"|"bottom-right"|"bottom-left"), remove_logo (bool), undo (bool), redo (bool). '
     "If the request is not a video edit, answer {}."
 )
 
