@@ -140,6 +140,14 @@ def _drop_clips(draft: Draft, numbers: list[int]) -> None:
     _retime(video)
 
 
+def _put(draft: Draft, existing: Track | None, track: Track) -> None:
+    """Replace `existing` with `track` in place, or add it."""
+    if existing is not None:
+        draft.t[draft.t.index(existing)] = track
+    else:
+        draft.t.append(track)
+
+
 def _set_title(draft: Draft, req: EditRequest) -> None:
     existing = _title_track(draft)
     if req.remove_title:
@@ -160,10 +168,7 @@ def _set_title(draft: Draft, req: EditRequest) -> None:
     track = Track(
         tt=TrackType.TEXT, m={"role": "title"}, sg=[Segment(st=start_ms, d=length_ms, m={"text": text.strip()})]
     )
-    if existing is not None:
-        draft.t[draft.t.index(existing)] = track
-    else:
-        draft.t.append(track)
+    _put(draft, existing, track)
 
 
 def _set_music(draft: Draft, req: EditRequest, music: tuple[Path, str] | None) -> None:
@@ -181,10 +186,7 @@ def _set_music(draft: Draft, req: EditRequest, music: tuple[Path, str] | None) -
             m={"name": name},
             sg=[Segment(st=0, d=0, m={"path": str(path), "name": name, "volume": volume, "fade_ms": MUSIC_FADE_MS})],
         )
-        if existing is not None:
-            draft.t[draft.t.index(existing)] = track
-        else:
-            draft.t.append(track)
+        _put(draft, existing, track)
     elif req.music_volume is not None or req.music_volume_scale is not None:
         if existing is None or not existing.sg:
             raise ImpossibleRequestError(
@@ -220,10 +222,7 @@ def _set_logo(draft: Draft, req: EditRequest, logo: tuple[Path, str] | None) -> 
         m={"name": name, "role": "logo"},
         sg=[Segment(st=0, d=0, m={"path": str(path), "name": name, "position": position or "top-right"})],
     )
-    if existing is not None:
-        draft.t[draft.t.index(existing)] = track
-    else:
-        draft.t.append(track)
+    _put(draft, existing, track)
 
 
 def _fit_overlays(draft: Draft) -> None:
