@@ -22,6 +22,9 @@ class VideoInfo(BaseModel):
     rotation: int = Field(0, description="Display rotation in degrees (0, 90, 180, 270).")
     bit_rate: int | None = None
     frames: int | None = None
+    frame_rate: str | None = Field(None, description="Exact average rate as a fraction, such as '30000/1001'.")
+    time_base: str | None = Field(None, description="The stream's time base, such as '1/15360'.")
+    extradata: bytes = Field(b"", exclude=True, repr=False, description="Codec headers (for stream copy checks).")
 
     @property
     def display_size(self) -> tuple[int, int]:

@@ -9,6 +9,7 @@ and logos.
 from __future__ import annotations
 
 import os
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -115,7 +116,7 @@ def _seconds(value: int | None, time_base: object) -> float | None:
     return float(value * time_base)  # type: ignore[operator]
 
 
-def probe(path: Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> MediaInfo:
+def probe(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> MediaInfo:
     """Facts about a video file, or a specific `BadInputError` subclass saying what is wrong and how to fix it."""
     path = Path(os.path.expanduser(str(path)))
     size = _check_file(path, VIDEO_EXTENSIONS, "video", max_bytes)
@@ -207,6 +208,9 @@ def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
             rotation=rotation,
             bit_rate=ctx.bit_rate or None,
             frames=vstream.frames or None,
+            frame_rate=str(Fraction(vstream.average_rate)) if vstream.average_rate else None,
+            time_base=str(Fraction(vstream.time_base)) if vstream.time_base else None,
+            extradata=bytes(ctx.extradata or b""),
         ),
         audio=audio,
         warnings=warnings,
@@ -302,7 +306,7 @@ def _frame_rate(container: InputContainer, vstream: VideoStream) -> tuple[float,
     return fps, variable
 
 
-def probe_audio(path: Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> MediaInfo:
+def probe_audio(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> MediaInfo:
     """Facts about a music file (mp3, wav, m4a, aac), or a clear error."""
     path = Path(os.path.expanduser(str(path)))
     size = _check_file(path, AUDIO_EXTENSIONS, "music", max_bytes)
@@ -350,7 +354,7 @@ def probe_audio(path: Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> MediaInfo:
         container.close()
 
 
-def probe_image(path: Path, *, max_bytes: int = 50 * 1024 * 1024) -> ImageInfo:
+def probe_image(path: Path, *, max_bytes: int | None = 50 * 1024 * 1024) -> ImageInfo:
     """Facts about a logo or still (jpg, png, gif, webp), or a clear error."""
     from PIL import Image, UnidentifiedImageError
 
