@@ -6,10 +6,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-VIDEO_EXTENSIONS = ("mp4", "mov", "avi", "mkv", "webm")
-IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp")
-AUDIO_EXTENSIONS = ("mp3", "wav", "m4a", "aac")
-
 
 class VideoInfo(BaseModel):
     codec: str
