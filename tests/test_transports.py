@@ -48,7 +48,7 @@ async def test_the_console_script_serves_stdio_and_makes_a_reel(tmp_path: Path, 
         uploaded = await client.call_tool("upload_video", {"path": str(clip)})
         assert not uploaded.is_error, text_of(uploaded)
         sid = uploaded.structured_content["session_id"]
-        edited = await client.call_tool("edit_timeline", {"session_id": sid, "target_length": "6s"})
+        edited = await client.call_tool("edit_timeline", {"session_id": sid, "target_s": "6s"})
         assert not edited.is_error, text_of(edited)
         exported = await client.call_tool("export_video", {"session_id": sid})
         assert not exported.is_error, text_of(exported)
@@ -65,7 +65,7 @@ def _free_port() -> int:
 @pytest.fixture
 def http_server(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     settings = Settings(home=tmp_path / "home")
-    studio = Studio(LocalBackend(settings), settings)
+    studio = Studio(LocalBackend(settings))
     port = _free_port()
     mcp = build_server(studio, download_base=f"http://127.0.0.1:{port}")
     app = build_http_app(mcp, renders_dir=settings.renders_dir, host="127.0.0.1", port=port, token=TOKEN)
@@ -119,7 +119,7 @@ async def test_http_with_the_token_serves_the_tools_and_the_reel(http_server, cl
         credits = await client.call_tool("get_credits", {})
         assert credits.structured_content["metered"] is False
         sid = (await client.call_tool("upload_video", {"path": str(clip)})).structured_content["session_id"]
-        await client.call_tool("edit_timeline", {"session_id": sid, "target_length": "5s"})
+        await client.call_tool("edit_timeline", {"session_id": sid, "target_s": "5s"})
         exported = (await client.call_tool("export_video", {"session_id": sid})).structured_content
     url = exported["download_url"]
     assert url.startswith(f"{base}/renders/")
@@ -130,6 +130,6 @@ async def test_http_with_the_token_serves_the_tools_and_the_reel(http_server, cl
 
 def test_binding_beyond_loopback_without_a_token_refuses_to_start(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home")
-    studio = Studio(LocalBackend(settings), settings)
+    studio = Studio(LocalBackend(settings))
     with pytest.raises(BadInputError, match="MCP_HIGHLIGHT_TOKEN"):
         build_http_app(build_server(studio), renders_dir=settings.renders_dir, host="0.0.0.0", port=8765, token=None)

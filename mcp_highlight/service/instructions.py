@@ -214,16 +214,26 @@ def _ext(path: str) -> str:
 # ------------------------------------------------------------------------------------------------ model
 
 
+#: Asks that are relative to the current draft; the phrasing spec reads them apart from the settings.
+RELATIVE_ASKS = ("music_volume_scale", "reel")
+
+
 class ParsedInstruction(BaseModel):
     """What an instruction asked for, which phrases were understood, and what was not."""
 
-    request: EditRequest
+    edit: EditRequest = Field(description="Everything the words asked for.")
     understood: list[str] = Field(default_factory=list, description="Phrases understood, in text order.")
     leftover: str = Field("", description="Meaningful words no rule understood; the caller mentions them.")
-    extra: dict[str, Any] = Field(
-        default_factory=dict,
-        description="Asks with no EditRequest field yet: `music_volume_scale` (float), `reel` (True).",
-    )
+
+    @property
+    def request(self) -> EditRequest:
+        """The settings the words gave, without the relative asks (see `extra`)."""
+        return self.edit.model_copy(update={name: EditRequest.model_fields[name].default for name in RELATIVE_ASKS})
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """The relative asks the words made ('quieter' -> music_volume_scale 0.5, 'make a reel' -> reel)."""
+        return {name: value for name, value in self.edit.given().items() if name in RELATIVE_ASKS}
 
 
 @dataclass
@@ -1020,9 +1030,9 @@ def read_instruction(text: str, *, known_media: Mapping[str, str] | None = None)
         fields.pop("title_s", None)
     if fields.get("remove_music"):
         fields.pop("music", None)
-    request = EditRequest(**{k: v for k, v in fields.items() if v is not None})
+    edit = EditRequest(**{k: v for k, v in {**fields, **st.extra}.items() if v is not None})
     understood = [phrase for _, phrase in sorted(hits)]
-    parsed = ParsedInstruction(request=request, understood=understood, leftover=leftover_words(work), extra=st.extra)
+    parsed = ParsedInstruction(edit=edit, understood=understood, leftover=leftover_words(work))
     return parsed, work
 
 
@@ -1045,6 +1055,6 @@ def parse_instruction(text: str, *, known_media: Mapping[str, str] | None = None
     or 'the song I uploaded' resolve to an id. Partly understood text returns with `leftover` set.
     """
     parsed, _ = read_instruction(text, known_media=known_media)
-    if parsed.request.is_empty() and not parsed.extra:
+    if parsed.edit.is_empty():
         raise not_understood(text)
     return parsed
