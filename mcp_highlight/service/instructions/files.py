@@ -5,15 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mcp_highlight.engine.media import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+from mcp_highlight.engine.media_kinds import extensions
 from mcp_highlight.service.instructions.rules import MASK, Hits, Reading
 
-EXTRA_VIDEO = ("m4v",)
-EXTRA_AUDIO = ("flac", "ogg", "opus")
-AUDIO_EXT = frozenset((*AUDIO_EXTENSIONS, *EXTRA_AUDIO))
-VIDEO_EXT = frozenset((*VIDEO_EXTENSIONS, *EXTRA_VIDEO))
-IMAGE_EXT = frozenset(IMAGE_EXTENSIONS)
-MEDIA_EXT = sorted(AUDIO_EXT | VIDEO_EXT | set(IMAGE_EXTENSIONS), key=len, reverse=True)
+AUDIO_EXT = frozenset(extensions("audio"))
+VIDEO_EXT = frozenset(extensions("video"))
+IMAGE_EXT = frozenset(extensions("image"))
+MEDIA_EXT = sorted(AUDIO_EXT | VIDEO_EXT | IMAGE_EXT, key=len, reverse=True)
 EXT = rf"(?:{'|'.join(MEDIA_EXT)})"
 PATH_CHAR = r"[^\s'\"“”‘’「」《》『』,，。;；、()（）\[\]\\/\u3000-\u9fff\x00]"
 #: A file name or path with a media extension, quoted (spaces and CJK allowed) or bare.
