@@ -277,7 +277,7 @@ class CloudBackend:
         self.timing = timing or CloudTiming()
         settings.home.mkdir(parents=True, exist_ok=True)
         self.client = NemoClient(settings, self.timing, transport=transport)
-        self.registry = JobRegistry(settings.home)
+        self.registry = JobRegistry(settings.database)
         self.renders = RenderRunner(self.client, self.registry, settings)
         self._claims: dict[str, tuple[str, float]] = {}
 
