@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +15,6 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 import anyio
-import av
 import numpy as np
 import uvicorn
 from pydantic import ValidationError
@@ -29,7 +27,6 @@ from mcp_highlight.config import Settings
 from mcp_highlight.draft import Draft, TrackType
 from mcp_highlight.durations import format_clock, format_seconds
 from mcp_highlight.engine.analyse import analyse
-from mcp_highlight.engine.ffmpeg import ffmpeg_exe
 from mcp_highlight.engine.preview import excitement_curve
 from mcp_highlight.engine.probe import probe
 from mcp_highlight.errors import BadInputError, HighlightError
@@ -38,6 +35,7 @@ from mcp_highlight.logs import configure_logging, get_logger
 from mcp_highlight.progress import ProgressFn
 from mcp_highlight.samples import make_sample
 from mcp_highlight.server import build_server
+from mcp_highlight.service.doctor import diagnose
 from mcp_highlight.service.studio import Studio
 
 log = get_logger(__name__)
@@ -212,40 +210,6 @@ def _analyse(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     return data
 
 
-def _doctor(settings: Settings) -> tuple[bool, list[tuple[str, bool, str]]]:
-    checks: list[tuple[str, bool, str]] = []
-    try:
-        checks.append(("PyAV", True, f"av {av.__version__}, FFmpeg {av.ffmpeg_version_info}"))
-        try:
-            av.codec.Codec("libx264", "w")
-            checks.append(("libx264 (PyAV)", True, "H.264 encoder available"))
-        except Exception as exc:
-            checks.append(("libx264 (PyAV)", False, str(exc)))
-    except Exception as exc:  # pragma: no cover - av is a hard dependency
-        checks.append(("PyAV", False, str(exc)))
-    try:
-        exe = ffmpeg_exe()
-        encoders = subprocess.run([exe, "-hide_banner", "-encoders"], capture_output=True, text=True, timeout=30).stdout
-        checks.append(("ffmpeg binary", True, exe))
-        checks.append(("libx264 (ffmpeg)", "libx264" in encoders, "present" if "libx264" in encoders else "missing"))
-    except Exception as exc:
-        checks.append(("ffmpeg binary", False, str(exc)))
-    try:
-        settings.ensure_dirs()
-        probe_file = settings.home / ".write-test"
-        probe_file.write_text("ok")
-        probe_file.unlink()
-        checks.append(("data directory", True, str(settings.home)))
-    except OSError as exc:
-        checks.append(("data directory", False, f"{settings.home}: {exc}"))
-    backend_detail = settings.backend
-    if settings.backend == "cloud":
-        backend_detail += f" ({settings.nemo_api_url}, token {'set' if settings.nemo_token else 'anonymous'})"
-    checks.append(("backend", True, backend_detail))
-    checks.append(("HTTP token", True, "set" if settings.http_token else "not set (HTTP mode loopback only)"))
-    return all(ok for _, ok, _ in checks), checks
-
-
 def _serve(args: argparse.Namespace, settings: Settings) -> None:
     studio = Studio.from_settings(settings)
     mcp = build_server(studio, download_base=f"http://{args.host}:{args.port}" if args.http else None)
@@ -301,7 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("output")
     sample.add_argument("--minutes", type=float, default=3.0)
 
-    sub.add_parser("doctor", help="Check PyAV, ffmpeg, libx264, the data directory and the backend.")
+    doctor = sub.add_parser(
+        "doctor", help="What works here (codecs, folders, disk, backend, cloud token), what to do next."
+    )
+    doctor.add_argument("--json", action="store_true", help="Print the report as JSON.")
     return parser
 
 
@@ -348,10 +315,9 @@ def main(argv: list[str] | None = None) -> int:
         if command == "serve":
             _serve(args, settings)
         elif command == "doctor":
-            ok, checks = _doctor(settings)
-            for name, passed, detail in checks:
-                print(f"{'ok ' if passed else 'FAIL'} {name:<18} {detail}")
-            return 0 if ok else 1
+            report = anyio.run(diagnose, settings)
+            print(report.model_dump_json(indent=2) if args.json else report.text())
+            return 0 if report.ok else 1
         elif command == "reel":
             report = anyio.run(_reel, args, settings)
             if args.json:

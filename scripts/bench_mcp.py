@@ -60,7 +60,7 @@ async def tool_calls(source: Path, target: str, calls: int) -> dict[str, float]:
 
     with tempfile.TemporaryDirectory() as home:
         settings = Settings(home=Path(home))
-        studio = Studio(LocalBackend(settings))
+        studio = Studio(LocalBackend(settings), settings)
         out: dict[str, float] = {}
         async with Client(build_server(studio)) as client:
             t0 = time.perf_counter()

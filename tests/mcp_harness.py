@@ -26,7 +26,7 @@ class ProgressLog:
 
 @asynccontextmanager
 async def connect(backend: Backend, settings: Settings, **client_args: Any) -> AsyncIterator[Client]:
-    studio = Studio(backend)
+    studio = Studio(backend, settings)
     try:
         async with Client(build_server(studio), **client_args) as client:
             yield client

@@ -65,7 +65,7 @@ def _free_port() -> int:
 @pytest.fixture
 def http_server(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     settings = Settings(home=tmp_path / "home")
-    studio = Studio(LocalBackend(settings))
+    studio = Studio(LocalBackend(settings), settings)
     port = _free_port()
     mcp = build_server(studio, download_base=f"http://127.0.0.1:{port}")
     app = build_http_app(mcp, renders_dir=settings.renders_dir, host="127.0.0.1", port=port, token=TOKEN)
@@ -130,6 +130,6 @@ async def test_http_with_the_token_serves_the_tools_and_the_reel(http_server, cl
 
 def test_binding_beyond_loopback_without_a_token_refuses_to_start(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home")
-    studio = Studio(LocalBackend(settings))
+    studio = Studio(LocalBackend(settings), settings)
     with pytest.raises(BadInputError, match="MCP_HIGHLIGHT_TOKEN"):
         build_http_app(build_server(studio), renders_dir=settings.renders_dir, host="0.0.0.0", port=8765, token=None)

@@ -27,6 +27,7 @@ from mcp_highlight.config import Settings
 from mcp_highlight.engine.analysis import Analysis
 from mcp_highlight.errors import BadInputError
 from mcp_highlight.progress import ProgressFn, no_progress, scaled
+from mcp_highlight.service.doctor import DoctorReport, diagnose
 from mcp_highlight.service.understanding import Action, Understood, understand
 
 
@@ -49,12 +50,17 @@ def make_backend(settings: Settings) -> Backend:
 
 
 class Studio:
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, settings: Settings) -> None:
         self.backend = backend
+        self.settings = settings
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Studio:
-        return cls(make_backend(settings))
+        return cls(make_backend(settings), settings)
+
+    async def diagnose(self) -> DoctorReport:
+        """What works here and what to do next (the doctor's report)."""
+        return await diagnose(self.settings)
 
     async def aclose(self) -> None:
         await self.backend.aclose()
