@@ -98,11 +98,13 @@ def add_edit_flags(parser: argparse.ArgumentParser) -> None:
             continue
         flags = cli.flags or (f"--{name.replace('_', '-')}",)
         kind = next((a for a in get_args(info.annotation) if a is not type(None)), info.annotation)
-        options: dict[str, Any] = {"dest": name, "default": None, "help": info.description}
+        metavar = flags[-1].lstrip("-").upper().replace("-", "_")
+        options: dict[str, Any] = {"dest": name, "default": None, "help": info.description, "metavar": metavar}
         if kind is bool:
+            del options["metavar"]
             options.update(action="store_const", const=True)
         elif get_origin(kind) is Literal:
-            options["choices"] = get_args(kind)
+            options.update(choices=get_args(kind), metavar=None)
         elif kind in (int, float):
             options["type"] = kind
         elif get_origin(kind) is list:
