@@ -16,11 +16,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d, median_filter
 
 from mcp_highlight.engine.action_track import ActionTrack, Axis, track_action
+from mcp_highlight.progress import ProgressFn
 
 DEAD_ZONE = 0.10
 """The window does not move while the action stays within this share of its width from its centre."""
@@ -36,6 +38,8 @@ WIDE_SHARE = 0.5
 """A clip where more than this share of the informative samples is wide gets the blurred fill."""
 MIN_ENERGY = 40.0
 """Per-sample motion energy (grey levels summed over the axis) below which a sample says nothing."""
+FPS = 30
+"""The reel's frame rate (render normalises every clip to it); the path is planned per output frame."""
 SIMPLIFY_PX = 1.0
 """Keyframes are dropped while the line between their neighbours stays this close (source pixels)."""
 
@@ -227,3 +231,29 @@ def follow_path(
     track = track_action(source, start_s, duration_s, display=display, rotation=rotation, axis=axis)
     frames = max(1, round(duration_s * fps))
     return plan_path(track, display=display, frame=frame, fps=fps, frames=frames)
+
+
+class _Source(Protocol):
+    path: Path
+    rotation: int
+
+    @property
+    def display(self) -> tuple[int, int]: ...
+
+
+def clip_follow_path(
+    fit: str, source: _Source, start_s: float, duration_s: float, frame: tuple[int, int], progress: ProgressFn
+) -> CropPath | None:
+    """What render asks per clip: the window's path when `fit` is "follow" and the shapes differ, else None."""
+    if fit != "follow" or abs(source.display[0] / source.display[1] - frame[0] / frame[1]) < 0.01 * frame[0] / frame[1]:
+        return None
+    progress(0.0, "Following the action")
+    return follow_path(
+        source.path,
+        start_s,
+        duration_s,
+        display=source.display,
+        rotation=source.rotation,
+        frame=frame,
+        fps=FPS,
+    )

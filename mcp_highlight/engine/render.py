@@ -26,7 +26,7 @@ from mcp_highlight.engine import clip_audio
 from mcp_highlight.engine import render_filters as rf
 from mcp_highlight.engine.ffmpeg import run_ffmpeg
 from mcp_highlight.engine.overlays import caption_image, logo_image, save_png, title_image
-from mcp_highlight.engine.reframe import CropPath, follow_path
+from mcp_highlight.engine.reframe import clip_follow_path
 from mcp_highlight.engine.render_spec import Clip, RenderResult, RenderSpec
 from mcp_highlight.errors import (
     BadInputError,
@@ -570,7 +570,7 @@ def _encode_group(
             display=span.source.display,
             frames=round(span.duration_s * FPS),
             caption_input=caption_input,
-            crop_path=_follow(spec, span, progress),
+            crop_path=clip_follow_path(spec.fit, span.source, span.start_s, span.duration_s, frame, progress),
         )
         graph += rf.clip_video_filters(video, f"v{i}", frame=frame, fit=spec.fit, caption_xy=(margin, margin))
     graph.append(rf.video_concat_filter([f"v{i}" for i in range(len(spans))], "vcat"))
@@ -616,22 +616,6 @@ def _encode_group(
     args += ["-c:v", "libx264", "-preset", PRESET, "-crf", str(CRF), "-profile:v", "high", "-pix_fmt", "yuv420p"]
     args += ["-g", str(2 * FPS), "-r", str(FPS), "-map_metadata", "-1", "-f", "mp4", "-y", str(dest)]
     run_ffmpeg(args, duration_s=length, progress=progress, message="Rendering")
-
-
-def _follow(spec: RenderSpec, span: _Span, progress: ProgressFn) -> CropPath | None:
-    """fit "follow": measure this clip and plan its crop window (None when the shapes already match)."""
-    if spec.fit != "follow" or rf.same_shape(span.source.display, spec.frame_size):
-        return None
-    progress(0.0, "Following the action")
-    return follow_path(
-        span.source.path,
-        span.start_s,
-        span.duration_s,
-        display=span.source.display,
-        rotation=span.source.rotation,
-        frame=spec.frame_size,
-        fps=FPS,
-    )
 
 
 def _mux_final(
