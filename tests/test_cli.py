@@ -48,7 +48,7 @@ def test_reel_writes_the_mp4_and_a_json_report_with_previews(tmp_path: Path, cli
     ("args", "needle"),
     [
         (["reel", "{missing}"], "No file at"),
-        (["reel", "{text}"], "not a supported file type"),
+        (["reel", "{text}"], "looks like a text file"),
         (["reel", "{clip}", "--duration", "soon"], "Cannot read 'soon' as a duration"),
         (["reel", "{clip}", "--music", "{missing}"], "No music file"),
     ],

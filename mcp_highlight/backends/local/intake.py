@@ -11,8 +11,7 @@ from urllib.parse import unquote, urlparse
 
 import httpx
 
-from mcp_highlight.backends.models import MediaKind
-from mcp_highlight.engine.media import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+from mcp_highlight.engine import media_kinds
 from mcp_highlight.errors import (
     BackendUnavailableError,
     BadInputError,
@@ -22,23 +21,11 @@ from mcp_highlight.errors import (
 )
 from mcp_highlight.progress import ProgressFn
 
-SUPPORTED = (
-    f"video: {', '.join(VIDEO_EXTENSIONS)}; images: {', '.join(IMAGE_EXTENSIONS)}; music: {', '.join(AUDIO_EXTENSIONS)}"
-)
+SUPPORTED = media_kinds.supported_text()
 DOWNLOAD_CHUNK = 1 << 20
 
-
-def kind_of(name: str) -> MediaKind:
-    ext = Path(name).suffix.lower().lstrip(".")
-    if ext in VIDEO_EXTENSIONS:
-        return "video"
-    if ext in IMAGE_EXTENSIONS:
-        return "image"
-    if ext in AUDIO_EXTENSIONS:
-        return "audio"
-    raise UnsupportedMediaError(
-        f"{Path(name).name!r} is not a supported file type.", hint=f"Supported formats: {SUPPORTED}."
-    )
+kind_of = media_kinds.kind_of
+"""What a local file is (video, image or audio), decided by its content; see `engine.media_kinds`."""
 
 
 def is_url(source: str) -> bool:
@@ -54,20 +41,19 @@ def local_file(source: str, max_bytes: int) -> Path:
         raise BadInputError(f"{str(path)!r} is a folder, not a file.", hint="Give the path of one video file.")
     if not os.access(path, os.R_OK):
         raise BadInputError(f"{str(path)!r} cannot be read (permission denied).", hint="Check the file's permissions.")
-    kind_of(path.name)
     size = path.stat().st_size
     if size > max_bytes:
         raise MediaTooLargeError(
             f"{path.name!r} is {size / 2**20:.0f} MB, over the {max_bytes / 2**20:.0f} MB limit.",
             hint="Trim it to the key sections or compress it first.",
         )
+    kind_of(path)
     return path
 
 
 def download(url: str, folder: Path, max_bytes: int, progress: ProgressFn, *, timeout: float = 30.0) -> Path:
     """Stream a URL to disk (never into memory), refusing it as soon as it passes the size limit."""
     name = Path(unquote(urlparse(url).path)).name or "download"
-    kind_of(name)
     folder.mkdir(parents=True, exist_ok=True)
     fd, partial = tempfile.mkstemp(prefix=".download-", dir=folder)
     try:
@@ -87,6 +73,13 @@ def download(url: str, folder: Path, max_bytes: int, progress: ProgressFn, *, ti
                     raise MediaTooLargeError(f"The file at {url!r} is over the {max_bytes / 2**20:.0f} MB limit.")
                 out.write(chunk)
                 progress(done / total if total else 0.0, f"Downloading {done / 2**20:.0f} MB")
+        try:
+            kind_of(Path(partial))  # refuse a web page or an archive now, by what was downloaded
+        except BadInputError as exc:
+            detail = exc.message.split(": ", 1)[-1] if ": " in exc.message else "FFmpeg cannot read it"
+            raise UnsupportedMediaError(
+                f"The file at {url!r} is not a video, picture or sound file ({detail.rstrip('.')}).", hint=exc.hint
+            ) from exc
         target = folder / f"{secrets.token_hex(4)}-{name}"
         os.replace(partial, target)
         return target
