@@ -246,3 +246,11 @@ def test_the_unpacked_bundle_serves_mcp_as_the_client_starts_it(
     assert reels.is_dir()
     assert peer.not_json == [], "stdout is the protocol: nothing else may be printed there"
     assert code == 0, peer.stderr()[-2000:]
+
+
+def test_without_npm_the_build_says_what_it_needs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(bundle_script.shutil, "which", lambda name: None)
+    with pytest.raises(bundle_script.McpbUnavailable, match="npm and node"):
+        bundle_script.ensure_mcpb(tmp_path / "empty-cache")
+    assert bundle_script.main(["--cache", str(tmp_path / "empty-cache"), "--out", str(tmp_path / "dist")]) == 2
+    assert not (tmp_path / "dist").exists()
