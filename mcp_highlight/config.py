@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 
 from mcp_highlight.errors import BadInputError
 
@@ -53,6 +53,12 @@ class Settings(BaseModel):
     nemo_client_id: str | None = None
     skill_source: str | None = None
     log_level: str = "info"
+
+    @field_validator("backend", "log_level", mode="before")
+    @classmethod
+    def _typed_by_hand(cls, value: object) -> object:
+        """A value typed into a settings form ("Cloud ", "INFO") means the same as the lower-case word."""
+        return value.strip().lower() if isinstance(value, str) else value
 
     @property
     def renders_dir(self) -> Path:
