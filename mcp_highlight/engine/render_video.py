@@ -8,6 +8,7 @@ from pathlib import Path
 from mcp_highlight.engine import render_filters as rf
 from mcp_highlight.engine.ffmpeg import run_ffmpeg
 from mcp_highlight.engine.overlays import caption_image, logo_image, save_png, title_image
+from mcp_highlight.engine.reframe import clip_follow_path
 from mcp_highlight.engine.render_args import FPS, graph_args, input_window, video_codec_args
 from mcp_highlight.engine.render_audio import mux_final
 from mcp_highlight.engine.render_copy import copy_video
@@ -79,7 +80,11 @@ def encode_group(
             caption_input = n_inputs
             n_inputs += 1
         video = rf.ClipVideo(
-            input_index=i, display=span.source.display, frames=round(span.duration_s * FPS), caption_input=caption_input
+            input_index=i,
+            display=span.source.display,
+            frames=round(span.duration_s * FPS),
+            caption_input=caption_input,
+            crop_path=clip_follow_path(spec.fit, span.source, span.start_s, span.duration_s, frame, progress),
         )
         graph += rf.clip_video_filters(video, f"v{i}", frame=frame, fit=spec.fit, caption_xy=(margin, margin))
     graph.append(rf.video_concat_filter([f"v{i}" for i in range(len(spans))], "vcat"))
