@@ -80,6 +80,29 @@ def test_an_engine_typed_by_hand_in_a_settings_form_is_understood(monkeypatch: p
         Settings.from_env()
 
 
+@pytest.mark.parametrize(
+    ("written", "size"),
+    [
+        ("524288000", 500 * 2**20),
+        ("500MB", 500 * 2**20),
+        ("8 GB", 8 * 2**30),
+        ("1.5g", int(1.5 * 2**30)),
+        ("4GiB", 4 * 2**30),
+    ],
+)
+def test_the_upload_limit_takes_bytes_or_a_size_with_a_unit(
+    monkeypatch: pytest.MonkeyPatch, written: str, size: int
+) -> None:
+    monkeypatch.setenv("MCP_HIGHLIGHT_MAX_BYTES", written)
+    assert Settings.from_env().max_bytes == size
+
+
+def test_an_upload_limit_that_is_not_a_size_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MCP_HIGHLIGHT_MAX_BYTES", "lots")
+    with pytest.raises(BadInputError, match="MCP_HIGHLIGHT_MAX_BYTES"):
+        Settings.from_env()
+
+
 def test_name_and_version_agree_across_pyproject_server_json_and_the_manifest() -> None:
     name, version = PYPROJECT["name"], PYPROJECT["version"]
     assert SERVER["version"] == PACKAGE["version"] == MANIFEST["version"] == version

@@ -187,6 +187,8 @@ def _next_steps(settings: Settings, checks: list[Check]) -> list[str]:
         "(it calls upload_video, edit_timeline, then export_video).",
         "Or from a terminal: mcp-highlight reel game.mp4 --duration 60s",
         f"Reels are written to {settings.renders_dir}.",
+        f"Recordings up to {settings.max_bytes / 2**20:.0f} MB are accepted; for longer ones raise "
+        "MCP_HIGHLIGHT_MAX_BYTES (e.g. 8GB; in Claude Desktop: the extension's Largest file setting).",
     ]
     if settings.backend == "local" and settings.nemo_token:
         steps.append("NEMO_TOKEN is set but the backend is local: set MCP_HIGHLIGHT_BACKEND=cloud to use it.")
