@@ -128,7 +128,7 @@ def test_the_manifest_sets_only_real_variables_from_declared_options() -> None:
 
 
 NOT_IN_BUNDLE = {
-    "MCP_HIGHLIGHT_HOME": "the client gives each extension a home; the data folder follows it",
+    "MCP_HIGHLIGHT_HOME": "the platform's user data folder suits a desktop install; the doctor shows where it is",
     "MCP_HIGHLIGHT_TOKEN": "HTTP mode only; the bundle serves stdio",
     "MCP_HIGHLIGHT_LOG_LEVEL": "developers' knob; logs go to the client's log file",
     "NEMO_API_URL": "developers' knob (tests, staging)",
