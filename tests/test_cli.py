@@ -13,6 +13,7 @@ import pytest
 from cloud_fake import FAST_TIMING, CloudFake, cloud_fake
 from mcp_harness import MEDIA_CACHE
 
+from mcp_highlight import cli
 from mcp_highlight.backends.cloud import backend as cloud_backend
 from mcp_highlight.cli import main
 from mcp_highlight.samples import synth_clip
@@ -102,6 +103,7 @@ def test_reel_on_the_cloud_backend_goes_through_the_same_studio(
 ) -> None:
     """The same flags, routed by the studio to the hosted agent: words for the edit, its render downloaded to -o."""
     monkeypatch.setattr(cloud_backend, "CloudTiming", lambda: FAST_TIMING)  # the fake answers at once
+    monkeypatch.setattr(cli, "configure_logging", lambda level: None)  # keep the suite's logging (stderr is captured)
     for name, value in {
         "MCP_HIGHLIGHT_HOME": str(tmp_path / "h"),
         "MCP_HIGHLIGHT_BACKEND": "cloud",
