@@ -7,13 +7,14 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from wing_media import wing_play
 
 from mcp_highlight.engine.action_track import ActionTrack, camera_shift
 from mcp_highlight.engine.reframe import MAX_SPEED, CropPath, crop_size, follow, follow_path, plan_path
 from mcp_highlight.engine.render import render
 from mcp_highlight.engine.render_filters import fit_filters
 from mcp_highlight.engine.render_spec import Clip, RenderSpec
-from mcp_highlight.samples_wing import WING_VERSION, WingTruth, synth_wing_play
+from mcp_highlight.samples_wing import WingTruth
 
 FPS = 30
 VERTICAL = (1080, 1920)
@@ -21,15 +22,7 @@ VERTICAL = (1080, 1920)
 
 @pytest.fixture(scope="module")
 def wing(media_cache: Path) -> tuple[Path, WingTruth]:
-    path = media_cache / f"wing-play-v{WING_VERSION}-640x360-30s.mp4"
-    side = path.with_suffix(".truth.json")
-    if path.exists() and side.exists():
-        return path, WingTruth.model_validate_json(side.read_text())
-    tmp = path.with_name("tmp-" + path.name)
-    truth = synth_wing_play(tmp, duration_s=30, width=640, height=360)
-    tmp.replace(path)
-    side.write_text(truth.model_dump_json())
-    return path, truth
+    return wing_play(media_cache)
 
 
 def _inside(truth: WingTruth, start_s: float, positions: np.ndarray, crop_w: int, event: tuple[float, float]) -> float:

@@ -1,0 +1,19 @@
+"""The wing-play footage (action off-centre, ball position known per frame), generated once and cached."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mcp_highlight.samples_wing import WING_VERSION, WingTruth, synth_wing_play
+
+
+def wing_play(media_cache: Path) -> tuple[Path, WingTruth]:
+    path = media_cache / f"wing-play-v{WING_VERSION}-640x360-30s.mp4"
+    side = path.with_suffix(".truth.json")
+    if path.exists() and side.exists():
+        return path, WingTruth.model_validate_json(side.read_text())
+    tmp = path.with_name("tmp-" + path.name)
+    truth = synth_wing_play(tmp, duration_s=30, width=640, height=360)
+    tmp.replace(path)
+    side.write_text(truth.model_dump_json())
+    return path, truth
