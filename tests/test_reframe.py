@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import av
@@ -10,6 +11,7 @@ import pytest
 from wing_media import wing_play
 
 from mcp_highlight.engine.action_track import ActionTrack, camera_shift
+from mcp_highlight.engine.ffmpeg import ffmpeg_exe
 from mcp_highlight.engine.reframe import MAX_SPEED, CropPath, crop_size, follow, follow_path, plan_path
 from mcp_highlight.engine.render import render
 from mcp_highlight.engine.render_filters import fit_filters
@@ -149,3 +151,17 @@ def test_a_panning_camera_is_measured_and_taken_out():
     b = np.roll(a, (2, -5), axis=(0, 1))
     window = np.outer(np.hanning(108), np.hanning(192)).astype(np.float32)
     assert camera_shift(a, b, window) == (2, -5)
+
+
+def test_a_long_busy_path_is_still_an_expression_ffmpeg_accepts():
+    """Pins a bug: FFmpeg's parser refused a flat sum of ~100 hinges (a 7.5 s clip of 1080p play had more)."""
+    keys = tuple((2 * i, float((37 * i) % 300)) for i in range(400))
+    crop = CropPath(axis="x", crop=(608, 1080), display=(1920, 1080), keys=keys, frames=800)
+    chains = fit_filters("in", "out", display=(1920, 1080), frame=VERTICAL, fit="follow", tag="t", crop_path=crop)
+    graph = ";".join(["[0:v]null[in]", *chains])
+    done = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:d=0.2",
+         "-filter_complex", graph, "-map", "[out]", "-f", "null", "-"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr

@@ -319,7 +319,7 @@ def draft_to_spec(draft: Draft, output: Path) -> RenderSpec:
         clips=clips,
         output=output,
         aspect=draft.m.get("aspect", "16:9"),
-        fit=draft.m.get("fit", "crop"),
+        fit=draft.m.get("fit", "auto"),  # follow for vertical and square, blurred fill for portrait in 16:9
         title=title,
         music=music,
     )
