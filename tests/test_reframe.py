@@ -165,3 +165,14 @@ def test_a_long_busy_path_is_still_an_expression_ffmpeg_accepts():
         capture_output=True, text=True,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+
+
+def test_a_pan_over_mowing_stripes_is_not_mistaken_for_a_jump_of_one_stripe(media_cache):
+    """Pins a bug: in 720p and 1080p play the stripes (16 px apart at analysis size, the grain averaged away)
+    made phase correlation pick a shift one stripe off, so the whole pitch looked like motion and the window
+    chased nothing (ball in frame 72 % of the event; now the least-residue candidate shift wins)."""
+    path, truth = wing_play(media_cache, width=1280, height=720, duration_s=16.0)
+    (event,) = truth.events
+    start, end = event[0] - 0.75, event[1] + 0.75
+    crop = follow_path(path, start, end - start, display=(1280, 720), rotation=0, frame=VERTICAL, fps=FPS)
+    assert _inside(truth, start, crop.positions(), crop.crop[0], event) >= 0.9
