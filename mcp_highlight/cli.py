@@ -81,10 +81,10 @@ def _print_moments(draft: Draft) -> None:
         for i, seg in enumerate(track.sg, start=1):
             table.add_row(
                 str(i),
-                seg.m.get("name", "?"),
-                format_clock(seg.m.get("in", 0) / 1000),
+                seg.m.name or "?",
+                format_clock(seg.m.in_s),
                 format_seconds(seg.d / 1000),
-                f"{seg.m.get('score', 0):.2f}",
+                f"{seg.m.score or 0:.2f}",
             )
     Console(file=sys.stderr if not sys.stdout.isatty() else sys.stdout).print(table)
 
@@ -98,11 +98,13 @@ def add_edit_flags(parser: argparse.ArgumentParser) -> None:
             continue
         flags = cli.flags or (f"--{name.replace('_', '-')}",)
         kind = next((a for a in get_args(info.annotation) if a is not type(None)), info.annotation)
-        options: dict[str, Any] = {"dest": name, "default": None, "help": info.description}
+        metavar = flags[-1].lstrip("-").upper().replace("-", "_")
+        options: dict[str, Any] = {"dest": name, "default": None, "help": info.description, "metavar": metavar}
         if kind is bool:
+            del options["metavar"]
             options.update(action="store_const", const=True)
         elif get_origin(kind) is Literal:
-            options["choices"] = get_args(kind)
+            options.update(choices=get_args(kind), metavar=None)
         elif kind in (int, float):
             options["type"] = kind
         elif get_origin(kind) is list:
@@ -203,10 +205,10 @@ async def _reel(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
             "notes": edited.message,
             "moments": [
                 {
-                    "source": seg.m.get("path"),
-                    "start_s": seg.m.get("in", 0) / 1000,
+                    "source": seg.m.path,
+                    "start_s": seg.m.in_s,
                     "duration_s": seg.d / 1000,
-                    "score": seg.m.get("score"),
+                    "score": seg.m.score,
                 }
                 for track in draft.tracks_of(TrackType.VIDEO)
                 for seg in track.sg
@@ -233,10 +235,10 @@ async def _previews(studio: Studio, session_id: str, output: Path) -> dict[str, 
         if analysis is None:
             continue
         moments = [
-            (seg.m["in"] / 1000, seg.m["out"] / 1000)
+            (seg.m.in_s, seg.m.out_s)
             for track in draft.tracks_of(TrackType.VIDEO)
             for seg in track.sg
-            if seg.m.get("src") == item.id
+            if seg.m.src == item.id
         ]
         out = output.with_suffix(f".curve-{len(curves) + 1}.png" if len(state.media) > 1 else ".curve.png")
         excitement_curve(analysis.times(), analysis.scores(), moments, out, cuts=analysis.scene_cuts)

@@ -307,7 +307,7 @@ class LocalBackend:
             if Path(result.path).is_file() and Path(result.path).stat().st_size == result.size_bytes:
                 progress(1.0, "Unchanged since the last export")
                 return result.model_copy(update={"reused": True})
-        used = {seg.m.get("src") for track in draft.tracks_of(TrackType.VIDEO) for seg in track.sg}
+        used = {seg.m.src for track in draft.tracks_of(TrackType.VIDEO) for seg in track.sg}
         videos = [m for m in self.store.media(session_id) if m.id in used and m.kind == "video"]
         analyses = await self._await_analyses(videos, scaled(progress, 0.0, 0.02)) if videos else {}
         job = self.store.create_job(session_id, fingerprint)

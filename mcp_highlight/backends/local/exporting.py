@@ -37,9 +37,9 @@ def moment_facts(draft: Draft, analyses: Mapping[str, Analysis | None]) -> tuple
     labels, scores = [], []
     for track in draft.tracks_of(TrackType.VIDEO):
         for seg in track.sg:
-            analysis = analyses.get(seg.m.get("src", ""))
-            labels.append(moment_label(analysis, seg.m.get("in", 0) / 1000, seg.m.get("out", 0) / 1000))
-            scores.append(float(seg.m.get("score") or 0.0))
+            analysis = analyses.get(seg.m.src or "")
+            labels.append(moment_label(analysis, seg.m.in_s, seg.m.out_s))
+            scores.append(float(seg.m.score or 0.0))
     return labels, scores
 
 
