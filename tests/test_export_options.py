@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,7 +16,6 @@ from mcp_harness import connect, text_of
 from wing_media import wing_play
 
 from mcp_highlight.backends.local import LocalBackend
-from mcp_highlight.cli import main
 from mcp_highlight.config import Settings
 from mcp_highlight.service.understanding import understand
 
@@ -94,19 +96,25 @@ async def test_words_export_each_moment_as_its_own_clip(local, media_cache):
     assert "2 clips:" in text_of(result)
 
 
-def test_the_reel_command_writes_every_output_in_one_run(media_cache, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("MCP_HIGHLIGHT_HOME", str(tmp_path / "home"))
+def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """The real command in its own process (its logging must not outlive a test's captured stderr)."""
+    env = {**os.environ, "MCP_HIGHLIGHT_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "mcp_highlight", *args], capture_output=True, text=True, env=env, timeout=600
+    )
+
+
+def test_the_reel_command_writes_every_output_in_one_run(media_cache, tmp_path):
     source, _truth = wing_play(media_cache)
     out = tmp_path / "reel.mp4"
-    code = main(
-        [
-            "reel", str(source), "--moments", "2", "--max-clip", "3", "--min-clip", "2",
-            "--aspect", "16:9,9:16", "--fit", "follow", "--clips", str(tmp_path / "clips"),
-            "--timeline", str(tmp_path / "edit.fcpxml"), "-o", str(out), "--json", "-q",
-        ]
+    done = run(
+        "reel", str(source), "--moments", "2", "--max-clip", "3", "--min-clip", "2",
+        "--aspect", "16:9,9:16", "--fit", "follow", "--clips", str(tmp_path / "clips"),
+        "--timeline", str(tmp_path / "edit.fcpxml"), "-o", str(out), "--json", "-q",
+        home=tmp_path / "home",
     )  # fmt: skip
-    assert code == 0
-    report = json.loads(capsys.readouterr().out)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
     assert report["output"] == str(out) and report["width"] == 1920
     assert report["shapes"] == [str(tmp_path / "reel-9x16.mp4")]
     with av.open(report["shapes"][0]) as container:
@@ -117,10 +125,9 @@ def test_the_reel_command_writes_every_output_in_one_run(media_cache, tmp_path, 
     assert (tmp_path / "reel.jpg").is_file()
 
 
-def test_a_bad_shape_list_is_a_clear_error_with_exit_code_2(media_cache, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("MCP_HIGHLIGHT_HOME", str(tmp_path / "home"))
+def test_a_bad_shape_list_is_a_clear_error_with_exit_code_2(media_cache, tmp_path):
     source, _truth = wing_play(media_cache)
-    code = main(["reel", str(source), "--aspect", "16:9,4:3", "-o", str(tmp_path / "x.mp4"), "-q"])
-    assert code == 2
-    assert "--aspect '16:9,4:3'" in capsys.readouterr().err
+    done = run("reel", str(source), "--aspect", "16:9,4:3", "-o", str(tmp_path / "x.mp4"), "-q", home=tmp_path / "h")
+    assert done.returncode == 2
+    assert "--aspect '16:9,4:3'" in done.stderr
     assert not (tmp_path / "x.mp4").exists()
