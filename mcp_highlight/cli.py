@@ -75,7 +75,7 @@ def terminal_progress(label: str, *, quiet: bool = False) -> Iterator[ProgressFn
 
 def _print_moments(draft: Draft) -> None:
     table = Table(title="Moments in the reel")
-    for column in ("#", "source", "from", "length", "score"):
+    for column in ("#", "source", "from", "length", "score", "why"):
         table.add_column(column, justify="right" if column in ("#", "length", "score") else "left")
     for track in draft.tracks_of(TrackType.VIDEO):
         for i, seg in enumerate(track.sg, start=1):
@@ -85,6 +85,7 @@ def _print_moments(draft: Draft) -> None:
                 format_clock(seg.m.in_s),
                 format_seconds(seg.d / 1000),
                 f"{seg.m.score or 0:.2f}",
+                seg.m.why or "",
             )
     Console(file=sys.stderr if not sys.stdout.isatty() else sys.stdout).print(table)
 
@@ -209,6 +210,7 @@ async def _reel(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
                     "start_s": seg.m.in_s,
                     "duration_s": seg.d / 1000,
                     "score": seg.m.score,
+                    "why": seg.m.why,
                 }
                 for track in draft.tracks_of(TrackType.VIDEO)
                 for seg in track.sg
@@ -336,6 +338,12 @@ def _print_analysis_summary(data: dict[str, Any]) -> None:
         f"{data['source']}: {format_seconds(data['duration_s'])}, {len(scores)} windows of {data['window_s']}s, "
         f"{len(data['scene_cuts'])} scene cuts{' (cached)' if data.get('cached') else ''}"
     )
+    found = data.get("moments") or []
+    if found:  # the engine's moments, each with the signals behind it
+        print("Top moments (time, score, why):")
+        for m in sorted(found[:10], key=lambda m: m["peak_s"]):
+            print(f"  {format_seconds(m['peak_s']):>8}  {m['score']:.2f}  {m['why']}")
+        return
     print("Top moments (time, score):")
     for i in sorted(picked):
         print(f"  {format_seconds(i * data['window_s']):>8}  {scores[i]:.2f}")
