@@ -7,13 +7,19 @@ so the `concat` filter can join clips from different files, then the reel-wide o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from mcp_highlight.engine.render_spec import Fit, TitlePosition
 
-FPS = 30
+FPS = 30  # the reel's rate when the sources' own rate is not kept (see `render_args.reel_rate`)
 SAMPLE_RATE = 48000
 TITLE_FADE_S = 0.4
 _ASPECT_SLACK = 0.01  # shapes within 1% count as equal: scale only, no crop or blur
+
+
+def rate_text(fps: Fraction) -> str:
+    """`30`, or `30000/1001`: how ffmpeg options and filters take a frame rate."""
+    return str(fps.numerator) if fps.denominator == 1 else f"{fps.numerator}/{fps.denominator}"
 
 
 def even(value: float) -> int:
@@ -52,6 +58,29 @@ class ClipVideo:
     display: tuple[int, int]
     frames: int
     caption_input: int | None = None
+    stream: int = 0  # index of the main picture among the input's streams
+    fps: Fraction = Fraction(FPS)
+    interlaced: bool = False
+    hdr: str | None = None  # "hlg" or "pq"
+
+
+def hdr_to_sdr(hdr: str) -> str:
+    """HLG or PQ (BT.2020, 10-bit) to BT.709 SDR: to linear light, tone-map, then the BT.709 transfer.
+
+    HLG is converted relative to its reference white (75 % signal = SDR white, BT.2408), so mid-tones
+    keep the brightness an SDR recording of the same scene has; highlights above it are rolled off
+    by the `mobius` curve, which leaves everything below them linear. PQ is absolute (nits): it is
+    read with SDR white at 203 nits (BT.2408) and rolled off the same way.
+    """
+    transfer = {"hlg": "arib-std-b67", "pq": "smpte2084"}[hdr]
+    return (
+        f"zscale=tin={transfer}:min=bt2020nc:pin=bt2020:rin=tv:t=linear:npl={HDR_WHITE_NITS[hdr]},"
+        "format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=mobius:param=0.6:desat=0,"
+        "zscale=t=bt709:m=bt709:r=tv,format=yuv420p"
+    )
+
+
+HDR_WHITE_NITS = {"hlg": 203, "pq": 203}
 
 
 @dataclass(frozen=True)
@@ -85,16 +114,25 @@ def fit_filters(
 def clip_video_filters(
     clip: ClipVideo, out: str, *, frame: tuple[int, int], fit: Fit, caption_xy: tuple[int, int] | None = None
 ) -> list[str]:
-    """Decoded clip -> exactly `clip.frames` frames at FPS, frame-sized, SAR 1, yuv420p, captioned if asked."""
+    """Decoded clip -> exactly `clip.frames` frames at `clip.fps`, frame-sized, SAR 1, BT.709 yuv420p, captioned if asked.
+
+    Interlaced pictures are deinterlaced first (bwdif, one frame per frame), before any scaling mixes the
+    fields; HDR is converted to SDR after scaling, so the costly float maths runs at the reel's size.
+    """
     tag = f"c{clip.input_index}"
+    fps = rate_text(clip.fps)
+    deinterlace = "bwdif=mode=send_frame:parity=auto:deint=all," if clip.interlaced else ""
     chains = [
         # Timestamps from 0, a constant rate, then pad (clone the last frame) and trim so the length is exact
         # even when the source ends early or its frame times do not land on our grid.
-        f"[{clip.input_index}:v:0]setpts=PTS-STARTPTS,fps={FPS},tpad=stop_mode=clone:stop_duration=1,"
-        f"trim=end_frame={clip.frames},setpts=N/({FPS}*TB)[raw{tag}]"
+        f"[{clip.input_index}:{clip.stream}]{deinterlace}setpts=PTS-STARTPTS,fps={fps},"
+        f"tpad=stop_mode=clone:stop_duration=1,trim=end_frame={clip.frames},setpts=N/({fps}*TB)[raw{tag}]"
     ]
+    sdr = f"sdr{tag}" if clip.hdr else None
     fitted = f"fit{tag}" if clip.caption_input is not None else f"fmt{tag}"
-    chains += fit_filters(f"raw{tag}", fitted, display=clip.display, frame=frame, fit=fit, tag=tag)
+    chains += fit_filters(f"raw{tag}", sdr or fitted, display=clip.display, frame=frame, fit=fit, tag=tag)
+    if clip.hdr and sdr:
+        chains.append(f"[{sdr}]{hdr_to_sdr(clip.hdr)}[{fitted}]")
     if clip.caption_input is not None and caption_xy is not None:
         x, y = caption_xy
         chains.append(f"[{fitted}][{clip.caption_input}:v]overlay={x}:{y}:eof_action=repeat[fmt{tag}]")
