@@ -13,6 +13,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from mcp_highlight.engine import streams
+
 RATE = 16_000
 HOP = 800  # 50 ms at 16 kHz (scaled for other rates)
 BANDS = 24
@@ -179,7 +181,7 @@ def read_audio(path: Path, n_windows: int, window_s: float, origin_s: float, sta
             acc.feed(data[:usable])
 
     with av.open(str(path), metadata_errors="ignore") as container:
-        stream = container.streams.audio[0]
+        stream = streams.main_audio(container) or container.streams.audio[0]
         rate = stream.codec_context.sample_rate or RATE
         factor = max(1, rate // RATE) if rate % max(1, rate // RATE) == 0 else 1
         try:

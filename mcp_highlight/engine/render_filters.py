@@ -65,22 +65,22 @@ class ClipVideo:
 
 
 def hdr_to_sdr(hdr: str) -> str:
-    """HLG or PQ (BT.2020, 10-bit) to BT.709 SDR: to linear light, tone-map, then the BT.709 transfer.
+    """HLG or PQ (BT.2020, usually 10-bit) to BT.709 SDR: to linear light, tone-map, then the BT.709 transfer.
 
-    HLG is converted relative to its reference white (75 % signal = SDR white, BT.2408), so mid-tones
-    keep the brightness an SDR recording of the same scene has; highlights above it are rolled off
-    by the `mobius` curve, which leaves everything below them linear. PQ is absolute (nits): it is
-    read with SDR white at 203 nits (BT.2408) and rolled off the same way.
+    Linear light is scaled so that HDR reference white (203 nits, BT.2408: where phones put SDR white)
+    is SDR white, so mid-tones keep the brightness an SDR recording of the same scene has. Highlights
+    above it are rolled off by the `mobius` curve, which leaves everything below 90 % untouched
+    (`hable` would darken the whole picture by a third).
     """
     transfer = {"hlg": "arib-std-b67", "pq": "smpte2084"}[hdr]
     return (
-        f"zscale=tin={transfer}:min=bt2020nc:pin=bt2020:rin=tv:t=linear:npl={HDR_WHITE_NITS[hdr]},"
-        "format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=mobius:param=0.6:desat=0,"
+        f"zscale=tin={transfer}:min=bt2020nc:pin=bt2020:rin=tv:t=linear:npl={HDR_WHITE_NITS},"
+        "format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=mobius:param=0.9:desat=0,"
         "zscale=t=bt709:m=bt709:r=tv,format=yuv420p"
     )
 
 
-HDR_WHITE_NITS = {"hlg": 203, "pq": 203}
+HDR_WHITE_NITS = 203
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import av
 import numpy as np
 from av.video.frame import VideoFrame
 
+from mcp_highlight.engine import streams
 from mcp_highlight.engine.audio_signals import ReadState
 
 MIN_KEY_GAP_S = 1.0
@@ -71,7 +72,7 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
     key_hists: list[np.ndarray] = []
     last_decoded = -1e9
     with av.open(str(path), metadata_errors="ignore") as container:
-        stream = container.streams.video[0]
+        stream = streams.main_video(container) or container.streams.video[0]
         stream.thread_type = "AUTO"
         stream.codec_context.skip_frame = "NONKEY"
         tb = stream.time_base
