@@ -190,7 +190,7 @@ def read_audio(path: Path, n_windows: int, window_s: float, origin_s: float, sta
                     break
                 try:
                     frames = stream.decode(packet)
-                except av.error.InvalidDataError:
+                except streams.DAMAGED_DATA_ERRORS:
                     bad_packets += 1
                     continue
                 for frame in frames:

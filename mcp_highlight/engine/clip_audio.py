@@ -81,7 +81,7 @@ def extract(container: av.container.InputContainer, start_s: float, duration_s: 
                 packets += inside
                 try:
                     frames = stream.decode(packet)
-                except (av.error.InvalidDataError, av.error.UndefinedError):
+                except streams.DAMAGED_DATA_ERRORS:
                     if inside and packet.size:
                         damaged.append(t_packet if t_packet is not None else begin)
                     continue

@@ -197,7 +197,7 @@ def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
             rotation=rotation,
             bit_rate=ctx.bit_rate or None,
             frames=vstream.frames or None,
-            frame_rate=str(Fraction(vstream.average_rate)) if vstream.average_rate else None,
+            frame_rate=_exact_rate(vstream.average_rate, fps),
             nominal_rate=str(Fraction(nominal)) if nominal else None,
             stream_index=vstream.index,
             hdr=HDR_TRANSFERS.get(transfer),
@@ -219,7 +219,7 @@ def _first_frame(container: InputContainer, vstream: VideoStream) -> VideoFrame 
             try:
                 for frame in vstream.decode(packet):
                     return frame
-            except av.error.InvalidDataError:
+            except streams.DAMAGED_DATA_ERRORS:
                 pass  # a damaged packet at the start: try the next ones
             if count > 300:
                 break
@@ -228,6 +228,13 @@ def _first_frame(container: InputContainer, vstream: VideoStream) -> VideoFrame 
     except av.error.FFmpegError:
         pass
     return None
+
+
+def _exact_rate(declared: Fraction | None, measured: float) -> str | None:
+    """The declared average rate as a fraction, unless the timestamps contradict it."""
+    if declared and abs(float(declared) - measured) <= 0.01 * measured:
+        return str(Fraction(declared))
+    return str(Fraction(measured).limit_denominator(1001)) if measured else None
 
 
 def _codec_tag(stream: av.stream.Stream) -> str:
@@ -305,8 +312,9 @@ def _frame_rate(container: InputContainer, vstream: VideoStream) -> tuple[float,
     typical = float(np.median(diffs))
     odd = np.abs(diffs - typical) > 0.25 * typical
     variable = bool(odd.mean() > 0.02)
-    if not fps:
-        fps = 1.0 / (float(diffs.mean()) * float(tb))
+    spaced = 1.0 / (typical * float(tb))  # the rate the timestamps show
+    if not fps or (not variable and abs(fps - spaced) > 0.1 * spaced):
+        fps = spaced if not variable else 1.0 / (float(diffs.mean()) * float(tb))  # headers can be wrong (raw DV)
     return fps, variable
 
 
@@ -316,8 +324,8 @@ def probe_audio(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> Medi
     size = _check_file(path, "music", max_bytes)
     container = _open(path, "audio")
     try:
-        streams = container.streams.audio
-        if not streams:
+        sounds = container.streams.audio
+        if not sounds:
             raise UnsupportedMediaError(
                 f"{path.name!r} has no sound ({container.format.long_name or container.format.name}).",
                 hint="Give a sound file (mp3, wav, m4a, aac, flac, ogg, opus, wma).",
@@ -328,7 +336,7 @@ def probe_audio(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> Medi
                 f"{path.name!r} is a video, not a music file.",
                 hint="Use it as footage, or give a sound file (mp3, wav, m4a, aac, flac, ogg, opus, wma).",
             )
-        stream = streams[0]
+        stream = streams.main_audio(container) or sounds[0]
         ctx = stream.codec_context
         if ctx is None or not ctx.codec:
             raise UnsupportedMediaError(

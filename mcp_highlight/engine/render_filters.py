@@ -81,6 +81,8 @@ def hdr_to_sdr(hdr: str) -> str:
 
 
 HDR_WHITE_NITS = 203
+BT709_TAGS = "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv"
+"""Say what the pixels are: the encoder writes the frames' tags, and an untagged HD file is guessed at by players."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def clip_video_filters(
     """Decoded clip -> exactly `clip.frames` frames at `clip.fps`, frame-sized, SAR 1, BT.709 yuv420p, captioned if asked.
 
     Interlaced pictures are deinterlaced first (bwdif, one frame per frame), before any scaling mixes the
-    fields; HDR is converted to SDR after scaling, so the costly float maths runs at the reel's size.
+    fields; HDR is converted to SDR at the smaller of the source's and the reel's size (the float maths is costly).
     """
     tag = f"c{clip.input_index}"
     fps = rate_text(clip.fps)
@@ -128,15 +130,20 @@ def clip_video_filters(
         f"[{clip.input_index}:{clip.stream}]{deinterlace}setpts=PTS-STARTPTS,fps={fps},"
         f"tpad=stop_mode=clone:stop_duration=1,trim=end_frame={clip.frames},setpts=N/({fps}*TB)[raw{tag}]"
     ]
-    sdr = f"sdr{tag}" if clip.hdr else None
     fitted = f"fit{tag}" if clip.caption_input is not None else f"fmt{tag}"
-    chains += fit_filters(f"raw{tag}", sdr or fitted, display=clip.display, frame=frame, fit=fit, tag=tag)
-    if clip.hdr and sdr:
-        chains.append(f"[{sdr}]{hdr_to_sdr(clip.hdr)}[{fitted}]")
+    if clip.hdr and clip.display[0] * clip.display[1] <= frame[0] * frame[1]:
+        # A source no bigger than the reel: convert before scaling up (fewer pixels to tone-map).
+        chains[0] = chains[0].replace(f"[raw{tag}]", f",{hdr_to_sdr(clip.hdr)}[raw{tag}]")
+        chains += fit_filters(f"raw{tag}", fitted, display=clip.display, frame=frame, fit=fit, tag=tag)
+    elif clip.hdr:
+        chains += fit_filters(f"raw{tag}", f"sdr{tag}", display=clip.display, frame=frame, fit=fit, tag=tag)
+        chains.append(f"[sdr{tag}]{hdr_to_sdr(clip.hdr)}[{fitted}]")
+    else:
+        chains += fit_filters(f"raw{tag}", fitted, display=clip.display, frame=frame, fit=fit, tag=tag)
     if clip.caption_input is not None and caption_xy is not None:
         x, y = caption_xy
         chains.append(f"[{fitted}][{clip.caption_input}:v]overlay={x}:{y}:eof_action=repeat[fmt{tag}]")
-    chains.append(f"[fmt{tag}]format=yuv420p[{out}]")
+    chains.append(f"[fmt{tag}]format=yuv420p,{BT709_TAGS}[{out}]")
     return chains
 
 

@@ -11,6 +11,9 @@ from av.audio.stream import AudioStream
 from av.container import InputContainer
 from av.video.stream import VideoStream
 
+DAMAGED_DATA_ERRORS: tuple[type[av.FFmpegError], ...] = (av.error.InvalidDataError, av.error.UndefinedError)
+"""What a decoder raises for one damaged packet (bad header, CRC): skip it and carry on, as players do."""
+
 
 def _is_default(stream: av.stream.Stream) -> bool:
     return bool(stream.disposition & av.stream.Disposition.default)

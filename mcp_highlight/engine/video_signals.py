@@ -121,7 +121,7 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
                     last_decoded = t
                     try:
                         take(stream.decode(packet))
-                    except av.error.InvalidDataError:
+                    except streams.DAMAGED_DATA_ERRORS:
                         state.warnings.append(f"A damaged keyframe at {t:.1f} s was skipped.")
                 if len(batch_t) >= 512:
                     flush()
