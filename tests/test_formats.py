@@ -4,7 +4,7 @@ Every copy goes through the whole local pipeline (probe -> analyse -> plan -> re
 a valid reel (H.264 High yuv420p BT.709 1920x1080, AAC stereo, moov first) holding the same moments
 as the plain MP4 (recall within 0.1). The copies are FFmpeg encodes of one base game, cached outside
 git; they are small (320x180) where the point is the container or codec. The reels rendered here
-are 2 s around each planned moment: enough to prove the file renders, while the plan (what a full
+are 1.5 s around each planned moment: enough to prove the file renders, while the plan (what a full
 reel holds) carries the recall check.
 """
 
@@ -168,7 +168,7 @@ def _damage_audio_frame(path: Path, data: bytearray, *, at_s: float) -> None:
 
 
 def _reel(path: Path, moments: list[tuple[float, float]], out: Path) -> RenderResult:
-    clips = [Clip(source=path, start_s=(a + b) / 2 - 1.0, end_s=(a + b) / 2 + 1.0) for a, b in moments]
+    clips = [Clip(source=path, start_s=(a + b) / 2 - 0.75, end_s=(a + b) / 2 + 0.75) for a, b in moments]
     return render(RenderSpec(clips=clips, output=out))
 
 
@@ -212,7 +212,7 @@ def test_every_format_gives_a_valid_reel_with_the_same_moments(
     result = _reel(path, kept, tmp_path / "reel.mp4")
     assert_valid_reel(result, (1920, 1080), bt709=True)
     assert result.fps == pytest.approx(variant.fps, abs=0.01)
-    assert result.duration_s == pytest.approx(2.0 * len(kept), abs=0.15)
+    assert result.duration_s == pytest.approx(1.5 * len(kept), abs=0.15)
     for words in variant.notes:
         assert any(words in w for w in result.warnings), result.warnings
 
