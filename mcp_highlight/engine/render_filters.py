@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 
+from mcp_highlight.engine.reframe import CropPath
 from mcp_highlight.engine.render_spec import Fit, TitlePosition
 
 FPS = 30  # the reel's rate when the sources' own rate is not kept (see `render_args.reel_rate`)
@@ -58,6 +60,8 @@ class ClipVideo:
     display: tuple[int, int]
     frames: int
     caption_input: int | None = None
+    crop_path: CropPath | None = None
+    """fit "follow": where the crop window sits, frame by frame (None: the centre)."""
     stream: int = 0  # index of the main picture among the input's streams
     fps: Fraction = Fraction(FPS)
     interlaced: bool = False
@@ -91,16 +95,34 @@ class ClipAudio:
     duration_s: float
 
 
+def follow_crop(path: CropPath) -> str:
+    """`crop` whose window moves along the planned path (an expression of the frame number `n`)."""
+    cw, ch = path.crop
+    moving = f"'{path.expression()}'"
+    x, y = (moving, "0") if path.axis == "x" else ("0", moving)
+    return f"crop={cw}:{ch}:{x}:{y}"
+
+
 def fit_filters(
-    src: str, dst: str, *, display: tuple[int, int], frame: tuple[int, int], fit: Fit, tag: str
+    src: str,
+    dst: str,
+    *,
+    display: tuple[int, int],
+    frame: tuple[int, int],
+    fit: Fit,
+    tag: str,
+    crop_path: CropPath | None = None,
 ) -> list[str]:
-    """Filter chains taking `[src]` to `[dst]` at exactly `frame`, by centre crop or blurred fill."""
+    """Filter chains taking `[src]` to `[dst]` at exactly `frame`: centre crop, a crop that follows the
+    action along `crop_path`, or the blurred fill (also what `follow` falls back to for wide action)."""
     width, height = frame
     if same_shape(display, frame):
         return [f"[{src}]scale={width}:{height},setsar=1[{dst}]"]
     cw, ch = crop_to_fill(display, frame)
     crop = f"crop={cw}:{ch}:(iw-{cw})/2:(ih-{ch})/2"
-    if fit == "crop":
+    if fit == "follow" and crop_path is not None and not crop_path.blur:
+        return [f"[{src}]{follow_crop(crop_path)},scale={width}:{height},setsar=1[{dst}]"]
+    if fit == "crop" or (fit == "follow" and crop_path is None):
         return [f"[{src}]{crop},scale={width}:{height},setsar=1[{dst}]"]
     fg_w, fg_h = scale_to_fit(display, frame)
     small_w, small_h = even(width / 8), even(height / 8)
@@ -131,15 +153,16 @@ def clip_video_filters(
         f"tpad=stop_mode=clone:stop_duration=1,trim=end_frame={clip.frames},setpts=N/({fps}*TB)[raw{tag}]"
     ]
     fitted = f"fit{tag}" if clip.caption_input is not None else f"fmt{tag}"
+    fit_to = partial(fit_filters, display=clip.display, frame=frame, fit=fit, tag=tag, crop_path=clip.crop_path)
     if clip.hdr and clip.display[0] * clip.display[1] <= frame[0] * frame[1]:
         # A source no bigger than the reel: convert before scaling up (fewer pixels to tone-map).
         chains[0] = chains[0].replace(f"[raw{tag}]", f",{hdr_to_sdr(clip.hdr)}[raw{tag}]")
-        chains += fit_filters(f"raw{tag}", fitted, display=clip.display, frame=frame, fit=fit, tag=tag)
+        chains += fit_to(f"raw{tag}", fitted)
     elif clip.hdr:
-        chains += fit_filters(f"raw{tag}", f"sdr{tag}", display=clip.display, frame=frame, fit=fit, tag=tag)
+        chains += fit_to(f"raw{tag}", f"sdr{tag}")
         chains.append(f"[sdr{tag}]{hdr_to_sdr(clip.hdr)}[{fitted}]")
     else:
-        chains += fit_filters(f"raw{tag}", fitted, display=clip.display, frame=frame, fit=fit, tag=tag)
+        chains += fit_to(f"raw{tag}", fitted)
     if clip.caption_input is not None and caption_xy is not None:
         x, y = caption_xy
         chains.append(f"[{fitted}][{clip.caption_input}:v]overlay={x}:{y}:eof_action=repeat[fmt{tag}]")

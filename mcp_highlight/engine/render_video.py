@@ -9,6 +9,7 @@ from pathlib import Path
 from mcp_highlight.engine import render_filters as rf
 from mcp_highlight.engine.ffmpeg import run_ffmpeg
 from mcp_highlight.engine.overlays import caption_image, logo_image, save_png, title_image
+from mcp_highlight.engine.reframe import clip_follow_path
 from mcp_highlight.engine.render_args import clips_rate, graph_args, input_window, video_codec_args
 from mcp_highlight.engine.render_audio import mux_final
 from mcp_highlight.engine.render_copy import copy_video
@@ -95,6 +96,9 @@ def encode_group(
             display=span.source.display,
             frames=round(span.duration_s * fps),
             caption_input=caption_input,
+            crop_path=clip_follow_path(
+                spec.fit, span.source, span.start_s, span.duration_s, frame, progress, fps=round(fps)
+            ),
             stream=span.source.video_index,
             fps=fps,
             interlaced=span.source.interlaced,
