@@ -127,6 +127,38 @@ def test_the_manifest_sets_only_real_variables_from_declared_options() -> None:
         assert not option.get("required") and "default" in option, f"{name}: unset options must not reach the server"
 
 
+NOT_IN_BUNDLE = {
+    "MCP_HIGHLIGHT_HOME": "the platform's user data folder suits a desktop install; the doctor shows where it is",
+    "MCP_HIGHLIGHT_TOKEN": "HTTP mode only; the bundle serves stdio",
+    "MCP_HIGHLIGHT_LOG_LEVEL": "developers' knob; logs go to the client's log file",
+    "NEMO_API_URL": "developers' knob (tests, staging)",
+    "NEMO_WEB_URL": "developers' knob (tests, staging)",
+    "NEMO_CLIENT_ID": "kept in the data folder by the cloud client",
+    "SKILL_SOURCE": "detected by the cloud client",
+}
+"""Variables a Claude Desktop user is not asked for, and why: a new setting must be put here or in the manifest."""
+
+
+def test_every_variable_is_either_asked_for_by_the_bundle_or_left_out_on_purpose() -> None:
+    asked = set(MCP_CONFIG["env"])
+    assert not asked & set(NOT_IN_BUNDLE)
+    assert asked | set(NOT_IN_BUNDLE) == set(ENV_NAMES.values())
+
+
+def test_defaults_in_server_json_and_the_manifest_are_the_settings_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    field_of = {name: field for field, name in ENV_NAMES.items()}
+    for name in ENV_NAMES.values():
+        monkeypatch.delenv(name, raising=False)
+    for variable in PACKAGE["environmentVariables"]:
+        if "default" in variable:
+            assert variable["default"] == Settings.model_fields[field_of[variable["name"]]].default, variable["name"]
+    for name, value in MCP_CONFIG["env"].items():
+        default = MANIFEST["user_config"][PLACEHOLDER.fullmatch(value).group(1)]["default"]  # type: ignore[union-attr]
+        monkeypatch.setenv(name, default)
+    from_manifest = Settings.from_env(home="/nowhere")
+    assert from_manifest == Settings(home="/nowhere")  # an untouched install behaves as no configuration at all
+
+
 def test_the_manifest_runs_the_same_server_as_server_json_on_the_same_python() -> None:
     assert MANIFEST["compatibility"]["runtimes"]["python"] == PYPROJECT["requires-python"]
     entry = (ROOT / "bundle" / MANIFEST["server"]["entry_point"]).read_text(encoding="utf-8")
