@@ -6,11 +6,11 @@ Documented keys: `t` tracks, `tt` track type (0 video, 1 audio, 7 text), `sg` se
 
 Local conventions (all optional for drafts that come from the cloud):
 - segment `st`: start on the reel's timeline, ms (absent: segments follow each other);
-- video segment `m`: `src` media id, `path`, `in`/`out` source ms, `score`, `caption`, `name`;
+- video segment `m`: `src` media id, `path`, `in`/`out` source ms, `score`, `why`, `replay`, `caption`, `name`;
 - audio segment `m`: `src`, `path`, `name`, `volume` (0..1), `fade_ms`;
 - text segment `m`: `text`, `role` ("title" | "caption");
 - image segment (track type 2, a local convention) `m`: `path`, `name`, `position` (a corner): the logo;
-- draft `m`: `aspect` ("16:9" | "9:16" | "1:1"), `fit` ("crop" | "blur"), `target_ms`, `moments`.
+- draft `m`: `aspect` ("16:9" | "9:16" | "1:1"), `fit` ("crop" | "blur" | "follow"; absent: auto), `target_ms`, `moments`.
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ class SegmentMeta(Meta):
     in_ms: Number | None = Field(None, alias="in", description="Source in-point, ms.")
     out_ms: Number | None = Field(None, alias="out", description="Source out-point, ms.")
     score: float | None = None
+    why: str | None = Field(None, description="Why the moment was chosen: the signals behind its score.")
+    replay: bool | None = None
     caption: str | None = None
     text: str | None = None
     role: str | None = None
@@ -75,6 +77,7 @@ class DraftMeta(Meta):
     aspect: str | None = None
     fit: str | None = None
     captions: bool | None = None
+    include_replays: bool | None = None
     target_ms: Number | None = None
     moments: int | None = None
     min_segment_s: float | None = None

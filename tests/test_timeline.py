@@ -118,3 +118,28 @@ def test_a_logo_spans_the_reel_reaches_the_render_spec_and_can_be_moved_or_remov
     assert draft_to_spec(edit(moved, remove_logo=True), Path("/tmp/o.mp4")).logo is None
     with pytest.raises(ImpossibleRequestError, match="no logo"):
         edit(edit(moved, remove_logo=True), remove_logo=True)
+
+
+def test_include_replays_puts_each_replay_after_its_moment_and_every_clip_says_why() -> None:
+    from mcp_highlight.engine.replays import Replay
+
+    def with_replays(items: list[MediaItem]) -> list[Analysis]:
+        analyses = analysis_for(items)
+        analyses[0].replays = [Replay(start_s=112.0, end_s=124.0, of_s=100.0)]
+        return analyses
+
+    def run(draft: Draft, **fields) -> Draft:
+        return apply_edit(draft, EditRequest(**fields), media=[GAME], analyses_for=with_replays)[0]
+
+    live = run(Draft(), target_s=60)
+    segments = live.tracks_of(TrackType.VIDEO)[0].sg
+    assert all(seg.m.why for seg in segments) and not any(seg.m.replay for seg in segments)
+    asked = run(live, include_replays=True)
+    segments = asked.tracks_of(TrackType.VIDEO)[0].sg
+    i = next(i for i, seg in enumerate(segments) if seg.m.replay)
+    assert segments[i].m.in_s == 112.0 and "replay of" in (segments[i].m.why or "")
+    assert segments[i - 1].m.in_s < 100 < segments[i - 1].m.out_s
+    again = run(asked, target_s=45)  # the setting is kept when the reel is planned again
+    assert any(seg.m.replay for seg in again.tracks_of(TrackType.VIDEO)[0].sg)
+    off = run(again, include_replays=False)
+    assert not any(seg.m.replay for seg in off.tracks_of(TrackType.VIDEO)[0].sg)

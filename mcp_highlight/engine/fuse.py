@@ -107,10 +107,12 @@ def audio_signals(
     broadband = np.clip((flat - _baseline(flat, base_w, 30)) / 0.15, 0.0, 1.0)
     loud = np.clip((db - np.percentile(db, 5)) / max(1.0, float(np.percentile(db, 99.5) - np.percentile(db, 5))), 0, 1)
     cues = sound_cues(audio.hops, audio.hop_s, n, window_s)
-    chant = np.clip((cues.periodic - 0.3) / 0.2, 0.0, 1.0)
+    # Pulsing at a steady beat: a little in any crowd noise, clearly in a chant. Per window it is
+    # noisy, so it only damps the clear cases here; moments average it over their span (moments.py).
+    chant = np.clip((cues.periodic - 0.2) / 0.15, 0.0, 1.0)
     crowd = np.clip((cues.crowd_db - CROWD_FROM_DB) / CROWD_SPAN_DB, 0.0, 1.0)
     # A reaction is the crowd rising in the gaps of the commentary, unless it is music or a chant.
-    reaction = crowd * (1 - cues.music) * (1 - 0.7 * chant)
+    reaction = crowd * (1 - cues.music) * (1 - 0.7 * np.clip((cues.periodic - 0.3) / 0.2, 0.0, 1.0))
     signals = {
         "loudness": loud,
         "crowd": reaction,

@@ -21,8 +21,11 @@ MAX_BACK_S = 12.0
 MAX_FORWARD_S = 25.0
 ANCHOR_BEFORE_PEAK_S = 3.0
 BIG_REACTION_S = 12.0
-RISE_S, DECAY_S, SHAPE_DB = 6.0, 12.0, 6.0
-"""A reaction rises by SHAPE_DB within RISE_S before its peak and falls as much within DECAY_S after."""
+CHANT_FROM, CHANT_SPAN = 0.35, 0.3
+"""A moment whose span pulses on a beat (mean chant signal above CHANT_FROM) is a chant, not a reaction."""
+RISE_S, DECAY_S, SHAPE_DB = 6.0, (6.0, 9.0), 6.0
+"""A reaction rises by SHAPE_DB within RISE_S before its peak and has fallen as much 6-9 s after it;
+a chant holds its level for much longer."""
 
 
 class FoundMoment(BaseModel):
@@ -82,6 +85,11 @@ def explain(analysis, onset_s: float, anchor_s: float, fade_s: float) -> tuple[s
     return ", ".join(parts), facts
 
 
+def _mean(x: np.ndarray, a: float, b: float, window_s: float) -> float:
+    part = x[max(0, int(a / window_s)) : max(0, int(b / window_s)) + 1]
+    return float(part.mean()) if part.size else 0.0
+
+
 def _shape(crowd_db: np.ndarray, p: int, window_s: float) -> float:
     """1 for a reaction that rises and decays within seconds; lower for a level the crowd holds
     (a chant, a singing end) or drifts into. 1 when there is no crowd measure."""
@@ -89,7 +97,8 @@ def _shape(crowd_db: np.ndarray, p: int, window_s: float) -> float:
         return 1.0
     level = crowd_db[p]
     rise = level - crowd_db[max(0, p - round(RISE_S / window_s)) : p + 1].min()
-    decay = level - crowd_db[p : p + round(DECAY_S / window_s) + 1].min()
+    later = crowd_db[p + round(DECAY_S[0] / window_s) : p + round(DECAY_S[1] / window_s) + 1]
+    decay = level - (float(later.mean()) if later.size else level)
     return float(np.clip(min(rise, decay) / SHAPE_DB, 0.35, 1.0))
 
 
@@ -105,6 +114,8 @@ def find_moments(analysis, *, min_gap_s: float = 6.0) -> list[FoundMoment]:
     peaks, _ = find_peaks(padded, distance=max(1, round(min_gap_s / w)), prominence=max(0.1 * spread, 1e-6))
     base = float(np.median(smooth))
     crowd = _smooth(np.asarray(analysis.measures.get("crowd_db") or np.zeros(0), dtype=np.float64), w)
+    music = np.asarray(analysis.signals.get("music") or np.zeros(0), dtype=np.float64)
+    chant = np.asarray(analysis.signals.get("chant") or np.zeros(0), dtype=np.float64)
     out: list[FoundMoment] = []
     for p in peaks - 1:
         level = smooth[p]
@@ -119,10 +130,14 @@ def find_moments(analysis, *, min_gap_s: float = 6.0) -> list[FoundMoment]:
         anchor_s = max(onset_s, peak_s - ANCHOR_BEFORE_PEAK_S)
         score = float(scores[onset : fade + 1].max())
         rank = score * (0.75 + 0.25 * min(1.0, (fade_s - onset_s) / BIG_REACTION_S)) * _shape(crowd, p, w)
+        rank *= 1.0 - _mean(music, onset_s - 2, fade_s + 5, w)  # the edge of an ad break or a PA song
+        rank *= 1.0 - float(np.clip((_mean(chant, onset_s - 3, fade_s + 3, w) - CHANT_FROM) / CHANT_SPAN, 0, 0.8))
         why, facts = explain(analysis, onset_s, anchor_s, fade_s)
-        replay = any(r.start_s <= peak_s <= r.end_s for r in getattr(analysis, "replays", []))
+        replays = getattr(analysis, "replays", [])
+        inside = [r for r in replays if r.start_s <= peak_s <= r.end_s or r.start_s <= anchor_s <= r.end_s]
+        replay = bool(inside)
         if replay:
-            of = next(r.of_s for r in analysis.replays if r.start_s <= peak_s <= r.end_s)
+            of = inside[0].of_s
             why = f"replay of {format_seconds(of)}; {why}"
         out.append(
             FoundMoment(

@@ -20,11 +20,16 @@ from mcp_highlight.engine.render_spec import Clip
 from mcp_highlight.errors import ImpossibleRequestError
 
 LENGTH_TOLERANCE = 0.05
-LEAD_SHARE = 0.55
-"""A shortened clip keeps this share before its anchor: the action, then the first of the reaction."""
-STANDOUT = 0.3
+LEAD_S, LEAD_SHARE = 5.0, 0.7
+"""A shortened clip keeps LEAD_S (at most LEAD_SHARE of it) before its anchor, the reaction's onset:
+the action comes first, and the aftermath is what a tight reel can spare."""
+STANDOUT = 0.12
+BIG = 0.5
+"""A moment ranked at least this share of the best is a big one (a goal): it gets a longer clip."""
+BIG_CLIP_S, BIG_MIN_S = 10.0, 7.5
+"""A big moment's clip length when the reel has room, and the least it gets (the build-up, the shot, the roar)."""
 """Moments ranked below this share of the best are not highlights: the reel grows its clips instead."""
-COMFORTABLE_CLIP_S = 8.0
+COMFORTABLE_CLIP_S = 6.5
 TIE_SCORE = 0.02
 
 
@@ -176,7 +181,7 @@ def _shrink(c: _Candidate, new_length: float) -> None:
     if c.replay_of is not None:  # a replay keeps its start
         c.end = min(c.end, c.start + new_length)
         return
-    start = c.anchor - LEAD_SHARE * new_length
+    start = c.anchor - min(LEAD_S, LEAD_SHARE * new_length)
     if start + new_length < c.peak + 0.5:  # a short clip still reaches the peak, with less build-up
         start = min(c.peak + 0.5 - new_length, c.anchor - 0.35 * new_length)
     start = max(c.start, start)
@@ -315,11 +320,22 @@ def plan_reel(analyses: list[Analysis], request: PlanRequest) -> Plan:
         key=lambda c: -c.score,
     )
     if target is not None and pool:
-        # Share the length among the moments that stand out, so a short reel shows more of them;
-        # no clip is cut below a watchable length. _grow gives length back if the reel falls short.
-        count = request.moments or sum(1 for c in pool if c.score >= 0.5 * pool[0].score)
-        budget = min(request.max_segment_s, max(request.min_segment_s, COMFORTABLE_CLIP_S, target / max(count, 1)))
+        # Share the length among the moments that stand out, so a short reel shows more of them:
+        # big moments (half the best or more) get the longer clips, the rest a short one each; no
+        # clip is cut below a watchable length. _grow gives length back if the reel falls short.
+        top = pool[0].score
+        big = sum(1 for c in pool if c.score >= BIG * top)
+        small = request.moments or sum(1 for c in pool if STANDOUT * top <= c.score < BIG * top)
+        if request.moments:
+            big, small = 0, request.moments
+        fair = target / max(big + small, 1)
+        floor = max(request.min_segment_s, COMFORTABLE_CLIP_S)
+        big_budget = min(request.max_segment_s, max(floor, BIG_CLIP_S, fair))
+        if big and big * big_budget + small * floor > target:  # many moments: every one gets in, shorter
+            big_budget = min(big_budget, max(floor, BIG_MIN_S, (target - small * floor) / big))
+        small_budget = min(request.max_segment_s, max(floor, (target - big * big_budget) / max(small, 1)))
         for c in pool:
+            budget = big_budget if c.score >= BIG * top and not request.moments else small_budget
             if c.length > budget:
                 _shrink(c, budget)
     chosen: list[_Candidate] = []

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
 
-from mcp_highlight.engine.reframe import CropPath
+from mcp_highlight.engine.reframe import CropPath, resolve_fit
 from mcp_highlight.engine.render_spec import Fit, TitlePosition
 
 FPS = 30  # the reel's rate when the sources' own rate is not kept (see `render_args.reel_rate`)
@@ -118,6 +118,7 @@ def fit_filters(
     width, height = frame
     if same_shape(display, frame):
         return [f"[{src}]scale={width}:{height},setsar=1[{dst}]"]
+    fit = resolve_fit(fit, display, frame)  # type: ignore[assignment]
     cw, ch = crop_to_fill(display, frame)
     crop = f"crop={cw}:{ch}:(iw-{cw})/2:(ih-{ch})/2"
     if fit == "follow" and crop_path is not None and not crop_path.blur:

@@ -25,7 +25,7 @@ from scipy.ndimage import maximum_filter1d, median_filter, minimum_filter1d, per
 BASELINE_S = 60.0
 FLOOR_S = 1.0
 PERIOD_WINDOW_S = 8.0
-PERIOD_LAGS_S = (0.3, 2.5)
+PERIOD_LAGS_S = (0.2, 2.5)
 VOICED = 1.0
 
 

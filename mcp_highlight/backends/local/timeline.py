@@ -68,6 +68,8 @@ def _replan(draft: Draft, req: EditRequest, media: list[MediaItem], analyses_for
         settings.min_segment_s = req.min_segment_s
     if req.max_segment_s is not None:
         settings.max_segment_s = req.max_segment_s
+    if req.include_replays is not None:
+        settings.include_replays = req.include_replays
     videos = [m for m in media if m.kind == "video"]
     if req.sources is not None:
         known = {m.id for m in videos} | {m.name for m in videos}
@@ -89,6 +91,7 @@ def _replan(draft: Draft, req: EditRequest, media: list[MediaItem], analyses_for
         target_s=settings.target_ms / 1000 if settings.target_ms is not None else None,
         moments=settings.moments,
         exclude=[(index_of[src], a / 1000, b / 1000) for src, a, b in settings.dropped or [] if src in index_of],
+        include_replays=bool(settings.include_replays),
         **settings.model_dump(include={"min_segment_s", "max_segment_s"}, exclude_none=True),
     )
     analyses = analyses_for(chosen)
@@ -107,6 +110,8 @@ def _replan(draft: Draft, req: EditRequest, media: list[MediaItem], analyses_for
                     "in": round(moment.start_s * 1000),
                     "out": round(moment.end_s * 1000),
                     "score": moment.score,
+                    "why": moment.why,
+                    **({"replay": True} if moment.replay else {}),
                 },
             )
         )
@@ -247,7 +252,15 @@ def _fit_overlays(draft: Draft) -> None:
 def needs_replan(draft: Draft, req: EditRequest) -> bool:
     explicit = any(
         v is not None
-        for v in (req.target_s, req.moments, req.min_segment_s, req.max_segment_s, req.scale_length, req.sources)
+        for v in (
+            req.target_s,
+            req.moments,
+            req.min_segment_s,
+            req.max_segment_s,
+            req.scale_length,
+            req.sources,
+            req.include_replays,
+        )
     )
     return explicit or req.reel or _video_track(draft) is None
 
@@ -322,7 +335,7 @@ def draft_to_spec(draft: Draft, output: Path) -> RenderSpec:
         clips=clips,
         output=output,
         aspect=draft.m.aspect or "16:9",
-        fit=draft.m.fit or "crop",
+        fit=draft.m.fit or "auto",  # follow for vertical and square, blurred fill for portrait in 16:9
         title=title,
         music=music,
     )

@@ -71,6 +71,28 @@ PHRASEBOOK: tuple[Phrase, ...] = (
         zh=(r"(?:去掉|删除|删掉|不要|关闭|关掉|取消|隐藏)\s*(?:字幕|时间戳|时间)",),
     ),
     Phrase(
+        "replays off",
+        144,
+        {"include_replays": False},
+        en=(
+            r"\b(?:no|without|remove|delete|drop|skip|cut|lose|get\s+rid\s+of|take\s+out)\s+(?:the\s+|any\s+)?"
+            r"(?:slow[\s-]*mo(?:tion)?\s+)?(?:replays?|re-?runs?|action\s+replays?)\b",
+            r"\b(?:only\s+(?:the\s+)?live\s+(?:action|play)|live\s+(?:action|play)\s+only)\b",
+        ),
+        zh=(r"(?:不要|去掉|删除|删掉|去除|跳过|不含|不包括)\s*(?:慢动作)?(?:回放|重播)", r"只要直播(?:画面)?"),
+    ),
+    Phrase(
+        "replays on",
+        146,
+        {"include_replays": True},
+        en=(
+            r"\b(?:with|include|including|add|keep|show|put\s+in)\s+(?:the\s+|its\s+|their\s+)?"
+            r"(?:slow[\s-]*mo(?:tion)?\s+)?(?:replays?|re-?runs?|action\s+replays?)(?:\s+(?:too|as\s+well))?\b",
+            r"\breplays?\s+(?:too|as\s+well|included)\b",
+        ),
+        zh=(r"(?:加上?|包含|包括|保留|带上?|要|显示|加入)\s*(?:慢动作)?(?:回放|重播)", r"(?:回放|重播)也要"),
+    ),
+    Phrase(
         "captions on",
         150,
         {"captions": True},
@@ -117,6 +139,18 @@ PHRASEBOOK: tuple[Phrase, ...] = (
             r"\blandscape\b|\bhorizontal(?:ly)?\b|\bwide\s*screen\b|\byoutube\b|\b(?:for\s+)?(?:the\s+)?(?:tv|television)\b",
         ),
         zh=(r"16\s*比\s*9", r"横屏|横版|横向|横幅|横的|横着|宽屏|b站|哔哩哔哩|西瓜视频"),
+    ),
+    Phrase(
+        "follow the action",
+        245,
+        {"fit": "follow"},
+        en=(
+            r"\b(?:follow|track|chase|keep\s+up\s+with|stay\s+on)(?:s|ing)?\s+(?:the\s+)?(?:action|play|ball|subject|players?|"
+            r"speakers?|people|person|movement)\b",
+            r"\bkeep\s+(?:the\s+)?(?:action|ball|play|subject)\s+in\s+(?:the\s+)?(?:frame|shot|picture|view)\b",
+            r"\b(?:auto(?:matic)?|smart)[\s-]?(?:re-?frame|reframing|crop(?:ping)?)\b|\bfollow[\s-]?crop\b",
+        ),
+        zh=(r"跟随(?:主体|动作|画面主体|球|人物|运动)|跟踪(?:主体|动作|球|人物)|追踪(?:主体|动作|球|人物)|跟着(?:球|主体|动作|人)(?:走|动)?|智能(?:裁剪|构图)|自动(?:构图|追踪|跟随)",),
     ),
     Phrase(
         "blur fill",
