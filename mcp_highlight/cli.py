@@ -230,6 +230,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     from mcp_highlight.server import build_server
     from mcp_highlight.service.studio import Studio, make_backend
 
+    if args.http:  # remote clients: they read only what the operator allows (source_policy)
+        settings = settings.model_copy(update={"remote": True})
     studio = Studio(make_backend(settings), settings)
     mcp = build_server(studio, download_base=f"http://{args.host}:{args.port}" if args.http else None)
     try:

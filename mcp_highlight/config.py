@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 
 from mcp_highlight.errors import BadInputError
+from mcp_highlight.source_policy import SourcePolicy, parse_networks, parse_roots
 
 MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 
@@ -20,6 +21,9 @@ ENV_NAMES = {
     "output_dir": "MCP_HIGHLIGHT_OUTPUT_DIR",
     "max_bytes": "MCP_HIGHLIGHT_MAX_BYTES",
     "log_level": "MCP_HIGHLIGHT_LOG_LEVEL",
+    "media_roots": "MCP_HIGHLIGHT_MEDIA_ROOTS",
+    "allow_networks": "MCP_HIGHLIGHT_ALLOW_NETWORKS",
+    "download_timeout_s": "MCP_HIGHLIGHT_DOWNLOAD_TIMEOUT",
     "nemo_api_url": "NEMO_API_URL",
     "nemo_web_url": "NEMO_WEB_URL",
 }
@@ -44,6 +48,23 @@ class Settings(BaseModel):
     nemo_client_id: str | None = None
     skill_source: str | None = None
     log_level: str = "info"
+    remote: bool = Field(False, description="HTTP mode: clients are remote, so sources follow `source_policy`.")
+    media_roots: str | None = Field(None, description="HTTP mode: folders local paths may come from.")
+    allow_networks: str | None = Field(None, description="HTTP mode: private networks URLs may point at.")
+    download_timeout_s: float = Field(600.0, gt=0, description="Longest a URL download may take in total.")
+
+    @field_validator("allow_networks")
+    @classmethod
+    def _networks_parse(cls, value: str | None) -> str | None:
+        parse_networks(value)  # a bad entry fails at start-up, named, not at the first download
+        return value
+
+    def source_policy(self) -> SourcePolicy:
+        return SourcePolicy(
+            remote=self.remote,
+            media_roots=parse_roots(self.media_roots),
+            allow_networks=parse_networks(self.allow_networks),
+        )
 
     @property
     def renders_dir(self) -> Path:
@@ -76,6 +97,9 @@ class Settings(BaseModel):
             "nemo_client_id": _env("NEMO_CLIENT_ID"),
             "skill_source": _env("SKILL_SOURCE"),
             "log_level": _env("MCP_HIGHLIGHT_LOG_LEVEL", "info"),
+            "media_roots": _env("MCP_HIGHLIGHT_MEDIA_ROOTS"),
+            "allow_networks": _env("MCP_HIGHLIGHT_ALLOW_NETWORKS"),
+            "download_timeout_s": _env("MCP_HIGHLIGHT_DOWNLOAD_TIMEOUT", "600"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:

@@ -6,6 +6,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.prompts.base import Message, UserMessage
 from mcp.server.mcpserver.resolve import Resolve, Sample
@@ -30,6 +31,7 @@ from mcp_highlight.errors import (
     UnknownSessionError,
 )
 from mcp_highlight.legacy_subscriptions import LegacySubscriptions
+from mcp_highlight.limits import MAX_INSTRUCTION_CHARS, MAX_PATH_CHARS, MAX_SOURCES, MAX_TITLE_CHARS
 from mcp_highlight.logs import get_logger
 from mcp_highlight.mcp_progress import progress_notifications
 from mcp_highlight.service.studio import Studio, TimelineOutcome
@@ -150,14 +152,19 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
 
         if not instruction or studio.backend.name != "local":
             return None
-        plan = plan_route(instruction)
-        if "edit" not in plan.steps:
+
+        def understood() -> bool:
+            plan = plan_route(instruction)
+            if "edit" not in plan.steps:
+                return True
+            try:
+                parse_instruction(plan.edit_text or instruction)
+                return True
+            except InstructionNotUnderstoodError:
+                return False
+
+        if await anyio.to_thread.run_sync(understood):  # parsing is CPU work: keep it off the event loop
             return None
-        try:
-            parse_instruction(plan.edit_text or instruction)
-            return None
-        except InstructionNotUnderstoodError:
-            pass
         capabilities = ctx.client_capabilities
         if capabilities is None or capabilities.sampling is None:
             return None
@@ -176,7 +183,7 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
     )
     @_tool_errors
     async def upload_video(
-        path: Annotated[str, Field(description="A file on this computer, or an http(s) URL.")],
+        path: Annotated[str, Field(max_length=MAX_PATH_CHARS, description="A file on this computer, or an http(s) URL.")],
         ctx: Context,
         session_id: Annotated[str | None, Field(description="Add to this session; omit to start a new one.")] = None,
     ) -> Annotated[CallToolResult, UploadResult]:
@@ -203,26 +210,33 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
         instruction: Annotated[
             str | None,
             Field(
+                max_length=MAX_INSTRUCTION_CHARS,
                 description="Plain words, English or Chinese: 'pull the best moments into a 3-minute reel', "
                 "'make it vertical for TikTok', 'add the title \"Derby Day\"', 'add music.mp3 at 35%', "
                 "'drop the second clip', 'make it shorter', 'undo', '把精彩片段剪成30秒'."
             ),
         ] = None,
-        target_length: Annotated[str | None, Field(description="Reel length: '3m', '90s', '1:30'.")] = None,
+        target_length: Annotated[str | None, Field(max_length=32, description="Reel length: '3m', '90s', '1:30'.")] = None,
         moments: Annotated[int | None, Field(ge=1, le=100, description="Number of moments ('top 5').")] = None,
         aspect: Annotated[Literal["16:9", "9:16", "1:1"] | None, Field(description="Frame shape.")] = None,
         fit: Annotated[Literal["crop", "blur"] | None, Field(description="Crop to fill, or blurred fill.")] = None,
-        title: Annotated[str | None, Field(description="Title text shown at the start.")] = None,
+        title: Annotated[
+            str | None, Field(max_length=MAX_TITLE_CHARS, description="Title text shown at the start.")
+        ] = None,
         title_seconds: Annotated[float | None, Field(gt=0, description="How long the title shows.")] = None,
-        music: Annotated[str | None, Field(description="Music file path or uploaded music id.")] = None,
+        music: Annotated[str | None, Field(max_length=MAX_PATH_CHARS, description="Music file path or uploaded music id.")] = None,
         music_volume: Annotated[float | None, Field(ge=0, le=1, description="Music level, 0..1.")] = None,
         captions: Annotated[bool | None, Field(description="Show each moment's source time.")] = None,
         sources: Annotated[
             list[str] | None,
-            Field(description="Uploaded videos (ids or file names) to take moments from; default all of them."),
+            Field(
+                max_length=MAX_SOURCES,
+                description="Uploaded videos (ids or file names) to take moments from; default all of them.",
+            ),
         ] = None,
         logo: Annotated[
-            str | None, Field(description="Logo image path or uploaded image id, shown in a corner.")
+            str | None,
+            Field(max_length=MAX_PATH_CHARS, description="Logo image path or uploaded image id, shown in a corner."),
         ] = None,
     ) -> Annotated[CallToolResult, TimelineOutcome]:
         """Change the reel with an instruction and/or structured arguments. Returns what changed (before ->

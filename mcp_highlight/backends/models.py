@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from mcp_highlight.limits import MAX_PATH_CHARS, MAX_REEL_SECONDS, MAX_SOURCES, MAX_TITLE_CHARS
+
 MediaKind = Literal["video", "image", "audio"]
 
 
@@ -52,17 +54,17 @@ class UploadResult(BaseModel):
 class EditRequest(BaseModel):
     """A structured edit. Rule-based parsing, client sampling, or a client's own arguments produce it."""
 
-    target_s: float | None = Field(None, gt=0, description="Reel length in seconds.")
+    target_s: float | None = Field(None, gt=0, le=MAX_REEL_SECONDS, description="Reel length in seconds.")
     moments: int | None = Field(None, ge=1, le=100, description="Number of moments ('top 5').")
     min_segment_s: float | None = Field(None, gt=0)
     max_segment_s: float | None = Field(None, gt=0)
     aspect: Literal["16:9", "9:16", "1:1"] | None = None
     fit: Literal["crop", "blur"] | None = None
-    title: str | None = None
+    title: str | None = Field(None, max_length=MAX_TITLE_CHARS, description="Title text shown at the start.")
     title_start_s: float | None = Field(None, ge=0)
     title_s: float | None = Field(None, gt=0, description="How long the title shows.")
     remove_title: bool = False
-    music: str | None = Field(None, description="Path of a music file, or the id of an uploaded one.")
+    music: str | None = Field(None, max_length=MAX_PATH_CHARS, description="Path of a music file, or the id of an uploaded one.")
     music_volume: float | None = Field(None, ge=0, le=1)
     music_volume_scale: float | None = Field(
         None, gt=0, le=4, description="Relative music volume: 'quieter' = 0.5, 'louder' = 1.5."
@@ -70,13 +72,13 @@ class EditRequest(BaseModel):
     remove_music: bool = False
     captions: bool | None = Field(None, description="Per-moment captions with their source time.")
     logo: str | None = Field(
-        None, description="An image (path, or the id or name of an uploaded one) shown in a corner."
+        None, max_length=MAX_PATH_CHARS, description="An image (path, or the id or name of an uploaded one) shown in a corner."
     )
     logo_position: Literal["top-right", "top-left", "bottom-right", "bottom-left"] | None = None
     remove_logo: bool = False
-    drop_clips: list[int] = Field(default_factory=list, description="1-based clip numbers to remove.")
+    drop_clips: list[int] = Field(default_factory=list, max_length=100, description="1-based clip numbers to remove.")
     scale_length: float | None = Field(None, gt=0, description="'make it shorter' = 0.67, 'longer' = 1.5.")
-    sources: list[str] | None = Field(None, description="Media ids to draw moments from (default: all videos).")
+    sources: list[str] | None = Field(None, max_length=MAX_SOURCES, description="Media ids to draw moments from (default: all videos).")
     reel: bool = Field(False, description="(Re)build the reel with the current settings ('make a highlight reel').")
     undo: bool = False
     redo: bool = False

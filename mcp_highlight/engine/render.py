@@ -12,7 +12,6 @@ import contextlib
 import math
 import os
 import secrets
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from pathlib import Path
 import av
 from PIL import Image
 
-from mcp_highlight.engine import clip_audio
+from mcp_highlight.engine import clip_audio, scratch
 from mcp_highlight.engine import render_filters as rf
 from mcp_highlight.engine.ffmpeg import run_ffmpeg
 from mcp_highlight.engine.overlays import caption_image, logo_image, save_png, title_image
@@ -160,7 +159,7 @@ def render(spec: RenderSpec, *, progress: ProgressFn = no_progress) -> RenderRes
     partial = output.with_name(f".{output.stem}.partial-{token}.mp4")
     work = output.with_name(f".{output.stem}.work-{token}")
     try:
-        work.mkdir()
+        scratch.claim(work)  # locked while alive, so a start-up sweep leaves it alone
         blocker = _fast_path_blocker(spec, clips, list(sources.values()))
         spans: list[_Span] | None = None
         if blocker is None:
@@ -183,7 +182,7 @@ def render(spec: RenderSpec, *, progress: ProgressFn = no_progress) -> RenderRes
             partial.unlink()
         raise
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        scratch.release(work)
 
     cuts, position = [], 0.0
     for span in spans:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import anyio
 from pydantic import BaseModel, Field
 
 from mcp_highlight.backends.base import Backend
@@ -92,7 +93,7 @@ class Studio:
         steps: list[Action] = ["edit"]
         uploads: list[str] = []
         if instruction and (request is None or request.is_empty()):
-            plan = plan_route(instruction)
+            plan = await anyio.to_thread.run_sync(plan_route, instruction)  # CPU work: off the event loop
             steps, uploads, instruction = list(plan.steps), plan.uploads, plan.edit_text or instruction
         outcome: TimelineOutcome | None = None
         for index, step in enumerate(steps):
