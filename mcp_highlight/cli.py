@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+from pydantic import ValidationError
 
 from mcp_highlight import __version__
 from mcp_highlight.config import Settings
-from mcp_highlight.errors import HighlightError
+from mcp_highlight.errors import HighlightError, invalid_input
 from mcp_highlight.logs import configure_logging, get_logger
 from mcp_highlight.progress import ProgressFn
 
@@ -378,6 +379,10 @@ def main(argv: list[str] | None = None) -> int:
     except HighlightError as exc:
         print(f"mcp-highlight: {exc}", file=sys.stderr)
         return exc.exit_code
+    except ValidationError as exc:  # an argument over a limit (e.g. a title too long)
+        error = invalid_input(exc)
+        print(f"mcp-highlight: {error}", file=sys.stderr)
+        return error.exit_code
     except KeyboardInterrupt:
         print("mcp-highlight: interrupted", file=sys.stderr)
         return 130

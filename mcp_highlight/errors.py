@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import re
 
+from pydantic import ValidationError
+
 _PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s\\/:'\"|,;()<>]+){2,}")
 
 
@@ -113,3 +115,9 @@ def public_text(exc: BaseException) -> str:
     if isinstance(exc, HighlightError):
         return _PATH.sub(lambda m: re.split(r"[\\/]", m.group(0))[-1], str(exc))
     return f"Failed unexpectedly ({type(exc).__name__}); the server log has the details."
+
+
+def invalid_input(exc: ValidationError) -> BadInputError:
+    """A pydantic rejection as one readable sentence naming each field and its limit (no input echoed)."""
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}" for e in exc.errors()]
+    return BadInputError(f"Invalid edit ({'; '.join(parts)}).", hint="Shorten or correct it and try again.")

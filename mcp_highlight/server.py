@@ -29,6 +29,7 @@ from mcp_highlight.errors import (
     ImpossibleRequestError,
     InstructionNotUnderstoodError,
     UnknownSessionError,
+    invalid_input,
 )
 from mcp_highlight.legacy_subscriptions import LegacySubscriptions
 from mcp_highlight.limits import MAX_INSTRUCTION_CHARS, MAX_PATH_CHARS, MAX_SOURCES, MAX_TITLE_CHARS
@@ -68,7 +69,8 @@ def _tool_errors(fn: Any) -> Any:
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return await fn(*args, **kwargs)
-        except HighlightError as exc:
+        except (HighlightError, ValidationError) as raised:
+            exc = invalid_input(raised) if isinstance(raised, ValidationError) else raised
             log.info("tool_error", tool=fn.__name__, code=exc.code, error=str(exc))
             return CallToolResult(content=[TextContent(type="text", text=str(exc))], is_error=True)
 
