@@ -187,52 +187,12 @@ def _analyse(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     return data
 
 
-def _doctor(settings: Settings) -> tuple[bool, list[tuple[str, bool, str]]]:
-    import subprocess
-
-    checks: list[tuple[str, bool, str]] = []
-    try:
-        import av
-
-        checks.append(("PyAV", True, f"av {av.__version__}, FFmpeg {av.ffmpeg_version_info}"))
-        try:
-            av.codec.Codec("libx264", "w")
-            checks.append(("libx264 (PyAV)", True, "H.264 encoder available"))
-        except Exception as exc:
-            checks.append(("libx264 (PyAV)", False, str(exc)))
-    except Exception as exc:  # pragma: no cover - av is a hard dependency
-        checks.append(("PyAV", False, str(exc)))
-    try:
-        from mcp_highlight.engine.ffmpeg import ffmpeg_exe
-
-        exe = ffmpeg_exe()
-        encoders = subprocess.run([exe, "-hide_banner", "-encoders"], capture_output=True, text=True, timeout=30).stdout
-        checks.append(("ffmpeg binary", True, exe))
-        checks.append(("libx264 (ffmpeg)", "libx264" in encoders, "present" if "libx264" in encoders else "missing"))
-    except Exception as exc:
-        checks.append(("ffmpeg binary", False, str(exc)))
-    try:
-        settings.ensure_dirs()
-        probe_file = settings.home / ".write-test"
-        probe_file.write_text("ok")
-        probe_file.unlink()
-        checks.append(("data directory", True, str(settings.home)))
-    except OSError as exc:
-        checks.append(("data directory", False, f"{settings.home}: {exc}"))
-    backend_detail = settings.backend
-    if settings.backend == "cloud":
-        backend_detail += f" ({settings.nemo_api_url}, token {'set' if settings.nemo_token else 'anonymous'})"
-    checks.append(("backend", True, backend_detail))
-    checks.append(("HTTP token", True, "set" if settings.http_token else "not set (HTTP mode loopback only)"))
-    return all(ok for _, ok, _ in checks), checks
-
-
 def _serve(args: argparse.Namespace, settings: Settings) -> None:
     from mcp_highlight.server import build_server
     from mcp_highlight.service.studio import Studio, make_backend
 
     if args.http:  # remote clients: they read only what the operator allows (source_policy)
-        settings = settings.model_copy(update={"remote": True})
+        settings = settings.for_remote_clients()
     studio = Studio(make_backend(settings), settings)
     mcp = build_server(studio, download_base=f"http://{args.host}:{args.port}" if args.http else None)
     try:
@@ -303,7 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("output")
     sample.add_argument("--minutes", type=float, default=3.0)
 
-    sub.add_parser("doctor", help="Check PyAV, ffmpeg, libx264, the data directory and the backend.")
+    doctor = sub.add_parser(
+        "doctor", help="What works here (codecs, folders, disk, backend, cloud token), what to do next."
+    )
+    doctor.add_argument("--json", action="store_true", help="Print the report as JSON.")
     return parser
 
 
@@ -354,10 +317,11 @@ def main(argv: list[str] | None = None) -> int:
         if command == "serve":
             _serve(args, settings)
         elif command == "doctor":
-            ok, checks = _doctor(settings)
-            for name, passed, detail in checks:
-                print(f"{'ok ' if passed else 'FAIL'} {name:<18} {detail}")
-            return 0 if ok else 1
+            from mcp_highlight.service.doctor import diagnose
+
+            report = anyio.run(diagnose, settings)
+            print(report.model_dump_json(indent=2) if args.json else report.text())
+            return 0 if report.ok else 1
         elif command == "reel":
             report = anyio.run(_reel, args, settings)
             if args.json:

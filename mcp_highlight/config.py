@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 
 from mcp_highlight.errors import BadInputError
 from mcp_highlight.source_policy import SourcePolicy, parse_networks, parse_roots
@@ -20,18 +21,26 @@ ENV_NAMES = {
     "backend": "MCP_HIGHLIGHT_BACKEND",
     "output_dir": "MCP_HIGHLIGHT_OUTPUT_DIR",
     "max_bytes": "MCP_HIGHLIGHT_MAX_BYTES",
+    "http_token": "MCP_HIGHLIGHT_TOKEN",
+    "nemo_api_url": "NEMO_API_URL",
+    "nemo_web_url": "NEMO_WEB_URL",
+    "nemo_token": "NEMO_TOKEN",
+    "nemo_client_id": "NEMO_CLIENT_ID",
+    "skill_source": "SKILL_SOURCE",
     "log_level": "MCP_HIGHLIGHT_LOG_LEVEL",
     "media_roots": "MCP_HIGHLIGHT_MEDIA_ROOTS",
     "allow_networks": "MCP_HIGHLIGHT_ALLOW_NETWORKS",
     "download_timeout_s": "MCP_HIGHLIGHT_DOWNLOAD_TIMEOUT",
-    "nemo_api_url": "NEMO_API_URL",
-    "nemo_web_url": "NEMO_WEB_URL",
 }
+"""Every setting's environment variable: the one list that server.json, manifest.json and the README follow."""
+
+_UNFILLED = re.compile(r"^\$\{[^}]*\}$")
 
 
 def _env(name: str, default: str | None = None) -> str | None:
+    """The variable's value; empty, or a `${user_config.x}` placeholder the client left unfilled, is unset."""
     value = os.environ.get(name)
-    return value if value not in (None, "") else default
+    return default if value is None or value == "" or _UNFILLED.match(value) else value
 
 
 class Settings(BaseModel):
@@ -48,10 +57,21 @@ class Settings(BaseModel):
     nemo_client_id: str | None = None
     skill_source: str | None = None
     log_level: str = "info"
-    remote: bool = Field(False, description="HTTP mode: clients are remote, so sources follow `source_policy`.")
     media_roots: str | None = Field(None, description="HTTP mode: folders local paths may come from.")
     allow_networks: str | None = Field(None, description="HTTP mode: private networks URLs may point at.")
     download_timeout_s: float = Field(600.0, gt=0, description="Longest a URL download may take in total.")
+
+    _remote: bool = PrivateAttr(default=False)
+
+    @property
+    def remote(self) -> bool:
+        """True under `serve --http`: clients are remote, so what they may read follows `source_policy`."""
+        return self._remote
+
+    def for_remote_clients(self) -> Settings:
+        copy = self.model_copy()
+        copy._remote = True
+        return copy
 
     @field_validator("allow_networks")
     @classmethod
@@ -84,23 +104,10 @@ class Settings(BaseModel):
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        home = _env("MCP_HIGHLIGHT_HOME") or platformdirs.user_data_dir("mcp-highlight", appauthor=False)
-        values: dict[str, object] = {
-            "home": Path(home).expanduser(),
-            "backend": _env("MCP_HIGHLIGHT_BACKEND", "local"),
-            "output_dir": _env("MCP_HIGHLIGHT_OUTPUT_DIR"),
-            "max_bytes": _env("MCP_HIGHLIGHT_MAX_BYTES", str(MAX_UPLOAD_BYTES)),
-            "http_token": _env("MCP_HIGHLIGHT_TOKEN"),
-            "nemo_api_url": _env("NEMO_API_URL", "https://mega-api-prod.nemovideo.ai"),
-            "nemo_web_url": _env("NEMO_WEB_URL", "https://nemovideo.com"),
-            "nemo_token": _env("NEMO_TOKEN"),
-            "nemo_client_id": _env("NEMO_CLIENT_ID"),
-            "skill_source": _env("SKILL_SOURCE"),
-            "log_level": _env("MCP_HIGHLIGHT_LOG_LEVEL", "info"),
-            "media_roots": _env("MCP_HIGHLIGHT_MEDIA_ROOTS"),
-            "allow_networks": _env("MCP_HIGHLIGHT_ALLOW_NETWORKS"),
-            "download_timeout_s": _env("MCP_HIGHLIGHT_DOWNLOAD_TIMEOUT", "600"),
-        }
+        values: dict[str, object] = {field: _env(name) for field, name in ENV_NAMES.items()}
+        home = values["home"] or platformdirs.user_data_dir("mcp-highlight", appauthor=False)
+        values["home"] = Path(str(home)).expanduser()
+        values = {k: v for k, v in values.items() if v is not None}
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls.model_validate(values)

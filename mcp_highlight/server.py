@@ -281,8 +281,13 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
         """The draft timeline, its one-line summary, the session's media and renders."""
         if not session_id:
             sessions = await studio.sessions()
-            if not sessions:
-                raise UnknownSessionError("There are no sessions yet.", hint="Upload a video to start one.")
+            if not sessions:  # a first call: say what works here and what to do next, not just "nothing yet"
+                from mcp_highlight.service.doctor import diagnose
+
+                report = await diagnose(studio.settings)
+                raise UnknownSessionError(
+                    "There are no sessions yet: upload_video(path) starts one.", hint="\n" + report.text()
+                )
             session_id = sessions[0].session_id
         state = await studio.state(session_id)
         extra: list[Any] = []

@@ -786,6 +786,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--skip-peer", action="store_true")
     parser.add_argument("--skip-render", action="store_true")
     parser.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+    parser.add_argument(
+        "--broadcast",
+        action="store_true",
+        help="bench broadcast- and event-style recordings instead (quality vs auto-editor, speed by keyframe interval)",
+    )
+    parser.add_argument("--cases", type=int, default=0, help="with --broadcast: only the first N recordings")
+    parser.add_argument("--skip-speed", action="store_true", help="with --broadcast: skip the 30-minute speed rows")
     opts = parser.parse_args(argv)
     try:
         opts.width, opts.height = (int(v) for v in opts.resolution.lower().split("x"))
@@ -803,6 +810,18 @@ def main(argv: list[str]) -> int:
         return _stage_worker(argv[1], Path(argv[2]), Path(argv[3]))
     opts = parse_args(argv)
     started = time.perf_counter()
+    if opts.broadcast:
+        import bench_broadcast
+
+        report = bench_broadcast.run(opts)
+        report["bench_wall_s"] = time.perf_counter() - started
+        (BENCH / "last-broadcast-report.json").write_text(json.dumps(report, indent=2))
+        if opts.json:
+            print(json.dumps(report, indent=2))
+        else:
+            bench_broadcast.print_report(report)
+            print(f"(bench took {report['bench_wall_s']:.0f} s; JSON in .bench/last-broadcast-report.json)")
+        return 0
     report = run(opts)
     report["bench_wall_s"] = time.perf_counter() - started
     report["load_avg_end_1m"] = round(os.getloadavg()[0], 2)

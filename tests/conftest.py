@@ -16,9 +16,13 @@ import pytest
 from media_files import MEDIA_CACHE
 
 from mcp_highlight.samples import GENERATOR_VERSION, GroundTruth, load_truth, synth_clip, synth_game, truth_path
+from mcp_highlight.synth.broadcast import BROADCAST_VERSION, synth_broadcast
+from mcp_highlight.synth.event_recording import EVENT_VERSION, synth_event
+from mcp_highlight.synth.truth import RecordingTruth, load_recording_truth
 
 MakeMedia = Callable[..., Path]
 MakeGame = Callable[..., tuple[Path, GroundTruth]]
+Recording = tuple[Path, RecordingTruth]
 
 
 def _key(kind: str, name: str, params: dict[str, object]) -> str:
@@ -90,3 +94,51 @@ def static_game(make_game: MakeGame) -> tuple[Path, GroundTruth]:
 def short_clip(make_clip: MakeMedia) -> Path:
     """Five seconds of test pattern with a tone: the plainest valid input."""
     return make_clip("short.mp4", duration_s=5, width=320, height=180)
+
+
+_RECORDINGS = {"broadcast": (synth_broadcast, BROADCAST_VERSION), "event": (synth_event, EVENT_VERSION)}
+
+
+@pytest.fixture(scope="session")
+def make_recording(media_cache: Path) -> Callable[..., Recording]:
+    """`make_recording("broadcast" | "event", "name.mp4", **params) -> (path, truth)`, generated once."""
+
+    def make(kind: str, name: str, **params: object) -> Recording:
+        generate, version = _RECORDINGS[kind]
+        path = media_cache / _key(f"{kind}-v{version}", name, params)
+        if path.exists() and truth_path(path).exists():
+            return path, load_recording_truth(path)
+        tmp = path.with_name("tmp-" + path.name)
+        truth = generate(tmp, **params)
+        tmp.replace(path)
+        truth.save(path)
+        truth_path(tmp).unlink(missing_ok=True)
+        return path, truth
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def broadcast_720(make_recording: Callable[..., Recording]) -> Recording:
+    """A 5-minute 720p broadcast-style game, keyframes every 2 s (see mcp_highlight/synth/broadcast.py)."""
+    return make_recording("broadcast", "broadcast720.mp4", duration_s=300.0, size=(1280, 720), keyint_s=2.0, seed=1)
+
+
+@pytest.fixture(scope="session")
+def broadcast_1080(make_recording: Callable[..., Recording]) -> Recording:
+    """Another seed at 1080p with 1 s keyframes and extra keyframes at shot changes."""
+    return make_recording(
+        "broadcast",
+        "broadcast1080.mp4",
+        duration_s=300.0,
+        size=(1920, 1080),
+        keyint_s=1.0,
+        scene_keyframes=True,
+        seed=2,
+    )
+
+
+@pytest.fixture(scope="session")
+def event_720(make_recording: Callable[..., Recording]) -> Recording:
+    """A 4-minute wedding-style recording: speeches, laughter, applause, a loud dance set."""
+    return make_recording("event", "event720.mp4", duration_s=240.0, seed=3)

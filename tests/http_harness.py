@@ -37,7 +37,7 @@ def free_port() -> int:
 @contextmanager
 def serve_http(settings: Settings, token: str = TOKEN) -> Iterator[str]:
     """The HTTP app as `serve --http` builds it (remote mode), in a thread; yields the base URL."""
-    settings = settings.model_copy(update={"remote": True})
+    settings = settings.for_remote_clients()
     studio = Studio(LocalBackend(settings), settings)
     port = free_port()
     mcp = build_server(studio, download_base=f"http://127.0.0.1:{port}")

@@ -48,7 +48,7 @@ def test_reel_writes_the_mp4_and_a_json_report_with_previews(tmp_path: Path, cli
     ("args", "needle"),
     [
         (["reel", "{missing}"], "No file at"),
-        (["reel", "{text}"], "not a supported file type"),
+        (["reel", "{text}"], "looks like a text file"),
         (["reel", "{clip}", "--duration", "soon"], "Cannot read 'soon' as a duration"),
         (["reel", "{clip}", "--music", "{missing}"], "No music file"),
     ],
@@ -77,7 +77,7 @@ def test_analyse_prints_the_top_moments(tmp_path: Path, clip: Path) -> None:
 def test_doctor_checks_the_toolchain(tmp_path: Path) -> None:
     done = run("doctor", home=tmp_path / "h")
     assert done.returncode == 0, done.stdout
-    for name in ("PyAV", "ffmpeg binary", "libx264", "data directory", "backend"):
+    for name in ("Encoder", "Decoder", "libx264", "Data folder", "Output folder", "Free space", "Backend"):
         assert name in done.stdout
 
 

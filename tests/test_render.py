@@ -11,8 +11,8 @@ import pytest
 from media_files import MEDIA_CACHE, cached_ffmpeg
 from PIL import Image
 
-from mcp_highlight.engine import render as render_module
 from mcp_highlight.engine import render_filters as rf
+from mcp_highlight.engine import render_video
 from mcp_highlight.engine.ffmpeg import run_ffmpeg
 from mcp_highlight.engine.render import render
 from mcp_highlight.engine.render_spec import Clip, LogoSpec, MusicSpec, RenderResult, RenderSpec, TitleSpec
@@ -339,7 +339,7 @@ def test_fast_path_clips_that_overlap_once_snapped_to_keyframes_merge_instead_of
 def test_long_reels_are_encoded_in_groups_and_joined_without_losing_frames_or_sync(
     out_dir: Path, hd_source: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(render_module, "GROUP_CLIPS", 2)  # five clips: three encode runs, then the join
+    monkeypatch.setattr(render_video, "GROUP_CLIPS", 2)  # five clips: three encode runs, then the join
     clips = [Clip(source=hd_source, start_s=k + 0.3, end_s=k + 0.8) for k in range(5)]
     result = render(
         RenderSpec(clips=clips, output=out_dir / "grouped.mp4", title=TitleSpec(text="Five", duration_s=1.2))

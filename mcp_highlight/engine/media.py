@@ -6,10 +6,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-VIDEO_EXTENSIONS = ("mp4", "mov", "avi", "mkv", "webm")
-IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp")
-AUDIO_EXTENSIONS = ("mp3", "wav", "m4a", "aac")
-
 
 class VideoInfo(BaseModel):
     codec: str
@@ -22,6 +18,9 @@ class VideoInfo(BaseModel):
     rotation: int = Field(0, description="Display rotation in degrees (0, 90, 180, 270).")
     bit_rate: int | None = None
     frames: int | None = None
+    frame_rate: str | None = Field(None, description="Exact average rate as a fraction, such as '30000/1001'.")
+    time_base: str | None = Field(None, description="The stream's time base, such as '1/15360'.")
+    extradata: bytes = Field(b"", exclude=True, repr=False, description="Codec headers (for stream copy checks).")
 
     @property
     def display_size(self) -> tuple[int, int]:

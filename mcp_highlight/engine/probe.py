@@ -9,6 +9,7 @@ and logos.
 from __future__ import annotations
 
 import os
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -17,15 +18,9 @@ from av.container import InputContainer
 from av.video.stream import VideoStream
 
 from mcp_highlight.config import MAX_UPLOAD_BYTES
-from mcp_highlight.engine.media import (
-    AUDIO_EXTENSIONS,
-    IMAGE_EXTENSIONS,
-    VIDEO_EXTENSIONS,
-    AudioInfo,
-    ImageInfo,
-    MediaInfo,
-    VideoInfo,
-)
+from mcp_highlight.engine import media_kinds
+from mcp_highlight.engine.media import AudioInfo, ImageInfo, MediaInfo, VideoInfo
+from mcp_highlight.engine.media_kinds import looks_like_text, refuse_non_media
 from mcp_highlight.errors import (
     BadInputError,
     CorruptMediaError,
@@ -44,8 +39,11 @@ VFR_SAMPLE_PACKETS = 300
 CONVERT_HINT = "Convert it to MP4 first, for example: ffmpeg -i INPUT -c:v libx264 -c:a aac OUTPUT.mp4"
 
 
-def _check_file(path: Path, extensions: tuple[str, ...], what: str, max_bytes: int | None) -> int:
-    """Existence, type, permission, extension and size, before any demuxer sees the file."""
+def _check_file(path: Path, what: str, max_bytes: int | None) -> int:
+    """Existence, type, permission, size and obvious non-media (text, archives), before any demuxer sees the file.
+
+    The extension is not checked: what the file holds decides (see `media_kinds`).
+    """
     if not path.exists():
         raise MediaNotFoundError(f"No file at {str(path)!r}.", hint="Check the path; it must be on this computer.")
     if path.is_dir():
@@ -66,12 +64,6 @@ def _check_file(path: Path, extensions: tuple[str, ...], what: str, max_bytes: i
         ) from exc
     except OSError as exc:
         raise BadInputError(f"{str(path)!r} cannot be read ({exc.strerror}).") from exc
-    ext = path.suffix.lower().lstrip(".")
-    if ext not in extensions:
-        raise UnsupportedMediaError(
-            f"{path.name!r} is not a supported {what} file (.{ext or '?'}).",
-            hint=f"Supported {what} formats: {', '.join(extensions)}.",
-        )
     size = path.stat().st_size
     if max_bytes is not None and size > max_bytes:
         raise MediaTooLargeError(
@@ -80,22 +72,12 @@ def _check_file(path: Path, extensions: tuple[str, ...], what: str, max_bytes: i
         )
     if size == 0:
         raise CorruptMediaError(f"{path.name!r} is empty (0 bytes).", hint="Copy or export the file again.")
-    if _looks_like_text(head):
+    if looks_like_text(head):
         raise UnsupportedMediaError(
             f"{path.name!r} is a text file, not a {what} file.", hint="Check you picked the right file."
         )
+    refuse_non_media(path, head)
     return size
-
-
-def _looks_like_text(head: bytes) -> bool:
-    if not head or b"\x00" in head:
-        return False
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
-    return printable >= 0.95 * len(text)
 
 
 def _open(path: Path, what: str) -> InputContainer:
@@ -120,10 +102,10 @@ def _seconds(value: int | None, time_base: object) -> float | None:
     return float(value * time_base)  # type: ignore[operator]
 
 
-def probe(path: Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> MediaInfo:
+def probe(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> MediaInfo:
     """Facts about a video file, or a specific `BadInputError` subclass saying what is wrong and how to fix it."""
     path = Path(os.path.expanduser(str(path)))
-    size = _check_file(path, VIDEO_EXTENSIONS, "video", max_bytes)
+    size = _check_file(path, "video", max_bytes)
     container = _open(path, "video")
     try:
         return _probe_open(path, size, container)
@@ -142,11 +124,14 @@ def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
             )
         if names & {"image2", "png_pipe", "jpeg_pipe", "gif", "webp_pipe"}:
             raise UnsupportedMediaError(f"{path.name!r} is a picture, not a video.", hint="Use it as a logo instead.")
-        raise UnsupportedMediaError(f"{path.name!r} has no video stream.", hint="Check you picked the right file.")
+        found = container.format.long_name or container.format.name
+        raise UnsupportedMediaError(
+            f"{path.name!r} has no video stream (FFmpeg reads it as {found}).", hint="Check you picked the right file."
+        )
     if not names & VIDEO_DEMUXERS:
         raise UnsupportedMediaError(
             f"{path.name!r} uses the {container.format.long_name or container.format.name} container, which is not supported.",
-            hint=f"Supported containers: {', '.join(VIDEO_EXTENSIONS)}. {CONVERT_HINT}",
+            hint=CONVERT_HINT,
         )
     vstream = video_streams[0]
     ctx = vstream.codec_context
@@ -212,6 +197,9 @@ def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
             rotation=rotation,
             bit_rate=ctx.bit_rate or None,
             frames=vstream.frames or None,
+            frame_rate=str(Fraction(vstream.average_rate)) if vstream.average_rate else None,
+            time_base=str(Fraction(vstream.time_base)) if vstream.time_base else None,
+            extradata=bytes(ctx.extradata or b""),
         ),
         audio=audio,
         warnings=warnings,
@@ -307,15 +295,24 @@ def _frame_rate(container: InputContainer, vstream: VideoStream) -> tuple[float,
     return fps, variable
 
 
-def probe_audio(path: Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> MediaInfo:
+def probe_audio(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> MediaInfo:
     """Facts about a music file (mp3, wav, m4a, aac), or a clear error."""
     path = Path(os.path.expanduser(str(path)))
-    size = _check_file(path, AUDIO_EXTENSIONS, "music", max_bytes)
+    size = _check_file(path, "music", max_bytes)
     container = _open(path, "audio")
     try:
         streams = container.streams.audio
         if not streams:
-            raise UnsupportedMediaError(f"{path.name!r} has no sound.", hint="Give an mp3, wav, m4a or aac file.")
+            raise UnsupportedMediaError(
+                f"{path.name!r} has no sound ({container.format.long_name or container.format.name}).",
+                hint="Give a sound file (mp3, wav, m4a, aac, flac, ogg, opus, wma).",
+            )
+        pictures = [s for s in container.streams.video if not (s.disposition & av.stream.Disposition.attached_pic)]
+        if pictures and media_kinds.detect(path).kind == "video":
+            raise UnsupportedMediaError(
+                f"{path.name!r} is a video, not a music file.",
+                hint="Use it as footage, or give a sound file (mp3, wav, m4a, aac, flac, ogg, opus, wma).",
+            )
         stream = streams[0]
         ctx = stream.codec_context
         if ctx is None or not ctx.codec:
@@ -355,12 +352,12 @@ def probe_audio(path: Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> MediaInfo:
         container.close()
 
 
-def probe_image(path: Path, *, max_bytes: int = 50 * 1024 * 1024) -> ImageInfo:
+def probe_image(path: Path, *, max_bytes: int | None = 50 * 1024 * 1024) -> ImageInfo:
     """Facts about a logo or still (jpg, png, gif, webp), or a clear error."""
     from PIL import Image, UnidentifiedImageError
 
     path = Path(os.path.expanduser(str(path)))
-    size = _check_file(path, IMAGE_EXTENSIONS, "image", max_bytes)
+    size = _check_file(path, "image", max_bytes)
     try:
         with Image.open(path) as image:
             image.verify()
@@ -377,7 +374,7 @@ def probe_image(path: Path, *, max_bytes: int = 50 * 1024 * 1024) -> ImageInfo:
             )
     except UnidentifiedImageError as exc:
         raise UnsupportedMediaError(
-            f"{path.name!r} is not a picture Pillow can read.", hint="Give a jpg, png, gif or webp file."
+            f"{path.name!r} is not a picture Pillow can read.", hint="Give a png, jpg, gif, webp, bmp or tiff file."
         ) from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise CorruptMediaError(f"{path.name!r} is damaged and cannot be read: {exc}.") from exc

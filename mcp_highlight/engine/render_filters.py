@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mcp_highlight.engine.reframe import CropPath
 from mcp_highlight.engine.render_spec import Fit, TitlePosition
 
 FPS = 30
@@ -52,6 +53,8 @@ class ClipVideo:
     display: tuple[int, int]
     frames: int
     caption_input: int | None = None
+    crop_path: CropPath | None = None
+    """fit "follow": where the crop window sits, frame by frame (None: the centre)."""
 
 
 @dataclass(frozen=True)
@@ -60,16 +63,34 @@ class ClipAudio:
     duration_s: float
 
 
+def follow_crop(path: CropPath) -> str:
+    """`crop` whose window moves along the planned path (an expression of the frame number `n`)."""
+    cw, ch = path.crop
+    moving = f"'{path.expression()}'"
+    x, y = (moving, "0") if path.axis == "x" else ("0", moving)
+    return f"crop={cw}:{ch}:{x}:{y}"
+
+
 def fit_filters(
-    src: str, dst: str, *, display: tuple[int, int], frame: tuple[int, int], fit: Fit, tag: str
+    src: str,
+    dst: str,
+    *,
+    display: tuple[int, int],
+    frame: tuple[int, int],
+    fit: Fit,
+    tag: str,
+    crop_path: CropPath | None = None,
 ) -> list[str]:
-    """Filter chains taking `[src]` to `[dst]` at exactly `frame`, by centre crop or blurred fill."""
+    """Filter chains taking `[src]` to `[dst]` at exactly `frame`: centre crop, a crop that follows the
+    action along `crop_path`, or the blurred fill (also what `follow` falls back to for wide action)."""
     width, height = frame
     if same_shape(display, frame):
         return [f"[{src}]scale={width}:{height},setsar=1[{dst}]"]
     cw, ch = crop_to_fill(display, frame)
     crop = f"crop={cw}:{ch}:(iw-{cw})/2:(ih-{ch})/2"
-    if fit == "crop":
+    if fit == "follow" and crop_path is not None and not crop_path.blur:
+        return [f"[{src}]{follow_crop(crop_path)},scale={width}:{height},setsar=1[{dst}]"]
+    if fit == "crop" or (fit == "follow" and crop_path is None):
         return [f"[{src}]{crop},scale={width}:{height},setsar=1[{dst}]"]
     fg_w, fg_h = scale_to_fit(display, frame)
     small_w, small_h = even(width / 8), even(height / 8)
@@ -94,7 +115,9 @@ def clip_video_filters(
         f"trim=end_frame={clip.frames},setpts=N/({FPS}*TB)[raw{tag}]"
     ]
     fitted = f"fit{tag}" if clip.caption_input is not None else f"fmt{tag}"
-    chains += fit_filters(f"raw{tag}", fitted, display=clip.display, frame=frame, fit=fit, tag=tag)
+    chains += fit_filters(
+        f"raw{tag}", fitted, display=clip.display, frame=frame, fit=fit, tag=tag, crop_path=clip.crop_path
+    )
     if clip.caption_input is not None and caption_xy is not None:
         x, y = caption_xy
         chains.append(f"[{fitted}][{clip.caption_input}:v]overlay={x}:{y}:eof_action=repeat[fmt{tag}]")

@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from mcp_highlight.backends.models import EditRequest
-from mcp_highlight.engine.media import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+from mcp_highlight.engine.media_kinds import extensions
 from mcp_highlight.errors import InstructionNotUnderstoodError
 
 __all__ = [
@@ -191,12 +191,10 @@ def _seconds(text: str) -> float | None:
 
 # ------------------------------------------------------------------------------------------------ files
 
-_EXTRA_VIDEO = ("m4v",)
-_EXTRA_AUDIO = ("flac", "ogg", "opus")
-_AUDIO_EXT = frozenset((*AUDIO_EXTENSIONS, *_EXTRA_AUDIO))
-_VIDEO_EXT = frozenset((*VIDEO_EXTENSIONS, *_EXTRA_VIDEO))
-_IMAGE_EXT = frozenset(IMAGE_EXTENSIONS)
-_MEDIA_EXT = sorted(_AUDIO_EXT | _VIDEO_EXT | set(IMAGE_EXTENSIONS), key=len, reverse=True)
+_AUDIO_EXT = frozenset(extensions("audio"))
+_VIDEO_EXT = frozenset(extensions("video"))
+_IMAGE_EXT = frozenset(extensions("image"))
+_MEDIA_EXT = sorted(_AUDIO_EXT | _VIDEO_EXT | _IMAGE_EXT, key=len, reverse=True)
 _EXT = rf"(?:{'|'.join(_MEDIA_EXT)})"
 _PATH_CHAR = r"[^\s'\"“”‘’「」《》『』,，。;；、()（）\[\]\\/\u3000-\u9fff\x00]"
 #: A file name or path with a media extension, quoted (spaces and CJK allowed) or bare.
@@ -379,7 +377,7 @@ def _apply_uploaded_logo(_m: re.Match[str], st: _State) -> bool:
     """'add my logo': the logo named elsewhere in the words, else the last uploaded image."""
     if "logo" in st.fields:
         return True
-    images = [media_id for key, media_id in st.known.items() if _ext(key) in IMAGE_EXTENSIONS]
+    images = [media_id for key, media_id in st.known.items() if _ext(key) in _IMAGE_EXT]
     if not images:
         return False
     st.fields["logo"] = images[-1]

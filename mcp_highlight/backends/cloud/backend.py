@@ -61,7 +61,7 @@ from mcp_highlight.backends.models import (
 from mcp_highlight.config import Settings
 from mcp_highlight.draft import Draft, summarize
 from mcp_highlight.draft_diff import describe_changes, diff_drafts
-from mcp_highlight.engine.media import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS
+from mcp_highlight.engine import media_kinds
 from mcp_highlight.errors import (
     BackendError,
     BadInputError,
@@ -126,12 +126,8 @@ def _first(info: dict[str, Any], *keys: str) -> Any:
 
 
 def _kind_of(name: str) -> MediaKind:
-    ext = PurePosixPath(name).suffix.lower().lstrip(".")
-    if ext in IMAGE_EXTENSIONS:
-        return "image"
-    if ext in AUDIO_EXTENSIONS:
-        return "audio"
-    return "video"
+    """Remote files cannot be opened here: the name's extension decides, video by default."""
+    return media_kinds.kind_for_name(PurePosixPath(name)) or "video"
 
 
 def _megabytes(size: float) -> str:

@@ -86,7 +86,7 @@ class LocalBackend:
         else:
             path = await anyio.to_thread.run_sync(intake.local_file, source, self.settings.max_bytes, self._policy)
         try:
-            kind = intake.kind_of(path.name)
+            kind = await anyio.to_thread.run_sync(intake.kind_of, path)  # reads the file's head: off the loop
             progress(0.9, "Checking the file")
             item = await anyio.to_thread.run_sync(self._describe, path, kind)
         except BaseException:
@@ -281,7 +281,7 @@ class LocalBackend:
                 f"No {what} {ref!r} in this session or on disk.",
                 hint=f"Uploaded: {', '.join(names)}." if names else f"Give the {what}'s full path.",
             ) from exc
-        if intake.kind_of(path.name) != kind:
+        if intake.kind_of(path) != kind:
             raise UnsupportedMediaError(f"{path.name} is not a {what}.", hint=f"Supported formats: {intake.SUPPORTED}.")
         from mcp_highlight.engine.probe import probe_audio, probe_image
 

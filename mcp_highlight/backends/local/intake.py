@@ -13,11 +13,10 @@ from urllib.parse import unquote, urlparse
 
 import httpx
 
-from mcp_highlight.backends.models import MediaKind
-from mcp_highlight.engine import scratch
-from mcp_highlight.engine.media import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+from mcp_highlight.engine import media_kinds, scratch
 from mcp_highlight.errors import (
     BackendUnavailableError,
+    BadInputError,
     MediaNotFoundError,
     MediaTooLargeError,
     UnsupportedMediaError,
@@ -25,23 +24,11 @@ from mcp_highlight.errors import (
 from mcp_highlight.progress import ProgressFn
 from mcp_highlight.source_policy import SourcePolicy, shown_url
 
-SUPPORTED = (
-    f"video: {', '.join(VIDEO_EXTENSIONS)}; images: {', '.join(IMAGE_EXTENSIONS)}; music: {', '.join(AUDIO_EXTENSIONS)}"
-)
+SUPPORTED = media_kinds.supported_text()
 MAX_REDIRECTS = 5
 
-
-def kind_of(name: str) -> MediaKind:
-    ext = Path(name).suffix.lower().lstrip(".")
-    if ext in VIDEO_EXTENSIONS:
-        return "video"
-    if ext in IMAGE_EXTENSIONS:
-        return "image"
-    if ext in AUDIO_EXTENSIONS:
-        return "audio"
-    raise UnsupportedMediaError(
-        f"{Path(name).name!r} is not a supported file type.", hint=f"Supported formats: {SUPPORTED}."
-    )
+kind_of = media_kinds.kind_of
+"""What a local file is (video, image or audio), decided by its content; see `engine.media_kinds`."""
 
 
 def is_url(source: str) -> bool:
@@ -50,14 +37,14 @@ def is_url(source: str) -> bool:
 
 def local_file(source: str, max_bytes: int, policy: SourcePolicy | None = None) -> Path:
     """The readable regular file behind `source` (as `policy` allows), or a specific error."""
-    path = (policy or SourcePolicy()).local_path(source)
-    kind_of(path.name)
+    path = (policy or SourcePolicy()).local_path(source)  # a regular file: reading it cannot block
     size = path.stat().st_size
     if size > max_bytes:
         raise MediaTooLargeError(
             f"{path.name!r} is {size / 2**20:.0f} MB, over the {max_bytes / 2**20:.0f} MB limit.",
             hint="Trim it to the key sections or compress it first.",
         )
+    kind_of(path)
     return path
 
 
@@ -79,7 +66,6 @@ def download(
     """
     policy = policy or SourcePolicy()
     name = Path(unquote(urlparse(url).path)).name or "download"
-    kind_of(name)
     folder.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     fd, partial = tempfile.mkstemp(prefix=".download-", dir=folder)
@@ -101,6 +87,7 @@ def download(
             else:
                 raise MediaNotFoundError(f"Downloading {shown_url(url)} redirected more than {MAX_REDIRECTS} times.")
             out.flush()
+            _check_kind(Path(partial), url)
             target = folder / f"{secrets.token_hex(4)}-{name}"
             os.replace(partial, target)  # while still locked: a concurrent sweep never sees it unlocked
         return target
@@ -142,3 +129,14 @@ def _copy_body(
         out.write(chunk)
         progress(done / total if total else 0.0, f"Downloading {done / 2**20:.0f} MB")
 
+
+def _check_kind(partial: Path, url: str) -> None:
+    """Refuse a web page or an archive now, by what was downloaded."""
+    try:
+        kind_of(partial)
+    except BadInputError as exc:
+        detail = exc.message.split(": ", 1)[-1] if ": " in exc.message else "FFmpeg cannot read it"
+        raise UnsupportedMediaError(
+            f"The file at {shown_url(url)} is not a video, picture or sound file ({detail.rstrip('.')}).",
+            hint=exc.hint,
+        ) from exc

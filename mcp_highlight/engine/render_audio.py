@@ -1,0 +1,55 @@
+"""The reel's sound: each clip's own sound (or silence) faded at the cuts, joined, the music bed mixed under it.
+
+The finished video is copied as it is; this step writes the final MP4 (AAC 48 kHz stereo, moov atom first).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mcp_highlight.engine import clip_audio
+from mcp_highlight.engine import render_filters as rf
+from mcp_highlight.engine.ffmpeg import run_ffmpeg
+from mcp_highlight.engine.render_args import audio_codec_args, graph_args, mp4_args
+from mcp_highlight.engine.render_sources import Span
+from mcp_highlight.engine.render_spec import RenderSpec
+from mcp_highlight.progress import ProgressFn
+
+
+def mux_final(
+    spec: RenderSpec, video: Path, spans: list[Span], work: Path, partial: Path, progress: ProgressFn
+) -> None:
+    """Copy the finished video and build the audio: each clip's sound (or silence) faded at the cuts,
+    joined, with the music bed mixed under it; AAC, moov atom first."""
+    total = sum(s.duration_s for s in spans)
+    args = ["-i", str(video)]
+    audio_clips: list[rf.ClipAudio] = []
+    n_inputs = 1
+    with_sound = [span for span in spans if span.source.has_audio]
+    raw = iter(clip_audio.extract_all([(s.source.path, s.start_s, s.duration_s) for s in with_sound], work))
+    for span in spans:
+        if span.source.has_audio:
+            args += next(raw).input_args()
+            audio_clips.append(rf.ClipAudio(input_index=n_inputs, duration_s=span.duration_s))
+            n_inputs += 1
+        else:
+            audio_clips.append(rf.ClipAudio(input_index=None, duration_s=span.duration_s))
+    graph = [
+        chain
+        for i, clip in enumerate(audio_clips)
+        for chain in rf.clip_audio_filters(clip, f"a{i}", fade_s=spec.audio_fade_s)
+    ]
+    graph.append(rf.audio_concat_filter([f"a{i}" for i in range(len(audio_clips))], "game"))
+    audio_out = add_music(spec, args, graph, n_inputs, "game", total)
+    args += graph_args(graph, work)
+    args += ["-map", "0:v:0", "-map", f"[{audio_out}]", "-c:v", "copy", *audio_codec_args(), *mp4_args(partial)]
+    run_ffmpeg(args, duration_s=total, progress=progress, message="Mixing audio")
+
+
+def add_music(spec: RenderSpec, args: list[str], graph: list[str], index: int, src: str, total: float) -> str:
+    """Append the music input and its mix; return the label of the final audio."""
+    if spec.music is None:
+        return src
+    args += ["-vn", "-stream_loop", "-1", "-t", f"{total + 1:.4f}", "-i", str(spec.music.path.expanduser().absolute())]
+    graph += rf.music_filters(index, src, "mixed", duration_s=total, volume=spec.music.volume, fade_s=spec.music.fade_s)
+    return "mixed"
