@@ -12,16 +12,31 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 import anyio
+import numpy as np
+import uvicorn
 from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
 
 from mcp_highlight import __version__
+from mcp_highlight.backends.models import Cli, EditRequest
 from mcp_highlight.config import Settings
-from mcp_highlight.errors import HighlightError, invalid_input
+from mcp_highlight.draft import Draft, TrackType
+from mcp_highlight.durations import format_clock, format_seconds
+from mcp_highlight.engine.analyse import analyse
+from mcp_highlight.engine.preview import excitement_curve
+from mcp_highlight.engine.probe import probe
+from mcp_highlight.errors import BadInputError, HighlightError
+from mcp_highlight.http_app import build_http_app
 from mcp_highlight.logs import configure_logging, get_logger
 from mcp_highlight.progress import ProgressFn
+from mcp_highlight.samples import make_sample
+from mcp_highlight.server import build_server
+from mcp_highlight.service.doctor import diagnose
+from mcp_highlight.service.studio import Studio
 
 log = get_logger(__name__)
 
@@ -58,64 +73,78 @@ def terminal_progress(label: str, *, quiet: bool = False) -> Iterator[ProgressFn
     yield plain
 
 
-def _print_moments(draft: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    from mcp_highlight.durations import format_clock, format_seconds
-
+def _print_moments(draft: Draft) -> None:
     table = Table(title="Moments in the reel")
     for column in ("#", "source", "from", "length", "score"):
         table.add_column(column, justify="right" if column in ("#", "length", "score") else "left")
-    for track in draft.get("t", []):
-        if track.get("tt") != 0:
-            continue
-        for i, seg in enumerate(track.get("sg", []), start=1):
-            m = seg.get("m", {})
+    for track in draft.tracks_of(TrackType.VIDEO):
+        for i, seg in enumerate(track.sg, start=1):
             table.add_row(
                 str(i),
-                m.get("name", "?"),
-                format_clock(m.get("in", 0) / 1000),
-                format_seconds(seg["d"] / 1000),
-                f"{m.get('score', 0):.2f}",
+                seg.m.get("name", "?"),
+                format_clock(seg.m.get("in", 0) / 1000),
+                format_seconds(seg.d / 1000),
+                f"{seg.m.get('score', 0):.2f}",
             )
     Console(file=sys.stderr if not sys.stdout.isatty() else sys.stdout).print(table)
 
 
+# the edit flags -------------------------------------------------------------------------------
+def add_edit_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per EditRequest field (the one definition of an edit), minus session-only edits."""
+    for name, info in EditRequest.model_fields.items():
+        cli = next((m for m in info.metadata if isinstance(m, Cli)), Cli())
+        if cli.hidden:
+            continue
+        flags = cli.flags or (f"--{name.replace('_', '-')}",)
+        kind = next((a for a in get_args(info.annotation) if a is not type(None)), info.annotation)
+        options: dict[str, Any] = {"dest": name, "default": None, "help": info.description}
+        if kind is bool:
+            options.update(action="store_const", const=True)
+        elif get_origin(kind) is Literal:
+            options["choices"] = get_args(kind)
+        elif kind in (int, float):
+            options["type"] = kind
+        elif get_origin(kind) is list:
+            options["nargs"] = "+"
+        parser.add_argument(*flags, **options)
+
+
+def edit_from_flags(args: argparse.Namespace) -> EditRequest:
+    """The EditRequest the flags describe; a bad value is a BadInputError naming the flag."""
+    given = {name: getattr(args, name) for name in EditRequest.model_fields if getattr(args, name, None) is not None}
+    try:
+        return EditRequest.model_validate(given)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        info = EditRequest.model_fields.get(name)
+        cli = next((m for m in info.metadata if isinstance(m, Cli)), Cli()) if info else Cli()
+        flag = (cli.flags or (f"--{name.replace('_', '-')}",))[-1]
+        raise BadInputError(f"{flag} {given.get(name)!r}: {error['msg']}.") from None
+
+
 # commands -------------------------------------------------------------------------------------
 async def _reel(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
-    from mcp_highlight.backends.local import LocalBackend
-    from mcp_highlight.backends.models import EditRequest
-    from mcp_highlight.durations import parse_duration
-
-    backend = LocalBackend(settings)
+    request = edit_from_flags(args)
+    if request.target_s is None and request.moments is None:
+        request.target_s = 60.0
+    output = Path(args.output).expanduser().resolve()
+    studio = Studio.from_settings(settings)
     try:
-        request = EditRequest(
-            target_s=parse_duration(args.duration) if args.duration else None,
-            moments=args.moments,
-            aspect=args.aspect,
-            fit=args.fit,
-            title=args.title,
-            title_s=args.title_seconds,
-            music=args.music,
-            music_volume=args.music_volume if args.music else None,
-            captions=True if args.captions else None,
-            logo=args.logo,
-            logo_position=args.logo_position,
-        )
-        if request.target_s is None and request.moments is None:
-            request.target_s = 60.0
-        output = Path(args.output).expanduser().resolve()
         session_id = None
         with terminal_progress("Checking", quiet=args.quiet) as progress:
             for source in args.inputs:
-                uploaded = await backend.upload(source, session_id=session_id, progress=progress)
+                uploaded = await studio.upload(source, session_id, progress)
                 session_id = uploaded.session_id
         assert session_id is not None
         with terminal_progress("Analysing", quiet=args.quiet) as progress:
-            edited = await backend.edit(session_id, None, request, progress=progress)
+            outcome = await studio.edit(session_id, request=request, progress=progress)
+        assert outcome.edit is not None
+        edited = outcome.edit
         with terminal_progress("Rendering", quiet=args.quiet) as progress:
-            exported = await backend.export(session_id, progress=progress, output=output)
+            exported = await studio.export(session_id, progress, output=output)
+        draft = Draft.model_validate(edited.draft)
         report: dict[str, Any] = {
             "output": exported.path,
             "duration_s": exported.duration_s,
@@ -126,56 +155,50 @@ async def _reel(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
             "session_id": session_id,
             "summary": edited.after,
             "notes": edited.message,
-            "moments": [],
+            "moments": [
+                {
+                    "source": seg.m.get("path"),
+                    "start_s": seg.m.get("in", 0) / 1000,
+                    "duration_s": seg.d / 1000,
+                    "score": seg.m.get("score"),
+                }
+                for track in draft.tracks_of(TrackType.VIDEO)
+                for seg in track.sg
+            ],
         }
-        for track in edited.draft.get("t", []):
-            if track.get("tt") == 0:
-                report["moments"] = [
-                    {
-                        "source": s["m"].get("path"),
-                        "start_s": s["m"]["in"] / 1000,
-                        "duration_s": s["d"] / 1000,
-                        "score": s["m"].get("score"),
-                    }
-                    for s in track.get("sg", [])
-                ]
         if args.preview:
-            report.update(await _previews(backend, session_id, output))
+            report.update(await _previews(studio, session_id, output))
         if not args.json and not args.quiet:
-            _print_moments(edited.draft)
+            _print_moments(draft)
         return report
     finally:
-        await backend.aclose()
+        await studio.aclose()
 
 
-async def _previews(backend: Any, session_id: str, output: Path) -> dict[str, str]:
-    from mcp_highlight.engine.preview import excitement_curve
-
-    sheet = await backend.contact_sheet(session_id)
+async def _previews(studio: Studio, session_id: str, output: Path) -> dict[str, Any]:
+    sheet = await studio.contact_sheet(session_id)
     sheet_out = output.with_suffix(".moments.png")
     sheet_out.write_bytes(sheet.read_bytes())
-    state = await backend.state(session_id)
+    state = await studio.state(session_id)
+    draft = Draft.model_validate(state.draft)
     curves = {}
     for item in state.media:
-        analysis = backend.analysis_for(item.id)
+        analysis = await studio.analysis(item.id)
         if analysis is None:
             continue
         moments = [
-            (s["m"]["in"] / 1000, s["m"]["out"] / 1000)
-            for t in state.draft.get("t", [])
-            if t.get("tt") == 0
-            for s in t.get("sg", [])
-            if s["m"].get("src") == item.id
+            (seg.m["in"] / 1000, seg.m["out"] / 1000)
+            for track in draft.tracks_of(TrackType.VIDEO)
+            for seg in track.sg
+            if seg.m.get("src") == item.id
         ]
         out = output.with_suffix(f".curve-{len(curves) + 1}.png" if len(state.media) > 1 else ".curve.png")
         excitement_curve(analysis.times(), analysis.scores(), moments, out, cuts=analysis.scene_cuts)
         curves[item.name] = str(out)
-    return {"contact_sheet": str(sheet_out), "curves": curves}  # type: ignore[dict-item]
+    return {"contact_sheet": str(sheet_out), "curves": curves}
 
 
 def _analyse(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
-    from mcp_highlight.engine.analyse import analyse
-    from mcp_highlight.engine.probe import probe
 
     settings.ensure_dirs()
     info = probe(Path(args.input), max_bytes=settings.max_bytes)
@@ -188,19 +211,12 @@ def _analyse(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> None:
-    from mcp_highlight.server import build_server
-    from mcp_highlight.service.studio import Studio, make_backend
-
     if args.http:  # remote clients: they read only what the operator allows (source_policy)
         settings = settings.for_remote_clients()
-    studio = Studio(make_backend(settings), settings)
+    studio = Studio.from_settings(settings)
     mcp = build_server(studio, download_base=f"http://{args.host}:{args.port}" if args.http else None)
     try:
         if args.http:
-            import uvicorn
-
-            from mcp_highlight.http_app import build_http_app
-
             token = settings.http_token.get_secret_value() if settings.http_token else None
             app = build_http_app(mcp, renders_dir=settings.renders_dir, host=args.host, port=args.port, token=token)
             log.info("serving_http", url=f"http://{args.host}:{args.port}/mcp", token_required=bool(token))
@@ -212,8 +228,6 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _sample(args: argparse.Namespace) -> dict[str, Any]:
-    from mcp_highlight.samples import make_sample
-
     out = Path(args.output).expanduser().resolve()
     truth = make_sample(out, minutes=args.minutes)
     return {"output": str(out), "events": [list(e) for e in truth.events]}
@@ -231,17 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     reel = sub.add_parser("reel", help="Make a highlight reel from one or more recordings.")
     reel.add_argument("inputs", nargs="+", metavar="INPUT", help="Video files (mp4 mov avi mkv webm).")
-    reel.add_argument("-d", "--duration", help="Reel length: 3m, 90s, 90, 1:30 (default 60s).")
-    reel.add_argument("-n", "--moments", type=int, help="Number of moments instead of a length ('top 5').")
-    reel.add_argument("--aspect", choices=["16:9", "9:16", "1:1"], default=None, help="Frame shape (default 16:9).")
-    reel.add_argument("--fit", choices=["crop", "blur"], default=None, help="Fill by centre crop or blurred fill.")
-    reel.add_argument("--title", help="Title text shown at the start.")
-    reel.add_argument("--title-seconds", type=float, default=None, help="How long the title shows (default 3).")
-    reel.add_argument("--music", help="Music file mixed under the game sound.")
-    reel.add_argument("--music-volume", type=float, default=0.35, help="Music level 0..1 (default 0.35).")
-    reel.add_argument("--captions", action="store_true", help="Show each moment's source time.")
-    reel.add_argument("--logo", help="An image (png jpg gif webp) shown in a corner for the whole reel.")
-    reel.add_argument("--logo-position", choices=["top-right", "top-left", "bottom-right", "bottom-left"], default=None)
+    add_edit_flags(reel)
     reel.add_argument("-o", "--output", default="highlights.mp4", help="Output MP4 (default highlights.mp4).")
     reel.add_argument("--preview", action="store_true", help="Also write a contact sheet and the excitement curve.")
     reel.add_argument("--json", action="store_true", help="Print a JSON report on stdout.")
@@ -271,10 +275,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _print_analysis_summary(data: dict[str, Any]) -> None:
-    import numpy as np
-
-    from mcp_highlight.durations import format_seconds
-
     scores = np.asarray(data["score"])
     order = np.argsort(scores)[::-1]
     picked: list[int] = []
@@ -317,8 +317,6 @@ def main(argv: list[str] | None = None) -> int:
         if command == "serve":
             _serve(args, settings)
         elif command == "doctor":
-            from mcp_highlight.service.doctor import diagnose
-
             report = anyio.run(diagnose, settings)
             print(report.model_dump_json(indent=2) if args.json else report.text())
             return 0 if report.ok else 1
@@ -343,10 +341,6 @@ def main(argv: list[str] | None = None) -> int:
     except HighlightError as exc:
         print(f"mcp-highlight: {exc}", file=sys.stderr)
         return exc.exit_code
-    except ValidationError as exc:  # an argument over a limit (e.g. a title too long)
-        error = invalid_input(exc)
-        print(f"mcp-highlight: {error}", file=sys.stderr)
-        return error.exit_code
     except KeyboardInterrupt:
         print("mcp-highlight: interrupted", file=sys.stderr)
         return 130

@@ -60,8 +60,19 @@ class Settings(BaseModel):
     media_roots: str | None = Field(None, description="HTTP mode: folders local paths may come from.")
     allow_networks: str | None = Field(None, description="HTTP mode: private networks URLs may point at.")
     download_timeout_s: float = Field(600.0, gt=0, description="Longest a URL download may take in total.")
-
     _remote: bool = PrivateAttr(default=False)
+
+    @field_validator("backend", "log_level", mode="before")
+    @classmethod
+    def _typed_by_hand(cls, value: object) -> object:
+        """A value typed into a settings form ("Cloud ", "INFO") means the same as the lower-case word."""
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("allow_networks")
+    @classmethod
+    def _networks_parse(cls, value: str | None) -> str | None:
+        parse_networks(value)  # a bad entry fails at start-up, named, not at the first download
+        return value
 
     @property
     def remote(self) -> bool:
@@ -72,12 +83,6 @@ class Settings(BaseModel):
         copy = self.model_copy()
         copy._remote = True
         return copy
-
-    @field_validator("allow_networks")
-    @classmethod
-    def _networks_parse(cls, value: str | None) -> str | None:
-        parse_networks(value)  # a bad entry fails at start-up, named, not at the first download
-        return value
 
     def source_policy(self) -> SourcePolicy:
         return SourcePolicy(

@@ -1,13 +1,15 @@
 """The MCP front: tools, resources and prompts over the studio. Thin and MCP-only."""
 
+import base64
+import inspect
 import json
 from contextlib import suppress
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-import anyio
 from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError
 from mcp.server.mcpserver.prompts.base import Message, UserMessage
 from mcp.server.mcpserver.resolve import Resolve, Sample
 from mcp_types import (
@@ -23,19 +25,14 @@ from pydantic import Field, ValidationError
 
 from mcp_highlight import __version__
 from mcp_highlight.backends.models import Credits, EditRequest, ExportResult, SessionState, UploadResult
-from mcp_highlight.durations import format_seconds, parse_duration
-from mcp_highlight.errors import (
-    HighlightError,
-    ImpossibleRequestError,
-    InstructionNotUnderstoodError,
-    UnknownSessionError,
-    invalid_input,
-)
+from mcp_highlight.durations import format_seconds
+from mcp_highlight.errors import HighlightError, InstructionNotUnderstoodError, UnknownSessionError, invalid_input
 from mcp_highlight.legacy_subscriptions import LegacySubscriptions
-from mcp_highlight.limits import MAX_INSTRUCTION_CHARS, MAX_PATH_CHARS, MAX_SOURCES, MAX_TITLE_CHARS
+from mcp_highlight.limits import MAX_INSTRUCTION_CHARS, MAX_PATH_CHARS
 from mcp_highlight.logs import get_logger
 from mcp_highlight.mcp_progress import progress_notifications
 from mcp_highlight.service.studio import Studio, TimelineOutcome
+from mcp_highlight.service.understanding import Understood
 
 log = get_logger(__name__)
 
@@ -46,14 +43,36 @@ Flow: upload_video(path) -> edit_timeline(session_id, "pull the best moments int
 -> export_video(session_id). get_state shows the timeline; get_credits the balance."""
 
 SAMPLING_SYSTEM = (
-    "You turn a video editing request into JSON for a highlight-reel editor. Answer with one JSON object "
-    "and nothing else, using only these optional keys: target_s (reel seconds), moments (int), aspect "
-    '("16:9"|"9:16"|"1:1"), fit ("crop"|"blur"), title (str), title_s (seconds), remove_title (bool), '
-    "music (file path), music_volume (0..1), remove_music (bool), captions (bool), drop_clips (list of 1-based "
-    "ints, -1 = last), scale_length (0.5 = half as long), logo (image path), logo_position "
-    '("top-right"|"top-left"|"bottom-right"|"bottom-left"), remove_logo (bool), undo (bool), redo (bool). '
-    "If the request is not a video edit, answer {}."
+    "You turn a video editing request into JSON for a highlight-reel editor. Answer with one JSON object and "
+    "nothing else, valid against this JSON schema (every key optional; leave out what the request does not "
+    "mention). If the request is not a video edit, answer {}.\n"
+    + json.dumps(EditRequest.model_json_schema(), ensure_ascii=False, separators=(",", ":"))
 )
+
+INSTRUCTION_DESCRIPTION = (
+    "Plain words, English or Chinese: 'pull the best moments into a 3-minute reel', 'make it vertical for "
+    "TikTok', 'add the title \"Derby Day\"', 'add music.mp3 at 35%', 'drop the second clip', 'make it shorter', "
+    "'undo', '把精彩片段剪成30秒'. The other arguments say the same things as fields and win over the words."
+)
+
+
+def edit_fields_signature(fn: Any) -> Any:
+    """Give `fn` (which takes `**fields`) one keyword parameter per EditRequest field, so the tool's input
+    schema is generated from the one definition of an edit (all optional: absent means unchanged)."""
+    signature = inspect.signature(fn, eval_str=True)
+    fixed = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    fields = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=Annotated[(info.annotation | None, *info.metadata, Field(description=info.description))],
+        )
+        for name, info in EditRequest.model_fields.items()
+    ]
+    fn.__signature__ = signature.replace(parameters=[*fixed, *fields])
+    return fn
+
 
 READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
 
@@ -147,32 +166,28 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
             await ctx.notify_resource_updated(uri)  # 2026 protocol: subscriptions/listen streams
         await legacy.notify(uri)  # 2025 protocol: resources/subscribe
 
-    async def interpret(instruction: str | None, ctx: Context) -> Sample | None:
-        """Ask the client's model to structure an instruction our rules cannot read (local backend only)."""
-        from mcp_highlight.service.instructions import parse_instruction
-        from mcp_highlight.service.routing import plan_route
+    async def read_words(session_id: str, instruction: str | None = None) -> Understood | HighlightError:
+        """The one reading of the instruction (routing and edit fields), before the tool body runs.
+        An error is handed to the body, which reports it like any other tool error."""
+        try:
+            return await studio.understand(session_id, instruction)
+        except HighlightError as exc:
+            return exc
+        except ValidationError as exc:  # words asking past a limit ('a 5-hour reel')
+            return invalid_input(exc)
 
-        if not instruction or studio.backend.name != "local":
-            return None
-
-        def understood() -> bool:
-            plan = plan_route(instruction)
-            if "edit" not in plan.steps:
-                return True
-            try:
-                parse_instruction(plan.edit_text or instruction)
-                return True
-            except InstructionNotUnderstoodError:
-                return False
-
-        if await anyio.to_thread.run_sync(understood):  # parsing is CPU work: keep it off the event loop
+    async def ask_model(
+        understood: Annotated[Understood | HighlightError, Resolve(read_words)], ctx: Context
+    ) -> Sample | None:
+        """Ask the client's model to restate words our rules could not read, when the backend needs fields."""
+        if isinstance(understood, HighlightError) or not understood.edit_is_blank or not understood.words or studio.takes_words:
             return None
         capabilities = ctx.client_capabilities
         if capabilities is None or capabilities.sampling is None:
             return None
         return Sample(
-            [SamplingMessage(role="user", content=TextContent(type="text", text=instruction))],
-            max_tokens=300,
+            [SamplingMessage(role="user", content=TextContent(type="text", text=understood.words))],
+            max_tokens=400,
             system_prompt=SAMPLING_SYSTEM,
             temperature=0.0,
         )
@@ -185,7 +200,9 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
     )
     @_tool_errors
     async def upload_video(
-        path: Annotated[str, Field(max_length=MAX_PATH_CHARS, description="A file on this computer, or an http(s) URL.")],
+        path: Annotated[
+            str, Field(max_length=MAX_PATH_CHARS, description="A file on this computer, or an http(s) URL.")
+        ],
         ctx: Context,
         session_id: Annotated[str | None, Field(description="Add to this session; omit to start a new one.")] = None,
     ) -> Annotated[CallToolResult, UploadResult]:
@@ -198,79 +215,46 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
             await ctx.notify_resources_changed()
         return _result(result, result.message)
 
-    @mcp.tool(
-        title="Edit the highlight reel",
-        annotations=ToolAnnotations(
-            readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False
-        ),
-    )
     @_tool_errors
     async def edit_timeline(
         session_id: str,
         ctx: Context,
-        sampled: Annotated[CreateMessageResult | None, Resolve(interpret)],
+        understood: Annotated[Understood | HighlightError, Resolve(read_words)],
+        sampled: Annotated[CreateMessageResult | None, Resolve(ask_model)],
         instruction: Annotated[
-            str | None,
-            Field(
-                max_length=MAX_INSTRUCTION_CHARS,
-                description="Plain words, English or Chinese: 'pull the best moments into a 3-minute reel', "
-                "'make it vertical for TikTok', 'add the title \"Derby Day\"', 'add music.mp3 at 35%', "
-                "'drop the second clip', 'make it shorter', 'undo', '把精彩片段剪成30秒'."
-            ),
+            str | None, Field(max_length=MAX_INSTRUCTION_CHARS, description=INSTRUCTION_DESCRIPTION)
         ] = None,
-        target_length: Annotated[str | None, Field(max_length=32, description="Reel length: '3m', '90s', '1:30'.")] = None,
-        moments: Annotated[int | None, Field(ge=1, le=100, description="Number of moments ('top 5').")] = None,
-        aspect: Annotated[Literal["16:9", "9:16", "1:1"] | None, Field(description="Frame shape.")] = None,
-        fit: Annotated[Literal["crop", "blur"] | None, Field(description="Crop to fill, or blurred fill.")] = None,
-        title: Annotated[
-            str | None, Field(max_length=MAX_TITLE_CHARS, description="Title text shown at the start.")
-        ] = None,
-        title_seconds: Annotated[float | None, Field(gt=0, description="How long the title shows.")] = None,
-        music: Annotated[str | None, Field(max_length=MAX_PATH_CHARS, description="Music file path or uploaded music id.")] = None,
-        music_volume: Annotated[float | None, Field(ge=0, le=1, description="Music level, 0..1.")] = None,
-        captions: Annotated[bool | None, Field(description="Show each moment's source time.")] = None,
-        sources: Annotated[
-            list[str] | None,
-            Field(
-                max_length=MAX_SOURCES,
-                description="Uploaded videos (ids or file names) to take moments from; default all of them.",
-            ),
-        ] = None,
-        logo: Annotated[
-            str | None,
-            Field(max_length=MAX_PATH_CHARS, description="Logo image path or uploaded image id, shown in a corner."),
-        ] = None,
+        **fields: Any,
     ) -> Annotated[CallToolResult, TimelineOutcome]:
         """Change the reel with an instruction and/or structured arguments. Returns what changed (before ->
         after) and the new timeline. Requests that mean export, credits, status or upload go to those actions."""
-        request = EditRequest(
-            target_s=parse_duration(target_length) if target_length else None,
-            moments=moments,
-            aspect=aspect,
-            fit=fit,
-            title=title,
-            title_s=title_seconds,
-            music=music,
-            music_volume=music_volume,
-            captions=captions,
-            sources=sources,
-            logo=logo,
-        )
-        if request.is_empty() and (from_model := _sampled_request(sampled)) is not None:
-            request, instruction = from_model, None  # the client's model restated the words as fields
-        if request.is_empty() and not instruction:
+        if isinstance(understood, HighlightError):
+            raise understood
+        given = EditRequest.model_validate({k: v for k, v in fields.items() if v is not None})
+        understood = understood.with_fields(given)
+        if understood.edit_is_blank and (from_model := _sampled_request(sampled)) is not None:
+            understood = understood.with_fields(from_model)  # the client's model restated the words as fields
+        if understood.edit_is_blank and not understood.words:
             raise InstructionNotUnderstoodError(
                 "Nothing to change: give an instruction or at least one edit argument.",
                 hint="For example: instruction='a 60-second reel of the best moments'.",
             )
         async with progress_notifications(ctx, "Editing") as progress:
-            outcome = await studio.edit(session_id, instruction, None if request.is_empty() else request, progress)
+            outcome = await studio.run(session_id, understood, progress)
         if outcome.edit is not None:
             await notify_timeline(ctx, session_id)
         text = outcome.message
         if outcome.edit is not None:
             text = f"{outcome.message}\nBefore: {outcome.edit.before}\nAfter: {outcome.edit.after}"
         return _result(outcome, text)
+
+    edit_fields_signature(edit_timeline)
+    mcp.tool(
+        title="Edit the highlight reel",
+        annotations=ToolAnnotations(
+            readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False
+        ),
+    )(edit_timeline)
 
     @mcp.tool(title="Show the session's timeline", annotations=READ_ONLY)
     @_tool_errors
@@ -282,9 +266,7 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
         if not session_id:
             sessions = await studio.sessions()
             if not sessions:  # a first call: say what works here and what to do next, not just "nothing yet"
-                from mcp_highlight.service.doctor import diagnose
-
-                report = await diagnose(studio.settings)
+                report = await studio.diagnose()
                 raise UnknownSessionError(
                     "There are no sessions yet: upload_video(path) starts one.", hint="\n" + report.text()
                 )
@@ -292,12 +274,7 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
         state = await studio.state(session_id)
         extra: list[Any] = []
         if contact_sheet:
-            sheet = getattr(studio.backend, "contact_sheet", None)
-            if sheet is None:
-                raise ImpossibleRequestError("Contact sheets are made by the local backend only.")
-            import base64
-
-            png: Path = await sheet(session_id)
+            png = await studio.contact_sheet(session_id)
             extra.append(
                 ImageContent(type="image", data=base64.b64encode(png.read_bytes()).decode(), mime_type="image/png")
             )
@@ -326,8 +303,8 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
         async with progress_notifications(ctx, "Rendering") as progress:
             result = await studio.export(session_id, progress)
         path = Path(result.path)
-        if download_base and path.resolve().parent == studio.settings.renders_dir.resolve():
-            result = result.model_copy(update={"download_url": f"{download_base.rstrip('/')}/renders/{path.name}"})
+        if download_base and (served := studio.served_name(path)):
+            result = result.model_copy(update={"download_url": f"{download_base.rstrip('/')}/renders/{served}"})
         links = [
             ResourceLink(
                 type="resource_link",
@@ -353,8 +330,6 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
         try:
             state = await studio.state(session_id)
         except HighlightError as exc:
-            from mcp.server.mcpserver.exceptions import ResourceError
-
             raise ResourceError(str(exc)) from None
         return json.dumps({"summary": state.summary, "draft": state.draft}, ensure_ascii=False)
 

@@ -67,7 +67,7 @@ async def tool_calls(source: Path, target: str, calls: int) -> dict[str, float]:
             uploaded = await client.call_tool("upload_video", {"path": str(source)})
             sid = uploaded.structured_content["session_id"]
             t1 = time.perf_counter()
-            edited = await client.call_tool("edit_timeline", {"session_id": sid, "target_length": target})
+            edited = await client.call_tool("edit_timeline", {"session_id": sid, "target_s": target})
             assert not edited.is_error, edited.content
             t2 = time.perf_counter()
             exported = await client.call_tool("export_video", {"session_id": sid})

@@ -101,7 +101,7 @@ async def one_client(
             await call("get_state", {"session_id": sid})
             await call("edit_timeline", {"session_id": sid, "instruction": "a 6-second reel of the best moments"})
             await call("get_state", {"session_id": sid})
-            await call("edit_timeline", {"session_id": sid, "target_length": "5s"})
+            await call("edit_timeline", {"session_id": sid, "target_s": "5s"})
             await call("get_state", {"session_id": sid})
             exported = await call("export_video", {"session_id": sid})
             if not Path(str(exported["path"])).is_file():

@@ -8,9 +8,10 @@ get_state all answer over stdio, and stdout carries nothing but JSON-RPC.
 
 What it does not prove by default: that uv resolves the dependencies from PyPI. The manifest's
 command is `uv run --directory <bundle> <bundle>/server/main.py`; offline, the test stands in for uv
-with an environment uv would build (this suite's installed dependencies, plus the bundle folder as
-the project, as uv's editable install of it would add) and runs the entry point from the bundle
-folder, so the package code comes from the bundle, not from this checkout (checked). With
+with an environment uv would build (this suite's installed dependencies, checked against the
+bundle's pyproject.toml, plus the bundle folder as the project, as uv's editable install of it would
+add) and runs the entry point from the bundle folder, so the package code comes from the bundle, not
+from this checkout (checked). Nor does it build the project's wheel (setuptools >= 77 from PyPI). With
 MCP_HIGHLIGHT_BUNDLE_UV=1 and `uv` on PATH the manifest's command runs as is (needs PyPI).
 
 The built bundle is cached outside git under a key of every input (scripts/bundle.py: `digest`).
@@ -27,12 +28,15 @@ import subprocess
 import sys
 import sysconfig
 import threading
+import tomllib
 import zipfile
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pytest
 from media_files import MEDIA_CACHE
+from packaging.requirements import Requirement
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,6 +109,9 @@ def stand_in_for_uv(args: list[str], tmp: Path) -> tuple[list[str], Path]:
     assert args[:2] == ["run", "--directory"], f"the stand-in knows only `uv run --directory`: {args}"
     project, script, *rest = args[2:]
     assert not script.startswith("-"), f"unknown uv option {script}"
+    wanted = tomllib.loads((Path(project) / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    for requirement in map(Requirement, wanted):  # what uv would install is what stands in for it
+        assert requirement.specifier.contains(version(requirement.name), prereleases=True), str(requirement)
     runtime = tmp / "runtime"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(runtime)], check=True)
     site = Path(sysconfig.get_path("purelib", vars={"base": str(runtime), "platbase": str(runtime)}))
@@ -246,3 +253,11 @@ def test_the_unpacked_bundle_serves_mcp_as_the_client_starts_it(
     assert reels.is_dir()
     assert peer.not_json == [], "stdout is the protocol: nothing else may be printed there"
     assert code == 0, peer.stderr()[-2000:]
+
+
+def test_without_npm_the_build_says_what_it_needs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(bundle_script.shutil, "which", lambda name: None)
+    with pytest.raises(bundle_script.McpbUnavailable, match="npm and node"):
+        bundle_script.ensure_mcpb(tmp_path / "empty-cache")
+    assert bundle_script.main(["--cache", str(tmp_path / "empty-cache"), "--out", str(tmp_path / "dist")]) == 2
+    assert not (tmp_path / "dist").exists()

@@ -90,7 +90,7 @@ async def test_kill_9_mid_export_leaves_no_ffmpeg_and_the_next_start_sweeps(tmp_
                 assert not uploaded.is_error, text_of(uploaded)
                 sid = uploaded.structured_content["session_id"]
                 edited = await client.call_tool(
-                    "edit_timeline", {"session_id": sid, "target_length": "40s", "aspect": "9:16", "fit": "blur"}
+                    "edit_timeline", {"session_id": sid, "target_s": "40s", "aspect": "9:16", "fit": "blur"}
                 )
                 assert not edited.is_error, text_of(edited)
                 async with anyio.create_task_group() as group:

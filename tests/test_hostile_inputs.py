@@ -78,17 +78,17 @@ async def test_parsing_runs_off_the_event_loop_so_another_client_is_answered_mea
     tmp_path: Path, shared: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A slow parse (stood in for by a 3 s sleep) must not hold the server: get_credits answers first."""
-    from mcp_highlight.service import instructions
+    from mcp_highlight.service import understanding
 
     parsing = threading.Event()
-    real = instructions.parse_instruction
+    real = understanding.plan_route
 
     def slow_parse(*args: object, **kwargs: object) -> object:
         parsing.set()
         time.sleep(3)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(instructions, "parse_instruction", slow_parse)
+    monkeypatch.setattr(understanding, "plan_route", slow_parse)
     with serve_http(remote_settings(tmp_path, shared)) as base:
         async with http_client(base) as alice, http_client(base) as bob:
             sid = (await alice.call_tool("upload_video", {"path": str(shared / "game.mp4")})).structured_content[
@@ -103,7 +103,7 @@ async def test_parsing_runs_off_the_event_loop_so_another_client_is_answered_mea
                         finished.append("edit")
 
                     group.start_soon(edit)
-                    await anyio.to_thread.run_sync(parsing.wait)
+                    assert await anyio.to_thread.run_sync(parsing.wait, 30), "the instruction was never parsed"
                     await bob.call_tool("get_credits", {})
                     finished.append("credits")
     assert finished == ["credits", "edit"]
@@ -271,7 +271,7 @@ async def test_two_exports_of_one_draft_at_once_render_once(tmp_path: Path, shar
             sid = (await alice.call_tool("upload_video", {"path": str(shared / "game.mp4")})).structured_content[
                 "session_id"
             ]
-            edited = await alice.call_tool("edit_timeline", {"session_id": sid, "target_length": "8s", "aspect": "1:1"})
+            edited = await alice.call_tool("edit_timeline", {"session_id": sid, "target_s": "8s", "aspect": "1:1"})
             assert not edited.is_error, text_of(edited)
             with anyio.fail_after(240):
                 first, second = await _both(
@@ -292,7 +292,7 @@ async def test_a_cancelled_export_shows_a_readable_reason(tmp_path: Path, shared
             sid = (await client.call_tool("upload_video", {"path": str(shared / "game.mp4")})).structured_content[
                 "session_id"
             ]
-            await client.call_tool("edit_timeline", {"session_id": sid, "target_length": "15s", "aspect": "9:16"})
+            await client.call_tool("edit_timeline", {"session_id": sid, "target_s": "15s", "aspect": "9:16"})
             started = anyio.Event()
 
             async def on_progress(progress: float, total: float | None, message: str | None) -> None:
@@ -330,7 +330,7 @@ async def test_impossible_clock_times_and_endless_titles_are_refused_over_both_t
             "session_id"
         ]
         before = (await client.call_tool("get_state", {"session_id": sid})).structured_content["draft"]
-        clock = await client.call_tool("edit_timeline", {"session_id": sid, "target_length": "1:99:99"})
+        clock = await client.call_tool("edit_timeline", {"session_id": sid, "target_s": "1:99:99"})
         assert clock.is_error and "go up to 59" in text_of(clock), text_of(clock)
         title = await client.call_tool("edit_timeline", {"session_id": sid, "title": "T" * 10_000})
         assert title.is_error and f"at most {MAX_TITLE_CHARS} characters" in text_of(title)
@@ -339,6 +339,8 @@ async def test_impossible_clock_times_and_endless_titles_are_refused_over_both_t
             "edit_timeline", {"session_id": sid, "instruction": f"add the title 'W{'o' * 300}w'"}
         )
         assert worded.is_error and len(text_of(worded)) < 1500  # refused, and not echoed in full
+        endless = await client.call_tool("edit_timeline", {"session_id": sid, "instruction": "make a 9 hour reel"})
+        assert endless.is_error and "4-hour limit" in text_of(endless), text_of(endless)
         after = (await client.call_tool("get_state", {"session_id": sid})).structured_content["draft"]
         assert after == before
 
@@ -361,7 +363,7 @@ async def test_with_two_tokens_each_sees_only_its_own_sessions(tmp_path: Path, s
             nothing = await bob.call_tool("get_state", {})
             assert nothing.is_error and "no sessions" in text_of(nothing)
             for tool, args in (("get_state", {"session_id": sid}), ("export_video", {"session_id": sid}),
-                               ("edit_timeline", {"session_id": sid, "target_length": "5s"})):  # fmt: skip
+                               ("edit_timeline", {"session_id": sid, "target_s": "5s"})):  # fmt: skip
                 foreign = await bob.call_tool(tool, args)
                 assert foreign.is_error and "no session" in text_of(foreign), tool
             listed = await bob.read_resource("highlight://sessions")

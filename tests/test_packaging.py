@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from mcp_highlight.backends.local import LocalBackend
 from mcp_highlight.config import ENV_NAMES, Settings
+from mcp_highlight.errors import BadInputError
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
@@ -72,6 +73,14 @@ def test_a_placeholder_the_client_left_unfilled_counts_as_unset(monkeypatch: pyt
     monkeypatch.setenv("MCP_HIGHLIGHT_BACKEND", "")
     settings = Settings.from_env()
     assert settings.output_dir is None and settings.nemo_token is None and settings.backend == "local"
+
+
+def test_an_engine_typed_by_hand_in_a_settings_form_is_understood(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MCP_HIGHLIGHT_BACKEND", " Cloud ")
+    assert Settings.from_env().backend == "cloud"
+    monkeypatch.setenv("MCP_HIGHLIGHT_BACKEND", "gpu")
+    with pytest.raises(BadInputError, match="MCP_HIGHLIGHT_BACKEND"):
+        Settings.from_env()
 
 
 def test_name_and_version_agree_across_pyproject_server_json_and_the_manifest() -> None:

@@ -170,7 +170,7 @@ async def test_upload_edit_export_makes_a_reel_and_reports_progress(local, game_
 
 async def test_undo_restores_the_previous_timeline(local, game_file: Path) -> None:
     sid = (await local.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
-    first = await local.call_tool("edit_timeline", {"session_id": sid, "target_length": "10s"})
+    first = await local.call_tool("edit_timeline", {"session_id": sid, "target_s": "10s"})
     vertical = await local.call_tool("edit_timeline", {"session_id": sid, "instruction": "make it vertical for TikTok"})
     assert "Aspect: 16:9 -> 9:16" in vertical.structured_content["edit"]["changes"]
     undone = await local.call_tool("edit_timeline", {"session_id": sid, "instruction": "undo"})
@@ -209,7 +209,7 @@ async def test_the_timeline_resource_and_its_update_notifications(local, game_fi
     sid = (await local.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
     uri = f"highlight://sessions/{sid}/timeline"
     async with local.listen(resource_subscriptions=[uri]) as subscription:
-        await local.call_tool("edit_timeline", {"session_id": sid, "target_length": "10s"})
+        await local.call_tool("edit_timeline", {"session_id": sid, "target_s": "10s"})
         with anyio.fail_after(10):
             event = await subscription.__anext__()
         assert getattr(event, "uri", None) == uri
@@ -281,7 +281,7 @@ async def test_a_url_over_the_size_limit_is_refused_and_nothing_is_kept(
 
 async def test_cancelling_an_export_stops_the_render_and_leaves_no_file(local, game_file: Path, settings) -> None:
     sid = (await local.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
-    await local.call_tool("edit_timeline", {"session_id": sid, "target_length": "30s", "aspect": "9:16"})
+    await local.call_tool("edit_timeline", {"session_id": sid, "target_s": "30s", "aspect": "9:16"})
     started = anyio.Event()
 
     async def on_progress(progress: float, total: float | None, message: str | None) -> None:
@@ -313,7 +313,7 @@ async def test_a_session_with_two_videos_can_reel_each_or_both(local, game_file:
     second.write_bytes(game_file.read_bytes())
     sid = (await local.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
     await local.call_tool("upload_video", {"path": str(second), "session_id": sid})
-    both = await local.call_tool("edit_timeline", {"session_id": sid, "target_length": "20s"})
+    both = await local.call_tool("edit_timeline", {"session_id": sid, "target_s": "20s"})
     names = {seg["m"]["name"] for seg in both.structured_content["edit"]["draft"]["t"][0]["sg"]}
     assert names == {game_file.name, "second-half.mp4"}
     only = await local.call_tool("edit_timeline", {"session_id": sid, "sources": ["second-half.mp4"]})
@@ -356,7 +356,7 @@ async def test_a_restarted_server_finds_its_sessions_and_reports_cut_off_renders
     settings = Settings(home=tmp_path / "home")
     async with connect(LocalBackend(settings), settings) as client:
         sid = (await client.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
-        edited = await client.call_tool("edit_timeline", {"session_id": sid, "target_length": "6s"})
+        edited = await client.call_tool("edit_timeline", {"session_id": sid, "target_s": "6s"})
     backend = LocalBackend(settings)
     backend.store.create_job(sid, "fingerprint-of-a-render-that-was-running")  # as if the process died mid-render
     await backend.aclose()
@@ -386,7 +386,7 @@ async def test_an_uploaded_logo_goes_in_the_corner_asked_for(local, game_file: P
 
 async def test_two_edits_at_once_both_land(local, game_file: Path) -> None:
     sid = (await local.call_tool("upload_video", {"path": str(game_file)})).structured_content["session_id"]
-    await local.call_tool("edit_timeline", {"session_id": sid, "target_length": "10s"})
+    await local.call_tool("edit_timeline", {"session_id": sid, "target_s": "10s"})
     async with anyio.create_task_group() as group:
         group.start_soon(local.call_tool, "edit_timeline", {"session_id": sid, "aspect": "9:16"})
         group.start_soon(local.call_tool, "edit_timeline", {"session_id": sid, "title": "Both"})
@@ -409,8 +409,8 @@ async def test_a_2025_protocol_client_subscribed_to_the_timeline_is_notified(gam
         uri = f"highlight://sessions/{first}/timeline"
         with pytest.warns(MCPDeprecationWarning):  # deprecated in the 2026 protocol, still what 2025 clients send
             await client.subscribe_resource(uri)
-        await client.call_tool("edit_timeline", {"session_id": other, "target_length": "5s"})
-        await client.call_tool("edit_timeline", {"session_id": first, "target_length": "5s"})
+        await client.call_tool("edit_timeline", {"session_id": other, "target_s": "5s"})
+        await client.call_tool("edit_timeline", {"session_id": first, "target_s": "5s"})
         with anyio.fail_after(10):
             while not updated:
                 await anyio.sleep(0.05)

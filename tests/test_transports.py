@@ -48,7 +48,7 @@ async def test_the_console_script_serves_stdio_and_makes_a_reel(tmp_path: Path, 
         uploaded = await client.call_tool("upload_video", {"path": str(clip)})
         assert not uploaded.is_error, text_of(uploaded)
         sid = uploaded.structured_content["session_id"]
-        edited = await client.call_tool("edit_timeline", {"session_id": sid, "target_length": "6s"})
+        edited = await client.call_tool("edit_timeline", {"session_id": sid, "target_s": "6s"})
         assert not edited.is_error, text_of(edited)
         exported = await client.call_tool("export_video", {"session_id": sid})
         assert not exported.is_error, text_of(exported)
@@ -119,7 +119,7 @@ async def test_http_with_the_token_serves_the_tools_and_the_reel(http_server, cl
         credits = await client.call_tool("get_credits", {})
         assert credits.structured_content["metered"] is False
         sid = (await client.call_tool("upload_video", {"path": str(clip)})).structured_content["session_id"]
-        await client.call_tool("edit_timeline", {"session_id": sid, "target_length": "5s"})
+        await client.call_tool("edit_timeline", {"session_id": sid, "target_s": "5s"})
         exported = (await client.call_tool("export_video", {"session_id": sid})).structured_content
     url = exported["download_url"]
     assert url.startswith(f"{base}/renders/")

@@ -1,7 +1,12 @@
-"""The Backend protocol: what the service layer needs from local and cloud alike."""
+"""The Backend protocol: everything the service layer needs from local and cloud alike.
+
+Fronts never reach past the studio into a backend, so whatever they need (a contact sheet, the
+analysis behind a curve, where renders go) is asked for here, not found by `getattr`.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
 from mcp_highlight.backends.models import (
@@ -12,28 +17,47 @@ from mcp_highlight.backends.models import (
     SessionState,
     UploadResult,
 )
+from mcp_highlight.engine.analysis import Analysis
 from mcp_highlight.progress import ProgressFn
 
 
 class Backend(Protocol):
     name: str
+    #: True when the backend reads plain words itself (the hosted agent); False when it needs fields.
+    takes_words: bool
+    #: Where exports are written (the HTTP front serves downloads from here).
+    renders_dir: Path
 
     async def upload(self, source: str, *, session_id: str | None, progress: ProgressFn) -> UploadResult:
         """A local path or an http(s) URL into a new (session_id None) or existing session."""
         ...
 
+    async def known_media(self, session_id: str) -> dict[str, str]:
+        """Names and ids of the session's uploads -> their ids, oldest first, so words can name them."""
+        ...
+
     async def edit(
-        self, session_id: str, instruction: str | None, request: EditRequest | None, *, progress: ProgressFn
+        self, session_id: str, words: str | None, request: EditRequest, *, progress: ProgressFn
     ) -> EditResult:
-        """Apply an edit. Local: `request` wins, else `instruction` is parsed (may raise
-        InstructionNotUnderstoodError). Cloud: the instruction (or request.describe()) goes to the agent."""
+        """Apply an edit the service has already understood. `words` are the user's own (the hosted agent
+        reads them; the local engine keeps them as the history note)."""
         ...
 
     async def state(self, session_id: str) -> SessionState: ...
 
     async def credits(self) -> Credits: ...
 
-    async def export(self, session_id: str, *, progress: ProgressFn) -> ExportResult: ...
+    async def export(self, session_id: str, *, progress: ProgressFn, output: Path | None = None) -> ExportResult:
+        """Render the draft; `output` (the CLI's -o) writes there instead of the renders folder."""
+        ...
+
+    async def contact_sheet(self, session_id: str) -> Path:
+        """A PNG of the reel's moments; ImpossibleRequestError where the backend cannot make one."""
+        ...
+
+    async def analysis(self, media_id: str) -> Analysis | None:
+        """The excitement analysis of an uploaded video, when this backend made one."""
+        ...
 
     async def list_sessions(self) -> list[SessionState]: ...
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
-from mcp_highlight.limits import MAX_PATH_CHARS, MAX_REEL_SECONDS, MAX_SOURCES, MAX_TITLE_CHARS
+from mcp_highlight.backends.describe_edit import describe_edit
+from mcp_highlight.durations import parse_duration
+from mcp_highlight.errors import BadInputError
+from mcp_highlight.limits import MAX_PATH_CHARS, MAX_SOURCES, MAX_TITLE_CHARS
 
 MediaKind = Literal["video", "image", "audio"]
 
@@ -51,45 +55,116 @@ class UploadResult(BaseModel):
     message: str
 
 
-class EditRequest(BaseModel):
-    """A structured edit. Rule-based parsing, client sampling, or a client's own arguments produce it."""
+class Cli(NamedTuple):
+    """How an EditRequest field appears as a `reel` flag (field metadata; the JSON schema ignores it).
 
-    target_s: float | None = Field(None, gt=0, le=MAX_REEL_SECONDS, description="Reel length in seconds.")
-    moments: int | None = Field(None, ge=1, le=100, description="Number of moments ('top 5').")
-    min_segment_s: float | None = Field(None, gt=0)
-    max_segment_s: float | None = Field(None, gt=0)
-    aspect: Literal["16:9", "9:16", "1:1"] | None = None
-    fit: Literal["crop", "blur"] | None = None
+    `flags` replaces the default `--field-name`; `hidden` keeps session-only edits (undo, drop a clip)
+    off the one-shot command line.
+    """
+
+    flags: tuple[str, ...] = ()
+    hidden: bool = False
+
+
+SESSION_ONLY = Cli(hidden=True)
+
+
+def _seconds(value: Any) -> Any:
+    """parse_duration as a validation error (so a tool call's argument check reports it, not a crash)."""
+    if not isinstance(value, str | int | float):
+        return value
+    try:
+        return parse_duration(value)
+    except BadInputError as exc:
+        raise PydanticCustomError("duration", str(exc)) from None
+
+
+#: Seconds (> 0), also as people type them: '3m', '1:30', '90'. Bad text is a validation error naming it.
+Seconds = Annotated[
+    float,
+    BeforeValidator(_seconds),
+    WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string"}]}),
+]
+
+
+class EditRequest(BaseModel):
+    """The one definition of an edit: the `edit_timeline` tool's arguments, the `reel` flags, the
+    sampling prompt's schema and the instruction parser's output are all derived from these fields."""
+
+    target_s: Annotated[Seconds | None, Cli(("-d", "--duration"))] = Field(
+        None, description="Reel length in seconds, or as written: '3m', '90s', '1:30'."
+    )
+    moments: Annotated[int | None, Cli(("-n", "--moments"))] = Field(
+        None, ge=1, le=100, description="Number of moments ('top 5') instead of a length."
+    )
+    min_segment_s: Annotated[Seconds | None, Cli(("--min-clip",))] = Field(
+        None, description="Shortest clip, seconds."
+    )
+    max_segment_s: Annotated[Seconds | None, Cli(("--max-clip",))] = Field(
+        None, description="Longest clip, seconds."
+    )
+    aspect: Literal["16:9", "9:16", "1:1"] | None = Field(
+        None, description="Frame shape: 16:9 (1920x1080), 9:16 vertical (1080x1920), 1:1 square (1080x1080)."
+    )
+    fit: Literal["crop", "blur"] | None = Field(
+        None, description="How another shape fills the frame: centre crop, or the whole picture over a blurred fill."
+    )
     title: str | None = Field(None, max_length=MAX_TITLE_CHARS, description="Title text shown at the start.")
-    title_start_s: float | None = Field(None, ge=0)
-    title_s: float | None = Field(None, gt=0, description="How long the title shows.")
-    remove_title: bool = False
-    music: str | None = Field(None, max_length=MAX_PATH_CHARS, description="Path of a music file, or the id of an uploaded one.")
-    music_volume: float | None = Field(None, ge=0, le=1)
-    music_volume_scale: float | None = Field(
+    title_start_s: Annotated[float | None, SESSION_ONLY] = Field(None, ge=0, description="When the title appears.")
+    title_s: Annotated[Seconds | None, Cli(("--title-seconds",))] = Field(
+        None, description="How long the title shows (default 3 s)."
+    )
+    remove_title: Annotated[bool, SESSION_ONLY] = Field(False, description="Take the title off.")
+    music: str | None = Field(
+        None,
+        max_length=MAX_PATH_CHARS,
+        description="Music under the game sound: a file path, or the id or name of an uploaded one.",
+    )
+    music_volume: float | None = Field(None, ge=0, le=1, description="Music level 0..1 (default 0.35).")
+    music_volume_scale: Annotated[float | None, SESSION_ONLY] = Field(
         None, gt=0, le=4, description="Relative music volume: 'quieter' = 0.5, 'louder' = 1.5."
     )
-    remove_music: bool = False
-    captions: bool | None = Field(None, description="Per-moment captions with their source time.")
+    remove_music: Annotated[bool, SESSION_ONLY] = Field(False, description="Take the music off.")
+    captions: bool | None = Field(None, description="Show each moment's source time in a corner.")
     logo: str | None = Field(
-        None, max_length=MAX_PATH_CHARS, description="An image (path, or the id or name of an uploaded one) shown in a corner."
+        None,
+        max_length=MAX_PATH_CHARS,
+        description="An image (path, or the id or name of an uploaded one) shown in a corner of the whole reel.",
     )
-    logo_position: Literal["top-right", "top-left", "bottom-right", "bottom-left"] | None = None
-    remove_logo: bool = False
-    drop_clips: list[int] = Field(default_factory=list, max_length=100, description="1-based clip numbers to remove.")
-    scale_length: float | None = Field(None, gt=0, description="'make it shorter' = 0.67, 'longer' = 1.5.")
-    sources: list[str] | None = Field(None, max_length=MAX_SOURCES, description="Media ids to draw moments from (default: all videos).")
-    reel: bool = Field(False, description="(Re)build the reel with the current settings ('make a highlight reel').")
-    undo: bool = False
-    redo: bool = False
+    logo_position: Literal["top-right", "top-left", "bottom-right", "bottom-left"] | None = Field(
+        None, description="The logo's corner (default top-right)."
+    )
+    remove_logo: Annotated[bool, SESSION_ONLY] = Field(False, description="Take the logo off.")
+    drop_clips: Annotated[list[int], SESSION_ONLY] = Field(
+        default_factory=list, max_length=100, description="1-based clip numbers to remove; -1 is the last."
+    )
+    scale_length: Annotated[float | None, SESSION_ONLY] = Field(
+        None, gt=0, description="Relative length: 'make it shorter' = 0.67, 'longer' = 1.5."
+    )
+    sources: Annotated[list[str] | None, SESSION_ONLY] = Field(
+        None,
+        max_length=MAX_SOURCES,
+        description="Uploaded videos (ids or file names) to take moments from; default all of them.",
+    )
+    reel: Annotated[bool, SESSION_ONLY] = Field(
+        False, description="(Re)build the reel with the current settings ('make a highlight reel')."
+    )
+    undo: Annotated[bool, SESSION_ONLY] = Field(False, description="Undo the last change.")
+    redo: Annotated[bool, SESSION_ONLY] = Field(False, description="Redo what was undone.")
 
     def is_empty(self) -> bool:
         return self == EditRequest()
 
+    def given(self) -> dict[str, Any]:
+        """The fields set to something other than their default."""
+        return self.model_dump(exclude_defaults=True)
+
+    def merged_over(self, other: EditRequest) -> EditRequest:
+        """`other` with this request's given fields on top (structured arguments win over words)."""
+        return other.model_copy(update=self.given())
+
     def describe(self) -> str:
         """Plain English, for the hosted agent (which takes words, not fields)."""
-        from mcp_highlight.service.describe_edit import describe_edit
-
         return describe_edit(self)
 
 

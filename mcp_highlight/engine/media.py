@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from mcp_highlight.durations import format_seconds
+
 
 class VideoInfo(BaseModel):
     codec: str
@@ -57,8 +59,6 @@ class MediaInfo(BaseModel):
 
     def describe(self) -> str:
         """One line for people: `1920x1080 h264 30fps, aac stereo, 2:00:00, 412 MB`."""
-        from mcp_highlight.durations import format_seconds
-
         bits = []
         if self.video:
             w, h = self.video.display_size

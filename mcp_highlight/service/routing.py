@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from mcp_highlight.backends.models import EditRequest
 from mcp_highlight.service.instructions import (
     FILE_PATTERN,
     MASK,
@@ -36,6 +37,7 @@ class RoutePlan(BaseModel):
     uploads: list[str] = Field(default_factory=list, description="Paths or URLs to upload, in text order.")
     edit_text: str = Field("", description="The instruction for the edit step, route words removed.")
     leftover: str = Field("", description="Meaningful words neither routing nor the edit parser understood.")
+    edit: EditRequest = Field(default_factory=EditRequest, description="What the edit step's words asked for.")
 
     @property
     def primary(self) -> Route:
@@ -134,17 +136,16 @@ def plan_route(text: str, *, known_media: Mapping[str, str] | None = None) -> Ro
 
     sources, without_sources = _find_sources(work)
     parsed_without, _ = read_instruction(without_sources, known_media=known_media)
-    only_sources = bool(sources) and parsed_without.request.is_empty() and not parsed_without.leftover
-    if only_sources and not parsed_without.extra:
+    if sources and parsed_without.edit.is_empty() and not parsed_without.leftover:
         found.add("upload")
 
-    if "upload" in found:
+    if "upload" in found or not sources:
         # The uploaded files are the upload's business; the edit is whatever else was asked.
         parsed = parsed_without
     else:
         sources = []
-        parsed, _ = read_instruction(work, known_media=known_media)
-    if not parsed.request.is_empty() or parsed.extra:
+        parsed, _ = read_instruction(work, known_media=known_media)  # file names here belong to the edit
+    if not parsed.edit.is_empty():
         found.add("edit")
     if not found:
         found.add("edit")  # the edit step explains what it can do
@@ -154,6 +155,7 @@ def plan_route(text: str, *, known_media: Mapping[str, str] | None = None) -> Ro
         uploads=sources,
         edit_text=_unmasked(text or "", work) if "edit" in found else "",
         leftover=parsed.leftover,
+        edit=parsed.edit,
     )
 
 

@@ -1,17 +1,20 @@
 """The studio: one API that the MCP server and the CLI share, over whichever backend is configured.
 
-It routes plain-language requests (export, credits, status, upload go to those actions,
-never to the editor), and gives every answer a readable message.
+Requests are understood once here (routing plus the edit's fields, with the session's media known)
+and carried out step by step: export, credits, status and upload words go to those actions, never
+to the editor. Every answer has a readable message.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from pathlib import Path
 
 import anyio
 from pydantic import BaseModel, Field
 
 from mcp_highlight.backends.base import Backend
+from mcp_highlight.backends.cloud import CloudBackend
+from mcp_highlight.backends.local import LocalBackend
 from mcp_highlight.backends.models import (
     Credits,
     EditRequest,
@@ -21,10 +24,11 @@ from mcp_highlight.backends.models import (
     UploadResult,
 )
 from mcp_highlight.config import Settings
+from mcp_highlight.engine.analysis import Analysis
 from mcp_highlight.errors import BadInputError
 from mcp_highlight.progress import ProgressFn, no_progress, scaled
-
-Action = Literal["edit", "export", "credits", "state", "upload"]
+from mcp_highlight.service.doctor import DoctorReport, diagnose
+from mcp_highlight.service.understanding import Action, Understood, understand
 
 
 class TimelineOutcome(BaseModel):
@@ -42,13 +46,7 @@ class TimelineOutcome(BaseModel):
 
 
 def make_backend(settings: Settings) -> Backend:
-    if settings.backend == "cloud":
-        from mcp_highlight.backends.cloud import CloudBackend
-
-        return CloudBackend(settings)
-    from mcp_highlight.backends.local import LocalBackend
-
-    return LocalBackend(settings)
+    return CloudBackend(settings) if settings.backend == "cloud" else LocalBackend(settings)
 
 
 class Studio:
@@ -56,8 +54,25 @@ class Studio:
         self.backend = backend
         self.settings = settings
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Studio:
+        return cls(make_backend(settings), settings)
+
+    async def diagnose(self) -> DoctorReport:
+        """What works here and what to do next (the doctor's report)."""
+        return await diagnose(self.settings)
+
     async def aclose(self) -> None:
         await self.backend.aclose()
+
+    @property
+    def takes_words(self) -> bool:
+        return self.backend.takes_words
+
+    def served_name(self, path: str | Path) -> str | None:
+        """The file name under which the HTTP front serves `path`, if it is in the renders folder."""
+        path = Path(path)
+        return path.name if path.resolve().parent == self.backend.renders_dir.resolve() else None
 
     async def upload(
         self, source: str, session_id: str | None = None, progress: ProgressFn = no_progress
@@ -77,8 +92,23 @@ class Studio:
     async def credits(self) -> Credits:
         return await self.backend.credits()
 
-    async def export(self, session_id: str, progress: ProgressFn = no_progress) -> ExportResult:
-        return await self.backend.export(session_id, progress=progress)
+    async def export(
+        self, session_id: str, progress: ProgressFn = no_progress, output: Path | None = None
+    ) -> ExportResult:
+        return await self.backend.export(session_id, progress=progress, output=output)
+
+    async def contact_sheet(self, session_id: str) -> Path:
+        return await self.backend.contact_sheet(session_id)
+
+    async def analysis(self, media_id: str) -> Analysis | None:
+        return await self.backend.analysis(media_id)
+
+    async def understand(self, session_id: str | None, instruction: str | None) -> Understood:
+        """The one reading of the words, off the event loop (long text must not stall other clients)."""
+        if not instruction or not instruction.strip():
+            return Understood()
+        known = await self.backend.known_media(session_id) if session_id else {}
+        return await anyio.to_thread.run_sync(understand, instruction, known)
 
     async def edit(
         self,
@@ -87,19 +117,18 @@ class Studio:
         request: EditRequest | None = None,
         progress: ProgressFn = no_progress,
     ) -> TimelineOutcome:
-        """Apply an edit, or do what the words route to (export, credits, state, upload)."""
-        from mcp_highlight.service.routing import plan_route
+        """Understand the words (structured fields on top), then carry them out."""
+        understood = (await self.understand(session_id, instruction)).with_fields(request or EditRequest())
+        return await self.run(session_id, understood, progress)
 
-        steps: list[Action] = ["edit"]
-        uploads: list[str] = []
-        if instruction and (request is None or request.is_empty()):
-            plan = await anyio.to_thread.run_sync(plan_route, instruction)  # CPU work: off the event loop
-            steps, uploads, instruction = list(plan.steps), plan.uploads, plan.edit_text or instruction
+    async def run(self, session_id: str, understood: Understood, progress: ProgressFn = no_progress) -> TimelineOutcome:
+        """Carry out an understood request, step by step, in execution order."""
+        steps = understood.steps
         outcome: TimelineOutcome | None = None
         for index, step in enumerate(steps):
             part = scaled(progress, index / len(steps), (index + 1) / len(steps))
             if step == "edit":
-                result = await self.backend.edit(session_id, instruction, request, progress=part)
+                result = await self._edit_step(session_id, understood, part)
                 outcome = TimelineOutcome(action="edit", message=result.message, session_id=session_id, edit=result)
             elif step == "export":
                 exported = await self.backend.export(session_id, progress=part)
@@ -115,17 +144,30 @@ class Studio:
                 state = await self.backend.state(session_id)
                 outcome = TimelineOutcome(action="state", message=state.summary, session_id=session_id, state=state)
             else:
-                if not uploads:
+                if not understood.uploads:
                     raise BadInputError(
                         "That sounds like an upload, but no file path or URL was given.",
                         hint="Use upload_video with the file's path, or include the path in the request.",
                     )
-                for source in uploads:
+                for source in understood.uploads:
                     uploaded = await self.backend.upload(source, session_id=session_id or None, progress=part)
                     session_id = uploaded.session_id
                 outcome = TimelineOutcome(
                     action="upload", message=uploaded.message, session_id=uploaded.session_id, upload=uploaded
                 )
         assert outcome is not None
-        outcome.steps = steps
+        outcome.steps = list(steps)
         return outcome
+
+    async def _edit_step(self, session_id: str, understood: Understood, progress: ProgressFn) -> EditResult:
+        if self.backend.takes_words:
+            # the hosted agent reads the user's own words, plus the client's fields restated as words
+            if understood.given.is_empty() and not understood.words:
+                raise understood.refusal()
+            return await self.backend.edit(session_id, understood.words, understood.given, progress=progress)
+        if understood.request.is_empty():
+            raise understood.refusal()
+        result = await self.backend.edit(session_id, understood.words, understood.request, progress=progress)
+        if understood.leftover:
+            result.message = f"{result.message} I did not act on: {understood.leftover!r}.".strip()
+        return result

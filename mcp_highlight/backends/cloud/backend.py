@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import math
 import mimetypes
+import shutil
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -66,6 +67,7 @@ from mcp_highlight.errors import (
     BackendError,
     BadInputError,
     HighlightError,
+    ImpossibleRequestError,
     MediaTooLargeError,
     NothingToExportError,
     UnknownSessionError,
@@ -260,6 +262,7 @@ class CloudBackend:
     """The hosted agent behind the Backend protocol (see backends/base.py)."""
 
     name = "cloud"
+    takes_words = True  # the hosted agent reads the user's own words
 
     def __init__(
         self,
@@ -269,6 +272,7 @@ class CloudBackend:
         timing: CloudTiming | None = None,
     ) -> None:
         self.settings = settings
+        self.renders_dir = settings.renders_dir
         self.timing = timing or CloudTiming()
         settings.home.mkdir(parents=True, exist_ok=True)
         self.client = NemoClient(settings, self.timing, transport=transport)
@@ -682,7 +686,20 @@ class CloudBackend:
 
     # --- export ---------------------------------------------------------------------------------------------
 
-    async def export(self, session_id: str, *, progress: ProgressFn) -> ExportResult:
+    async def known_media(self, session_id: str) -> dict[str, str]:
+        """Empty: the hosted agent resolves file names in the words itself."""
+        return {}
+
+    async def contact_sheet(self, session_id: str) -> Path:
+        raise ImpossibleRequestError(
+            "Contact sheets are made by the local backend only.", hint="Open the project in the browser instead."
+        )
+
+    async def analysis(self, media_id: str) -> None:
+        """None: the hosted agent keeps its analysis to itself."""
+        return None
+
+    async def export(self, session_id: str, *, progress: ProgressFn, output: Path | None = None) -> ExportResult:
         progress(0.0, "Reading the timeline")
         draft, _ = await self._read_state(session_id)
         if not draft.exportable:
@@ -691,6 +708,10 @@ class CloudBackend:
                 hint="Ask for an edit first, e.g. 'pull the best moments into a 1-minute reel'.",
             )
         path, job, reused = await self.renders.export(session_id, draft, scaled(progress, 0.02, 0.98))
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(shutil.copyfile, path, output)
+            path = output
         duration, width, height = await asyncio.to_thread(_probe, path, draft.duration_ms / 1000)
         claim = await self.claim_url(session_id)
         progress(1.0, f"Exported {path.name}")

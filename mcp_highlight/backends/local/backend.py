@@ -26,8 +26,11 @@ from mcp_highlight.backends.models import (
 from mcp_highlight.config import Settings
 from mcp_highlight.draft import Draft, summarize
 from mcp_highlight.draft_diff import describe_changes, diff_drafts
-from mcp_highlight.engine import scratch
+from mcp_highlight.engine import preview, scratch
+from mcp_highlight.engine.analyse import analyse
 from mcp_highlight.engine.analysis import Analysis
+from mcp_highlight.engine.probe import probe, probe_audio, probe_image
+from mcp_highlight.engine.render import render
 from mcp_highlight.errors import (
     ImpossibleRequestError,
     InstructionNotUnderstoodError,
@@ -45,10 +48,12 @@ log = get_logger(__name__)
 
 class LocalBackend:
     name = "local"
+    takes_words = False
 
     def __init__(self, settings: Settings) -> None:
         settings.ensure_dirs()
         self.settings = settings
+        self.renders_dir = settings.renders_dir
         self.store = Store(settings.database)
         if self.store.interrupted:
             log.warning("renders_interrupted", count=self.store.interrupted)
@@ -104,11 +109,9 @@ class LocalBackend:
         return UploadResult(session_id=sid, media=item, message=message)
 
     def _describe(self, path: Path, kind: str) -> MediaItem:
-        from mcp_highlight.engine import probe as probe_mod
-
         mid = new_id("med")
         if kind == "video":
-            info = probe_mod.probe(path, max_bytes=self.settings.max_bytes)
+            info = probe(path, max_bytes=self.settings.max_bytes)
             width, height = info.video.display_size if info.video else (None, None)
             return MediaItem(
                 id=mid,
@@ -123,7 +126,7 @@ class LocalBackend:
                 size_bytes=info.size_bytes,
             )
         if kind == "audio":
-            info = probe_mod.probe_audio(path)
+            info = probe_audio(path)
             return MediaItem(
                 id=mid,
                 name=path.name,
@@ -134,7 +137,7 @@ class LocalBackend:
                 has_audio=True,
                 size_bytes=info.size_bytes,
             )
-        image = probe_mod.probe_image(path)
+        image = probe_image(path)
         return MediaItem(
             id=mid,
             name=path.name,
@@ -157,9 +160,6 @@ class LocalBackend:
                 self._analysis_progress[item.id] = (fraction, message)
 
             def work() -> Analysis:
-                from mcp_highlight.engine.analyse import analyse
-                from mcp_highlight.engine.probe import probe
-
                 assert item.path is not None
                 info = probe(Path(item.path), max_bytes=self.settings.max_bytes)
                 return analyse(info, progress=report, cache_dir=self.settings.cache_dir)
@@ -189,39 +189,27 @@ class LocalBackend:
         future = self._analyses.get(media_id)
         return future.result() if future is not None and future.done() and future.exception() is None else None
 
+    async def analysis(self, media_id: str) -> Analysis | None:
+        return self.analysis_for(media_id)
+
     # edit -----------------------------------------------------------------------------------
+    async def known_media(self, session_id: str) -> dict[str, str]:
+        self.store.require_session(session_id)
+        return {item.name: item.id for item in self.store.media(session_id)}
+
     async def edit(
-        self,
-        session_id: str,
-        instruction: str | None,
-        request: EditRequest | None,
-        *,
-        progress: ProgressFn = no_progress,
+        self, session_id: str, words: str | None, request: EditRequest, *, progress: ProgressFn = no_progress
     ) -> EditResult:
         """One edit at a time per session, so two clients cannot both edit the same 'before'."""
+        if request.is_empty():
+            raise InstructionNotUnderstoodError("The edit is empty.", hint="Say what to change, e.g. 'a 30s reel'.")
         async with self._edit_locks[session_id]:
-            return await self._edit(session_id, instruction, request, progress)
+            return await self._edit(session_id, words, request, progress)
 
-    async def _edit(
-        self, session_id: str, instruction: str | None, request: EditRequest | None, progress: ProgressFn
-    ) -> EditResult:
-        from mcp_highlight.service.instructions import parse_instruction
-
+    async def _edit(self, session_id: str, instruction: str | None, request: EditRequest, progress: ProgressFn) -> EditResult:
         before, _ = self.store.draft(session_id)
         media = self.store.media(session_id)
         notes: list[str] = []
-        given = request if request is not None and not request.is_empty() else None
-        if given is None and not (instruction and instruction.strip()):
-            raise InstructionNotUnderstoodError("The edit is empty.", hint="Say what to change, e.g. 'a 30s reel'.")
-        request = given or EditRequest()
-        if instruction and instruction.strip():
-            known = {m.name: m.id for m in media}
-            parsed = await anyio.to_thread.run_sync(lambda: parse_instruction(instruction, known_media=known))
-            extra = {k: v for k, v in parsed.extra.items() if k in EditRequest.model_fields}
-            # structured arguments win over words that say the same thing
-            request = parsed.request.model_copy(update={**extra, **request.model_dump(exclude_defaults=True)})
-            if parsed.leftover:
-                notes.append(f"I did not act on: {parsed.leftover!r}.")
         if request.undo or request.redo:
             moved = self.store.move_head(session_id, -1 if request.undo else 1)
             if moved is None:
@@ -283,8 +271,6 @@ class LocalBackend:
             ) from exc
         if intake.kind_of(path) != kind:
             raise UnsupportedMediaError(f"{path.name} is not a {what}.", hint=f"Supported formats: {intake.SUPPORTED}.")
-        from mcp_highlight.engine.probe import probe_audio, probe_image
-
         await anyio.to_thread.run_sync(probe_audio if kind == "audio" else probe_image, path)
         return path, path.name
 
@@ -327,8 +313,6 @@ class LocalBackend:
             return await self._export(session_id, draft, progress, output)
 
     async def _export(self, session_id: str, draft: Draft, progress: ProgressFn, output: Path | None) -> ExportResult:
-        from mcp_highlight.engine.render import render
-
         fingerprint = draft.fingerprint()
         target = output or self.settings.renders_dir / f"reel-{session_id[-8:]}-{fingerprint}.mp4"
         spec = draft_to_spec(draft, target)
@@ -361,11 +345,9 @@ class LocalBackend:
 
     # previews -------------------------------------------------------------------------------
     async def contact_sheet(self, session_id: str) -> Path:
-        from mcp_highlight.engine.preview import contact_sheet
-
         draft, _ = self.store.draft(session_id)
         spec = draft_to_spec(draft, Path("unused.mp4"))
         out = self.settings.renders_dir / f"sheet-{session_id[-8:]}-{draft.fingerprint()}.png"
         if not out.exists():
-            await anyio.to_thread.run_sync(lambda: contact_sheet(spec.clips, out))
+            await anyio.to_thread.run_sync(lambda: preview.contact_sheet(spec.clips, out))
         return out
