@@ -75,16 +75,17 @@ def terminal_progress(label: str, *, quiet: bool = False) -> Iterator[ProgressFn
 
 def _print_moments(draft: Draft) -> None:
     table = Table(title="Moments in the reel")
-    for column in ("#", "source", "from", "length", "score"):
+    for column in ("#", "source", "from", "length", "score", "why"):
         table.add_column(column, justify="right" if column in ("#", "length", "score") else "left")
     for track in draft.tracks_of(TrackType.VIDEO):
         for i, seg in enumerate(track.sg, start=1):
             table.add_row(
                 str(i),
-                seg.m.get("name", "?"),
-                format_clock(seg.m.get("in", 0) / 1000),
+                seg.m.name or "?",
+                format_clock(seg.m.in_s),
                 format_seconds(seg.d / 1000),
-                f"{seg.m.get('score', 0):.2f}",
+                f"{seg.m.score or 0:.2f}",
+                seg.m.why or "",
             )
     Console(file=sys.stderr if not sys.stdout.isatty() else sys.stdout).print(table)
 
@@ -98,11 +99,13 @@ def add_edit_flags(parser: argparse.ArgumentParser) -> None:
             continue
         flags = cli.flags or (f"--{name.replace('_', '-')}",)
         kind = next((a for a in get_args(info.annotation) if a is not type(None)), info.annotation)
-        options: dict[str, Any] = {"dest": name, "default": None, "help": info.description}
+        metavar = flags[-1].lstrip("-").upper().replace("-", "_")
+        options: dict[str, Any] = {"dest": name, "default": None, "help": info.description, "metavar": metavar}
         if kind is bool:
+            del options["metavar"]
             options.update(action="store_const", const=True)
         elif get_origin(kind) is Literal:
-            options["choices"] = get_args(kind)
+            options.update(choices=get_args(kind), metavar=None)
         elif kind in (int, float):
             options["type"] = kind
         elif get_origin(kind) is list:
@@ -157,10 +160,11 @@ async def _reel(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
             "notes": edited.message,
             "moments": [
                 {
-                    "source": seg.m.get("path"),
-                    "start_s": seg.m.get("in", 0) / 1000,
+                    "source": seg.m.path,
+                    "start_s": seg.m.in_s,
                     "duration_s": seg.d / 1000,
-                    "score": seg.m.get("score"),
+                    "score": seg.m.score,
+                    "why": seg.m.why,
                 }
                 for track in draft.tracks_of(TrackType.VIDEO)
                 for seg in track.sg
@@ -187,10 +191,10 @@ async def _previews(studio: Studio, session_id: str, output: Path) -> dict[str, 
         if analysis is None:
             continue
         moments = [
-            (seg.m["in"] / 1000, seg.m["out"] / 1000)
+            (seg.m.in_s, seg.m.out_s)
             for track in draft.tracks_of(TrackType.VIDEO)
             for seg in track.sg
-            if seg.m.get("src") == item.id
+            if seg.m.src == item.id
         ]
         out = output.with_suffix(f".curve-{len(curves) + 1}.png" if len(state.media) > 1 else ".curve.png")
         excitement_curve(analysis.times(), analysis.scores(), moments, out, cuts=analysis.scene_cuts)
@@ -287,6 +291,12 @@ def _print_analysis_summary(data: dict[str, Any]) -> None:
         f"{data['source']}: {format_seconds(data['duration_s'])}, {len(scores)} windows of {data['window_s']}s, "
         f"{len(data['scene_cuts'])} scene cuts{' (cached)' if data.get('cached') else ''}"
     )
+    found = data.get("moments") or []
+    if found:  # the engine's moments, each with the signals behind it
+        print("Top moments (time, score, why):")
+        for m in sorted(found[:10], key=lambda m: m["peak_s"]):
+            print(f"  {format_seconds(m['peak_s']):>8}  {m['score']:.2f}  {m['why']}")
+        return
     print("Top moments (time, score):")
     for i in sorted(picked):
         print(f"  {format_seconds(i * data['window_s']):>8}  {scores[i]:.2f}")

@@ -35,6 +35,8 @@ ENV_NAMES = {
 """Every setting's environment variable: the one list that server.json, manifest.json and the README follow."""
 
 _UNFILLED = re.compile(r"^\$\{[^}]*\}$")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)\s*$", re.IGNORECASE)
+_UNIT = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -67,6 +69,16 @@ class Settings(BaseModel):
     def _typed_by_hand(cls, value: object) -> object:
         """A value typed into a settings form ("Cloud ", "INFO") means the same as the lower-case word."""
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("max_bytes", mode="before")
+    @classmethod
+    def _size_with_unit(cls, value: object) -> object:
+        """Bytes, or a size people write: 500MB, 4 GB, 1.5G (binary units, as the 500 MB default)."""
+        match = _SIZE.match(value) if isinstance(value, str) else None
+        if match is None:
+            return value
+        unit = match.group(2).lower().replace("i", "").replace("b", "")
+        return int(float(match.group(1)) * _UNIT[unit])
 
     @field_validator("allow_networks")
     @classmethod

@@ -6,7 +6,7 @@ Documented keys: `t` tracks, `tt` track type (0 video, 1 audio, 7 text), `sg` se
 
 Local conventions (all optional for drafts that come from the cloud):
 - segment `st`: start on the reel's timeline, ms (absent: segments follow each other);
-- video segment `m`: `src` media id, `path`, `in`/`out` source ms, `score`, `caption`, `name`;
+- video segment `m`: `src` media id, `path`, `in`/`out` source ms, `score`, `why`, `replay`, `caption`, `name`;
 - audio segment `m`: `src`, `path`, `name`, `volume` (0..1), `fade_ms`;
 - text segment `m`: `text`, `role` ("title" | "caption");
 - image segment (track type 2, a local convention) `m`: `path`, `name`, `position` (a corner): the logo;
@@ -30,11 +30,69 @@ class TrackType(IntEnum):
     TEXT = 7
 
 
+class Meta(BaseModel):
+    """Metadata with the wire's short keys; keys we do not know (the hosted agent's) are kept as-is."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, coerce_numbers_to_str=True)
+
+
+Number = int | float  # ints stay ints on the wire, so a draft's JSON (and its fingerprint) is unchanged
+
+
+class SegmentMeta(Meta):
+    src: str | None = Field(None, description="Media id of the source (video and audio segments).")
+    path: str | None = None
+    name: str | None = None
+    title: str | None = None
+    in_ms: Number | None = Field(None, alias="in", description="Source in-point, ms.")
+    out_ms: Number | None = Field(None, alias="out", description="Source out-point, ms.")
+    score: float | None = None
+    why: str | None = Field(None, description="Why the moment was chosen: the signals behind its score.")
+    replay: bool | None = None
+    caption: str | None = None
+    text: str | None = None
+    role: str | None = None
+    volume: float | None = None
+    fade_ms: Number | None = None
+    position: str | None = None
+
+    @property
+    def in_s(self) -> float:
+        return (self.in_ms or 0) / 1000
+
+    @property
+    def out_s(self) -> float:
+        return (self.out_ms or 0) / 1000
+
+
+class TrackMeta(Meta):
+    name: str | None = None
+    role: str | None = None
+    volume: float | None = None
+
+
+class DraftMeta(Meta):
+    """The reel's settings, kept with the draft so a later edit re-plans with them."""
+
+    aspect: str | None = None
+    fit: str | None = None
+    captions: bool | None = None
+    include_replays: bool | None = None
+    target_ms: Number | None = None
+    moments: int | None = None
+    min_segment_s: float | None = None
+    max_segment_s: float | None = None
+    sources: list[str] | None = None
+    dropped: list[tuple[str, Number, Number]] | None = Field(
+        None, description="(source id, in ms, out ms) of clips the user dropped: never chosen again."
+    )
+
+
 class Segment(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     d: int = Field(0, description="Duration in ms.")
-    m: dict[str, Any] = Field(default_factory=dict)
+    m: SegmentMeta = Field(default_factory=SegmentMeta)
     st: int | None = Field(None, description="Start on the reel's timeline, ms.")
 
 
@@ -43,7 +101,7 @@ class Track(BaseModel):
 
     tt: int = Field(TrackType.VIDEO, description="0 video, 1 audio, 7 text.")
     sg: list[Segment] = Field(default_factory=list)
-    m: dict[str, Any] = Field(default_factory=dict)
+    m: TrackMeta = Field(default_factory=TrackMeta)
 
     def spans(self) -> list[tuple[int, int]]:
         """(start_ms, end_ms) of each segment on the timeline."""
@@ -65,7 +123,7 @@ class Draft(BaseModel):
 
     t: list[Track] = Field(default_factory=list)
     d: int | None = Field(None, description="Total duration in ms, when known.")
-    m: dict[str, Any] = Field(default_factory=dict)
+    m: DraftMeta = Field(default_factory=DraftMeta)
 
     def tracks_of(self, kind: TrackType) -> list[Track]:
         return [track for track in self.t if track.tt == kind]
@@ -80,7 +138,7 @@ class Draft(BaseModel):
         return any(track.sg for track in self.t)
 
     def dump(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_none=True)
+        return self.model_dump(mode="json", exclude_none=True, by_alias=True)
 
     def fingerprint(self) -> str:
         """Stable hash of the content: an unchanged draft re-exports instantly."""
@@ -95,12 +153,12 @@ def _seconds(ms: float) -> str:
 
 def _track_label(track: Track) -> tuple[str, str]:
     """(kind word, detail) for one track of the summary line."""
-    first = track.sg[0].m if track.sg else {}
+    first = track.sg[0].m if track.sg else SegmentMeta()
     if track.tt == TrackType.TEXT:
-        role = str(track.m.get("role") or first.get("role") or "title")
-        text = first.get("text") or track.m.get("name") or ""
+        role = track.m.role or first.role or "title"
+        text = first.text or track.m.name or ""
         return ("Title" if role == "title" else "Captions" if len(track.sg) > 1 else "Text"), f'"{text}"'
-    name = track.m.get("name") or first.get("name") or first.get("title") or ""
+    name = track.m.name or first.name or first.title or ""
     if track.tt == TrackType.AUDIO:
         return "BGM", str(name or "audio")
     if track.tt == TrackType.IMAGE:
@@ -124,7 +182,7 @@ def summarize(draft: Draft) -> str:
         end = max((e for _, e in spans), default=0)
         extra = ""
         if track.tt == TrackType.AUDIO and track.sg:
-            volume = track.sg[0].m.get("volume", track.m.get("volume"))
+            volume = track.sg[0].m.volume if track.sg[0].m.volume is not None else track.m.volume
             if volume is not None:
                 extra = f", {round(float(volume) * 100)}%"
         parts.append(f"{index}. {kind}: {detail} ({_seconds(start)}-{_seconds(end)}s{extra})")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from mcp_highlight.draft import Draft, Track, TrackType
+from mcp_highlight.draft import Draft, SegmentMeta, Track, TrackType
 
 
 class Change(BaseModel):
@@ -45,20 +45,20 @@ def _span(track: Track) -> str:
 
 def _describe(track: Track) -> tuple[str, str]:
     """(kind, description) of one track."""
-    first = track.sg[0].m if track.sg else {}
+    first = track.sg[0].m if track.sg else SegmentMeta()
     if track.tt == TrackType.TEXT:
-        texts = [str(seg.m.get("text", "")) for seg in track.sg if seg.m.get("text")]
-        role = str(track.m.get("role") or first.get("role") or "title")
+        texts = [seg.m.text for seg in track.sg if seg.m.text]
+        role = track.m.role or first.role or "title"
         kind = "Title" if role == "title" and len(track.sg) <= 1 else "Captions" if role == "caption" else "Text"
         shown = ", ".join(f'"{text}"' for text in texts[:3]) + (f" and {len(texts) - 3} more" if len(texts) > 3 else "")
         return kind, f"{shown or '(empty)'} ({_span(track)})"
-    name = track.m.get("name") or first.get("name") or first.get("title") or ""
+    name = track.m.name or first.name or first.title or ""
     if track.tt == TrackType.AUDIO:
-        volume = first.get("volume", track.m.get("volume"))
+        volume = first.volume if first.volume is not None else track.m.volume
         extra = f", {round(float(volume) * 100)}%" if volume is not None else ""
         return "BGM", f"{name or 'audio'} ({_span(track)}{extra})"
     if track.tt == TrackType.IMAGE:
-        return "Logo", f"{name or 'image'}, {first.get('position', 'top-right')} ({_span(track)})"
+        return "Logo", f"{name or 'image'}, {first.position or 'top-right'} ({_span(track)})"
     if track.tt == TrackType.VIDEO:
         count = len(track.sg)
         clips = f"{count} clip" + ("" if count == 1 else "s")
@@ -77,11 +77,12 @@ def facts(draft: Draft) -> dict[str, str]:
         out[key] = description
     if draft.t:
         out["Length"] = f"{_seconds(draft.duration_ms)}s"
-    for key, label in (("aspect", "Aspect"), ("fit", "Fit")):
-        if draft.m.get(key):
-            out[label] = str(draft.m[key])
-    if draft.m.get("captions") is not None:
-        out["Captions"] = "on" if draft.m["captions"] else "off"
+    if draft.m.aspect:
+        out["Aspect"] = draft.m.aspect
+    if draft.m.fit:
+        out["Fit"] = draft.m.fit
+    if draft.m.captions is not None:
+        out["Captions"] = "on" if draft.m.captions else "off"
     return out
 
 

@@ -203,7 +203,12 @@ def test_unset_options_reach_the_server_as_empty_values_not_placeholders(
     mcpb_cli: Path, extension: Path, tmp_path: Path
 ) -> None:
     launch = resolve_launch(mcpb_cli, extension, {}, tmp_path)
-    assert launch["env"] == {"MCP_HIGHLIGHT_OUTPUT_DIR": "", "MCP_HIGHLIGHT_BACKEND": "local", "NEMO_TOKEN": ""}
+    assert launch["env"] == {
+        "MCP_HIGHLIGHT_OUTPUT_DIR": "",
+        "MCP_HIGHLIGHT_BACKEND": "local",
+        "MCP_HIGHLIGHT_MAX_BYTES": "500MB",
+        "NEMO_TOKEN": "",
+    }
 
 
 def test_the_unpacked_bundle_serves_mcp_as_the_client_starts_it(

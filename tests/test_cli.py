@@ -37,7 +37,7 @@ def test_reel_writes_the_mp4_and_a_json_report_with_previews(tmp_path: Path, cli
     report = json.loads(done.stdout)
     assert report["output"] == str(out) and out.is_file()
     assert abs(report["duration_s"] - 8) <= 0.8
-    assert report["moments"] and all(m["duration_s"] > 0 for m in report["moments"])
+    assert report["moments"] and all(m["duration_s"] > 0 and m["why"] for m in report["moments"])
     assert Path(report["contact_sheet"]).is_file() and Path(report["curves"]["cli-clip-640x360-30s.mp4"]).is_file()
     with av.open(str(out)) as container:
         video = container.streams.video[0]
@@ -72,6 +72,7 @@ def test_analyse_prints_the_top_moments(tmp_path: Path, clip: Path) -> None:
     as_json = run("analyse", str(clip), "--json", home=tmp_path / "h")
     data = json.loads(as_json.stdout)
     assert data["cached"] is True and len(data["score"]) == pytest.approx(30 / data["window_s"], abs=2)
+    assert isinstance(data["moments"], list) and all(m["why"] and "score" in m for m in data["moments"])
 
 
 def test_doctor_checks_the_toolchain(tmp_path: Path) -> None:

@@ -9,10 +9,10 @@ import pytest
 from cloud_fake import FAST_TIMING, REGISTERED_TOKEN, CloudFake, ProgressLog, cloud_fake, make_cloud_backend
 
 from mcp_highlight.backends.cloud import CloudBackend
-from mcp_highlight.backends.cloud.backend import step_name
 from mcp_highlight.backends.cloud.gui_speak import detect_language, translate
 from mcp_highlight.backends.cloud.models import AgentEvent
 from mcp_highlight.backends.cloud.sse import Heartbeat, iter_stream
+from mcp_highlight.backends.cloud.wire import step_name
 from mcp_highlight.backends.models import EditRequest
 from mcp_highlight.draft import Draft, Segment, Track
 from mcp_highlight.draft_diff import describe_changes, diff_drafts

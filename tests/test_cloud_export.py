@@ -10,6 +10,7 @@ from cloud_fake import CloudFake, ProgressLog, cloud_fake, make_cloud_backend, s
 
 from mcp_highlight.backends.cloud import CloudTiming
 from mcp_highlight.backends.cloud.registry import JobRegistry
+from mcp_highlight.config import Settings
 from mcp_highlight.errors import BackendError, NothingToExportError, PlanRequiredError, UnknownSessionError
 
 __all__ = ["cloud_fake"]
@@ -97,7 +98,7 @@ async def test_a_failed_render_is_reported(cloud_fake: CloudFake, tmp_path: Path
         await backend.export(session_id, progress=ProgressLog())
     await backend.aclose()
     assert "lambda crashed" in str(err.value)
-    assert [j.status for j in JobRegistry(tmp_path).jobs(session_id)] == ["failed"]
+    assert [j.status for j in JobRegistry(Settings(home=tmp_path).database).jobs(session_id)] == ["failed"]
 
 
 async def test_a_broken_download_resumes_with_range(cloud_fake: CloudFake, tmp_path: Path) -> None:
@@ -151,7 +152,7 @@ async def test_a_restarted_server_resumes_the_pending_render_instead_of_submitti
     await first.aclose()
     render_id = cloud_fake.calls("/api/render/proxy/lambda", "POST")[0].json["id"]
     assert render_id in str(err.value) and "resumes" in str(err.value)
-    assert [j.render_id for j in JobRegistry(tmp_path).jobs(session_id)] == [render_id]
+    assert [j.render_id for j in JobRegistry(Settings(home=tmp_path).database).jobs(session_id)] == [render_id]
 
     cloud_fake.switches.render_polls_before_done = 0
     second = make_cloud_backend(cloud_fake, tmp_path)  # a new process: only the registry remembers

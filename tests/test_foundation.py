@@ -61,6 +61,19 @@ def test_drafts_keep_unknown_keys_on_round_trip() -> None:
     assert Draft.model_validate(dumped).dump() == dumped
 
 
+def test_typed_segments_read_the_wire_keys_and_write_them_back_unchanged() -> None:
+    raw = {
+        "t": [{"tt": 0, "m": {"name": "game"}, "sg": [{"d": 4000, "m": {"src": "med_1", "in": 61500, "out": 65500, "score": 0.8, "vendor": [1]}}]}],
+        "m": {"aspect": "9:16", "dropped": [["med_1", 1000, 5000]], "custom": True},
+    }
+    draft = Draft.model_validate(raw)
+    seg = draft.t[0].sg[0]
+    assert (seg.m.src, seg.m.in_s, seg.m.out_s, seg.m.score) == ("med_1", 61.5, 65.5, 0.8)
+    assert draft.m.aspect == "9:16" and draft.m.dropped == [("med_1", 1000, 5000)]
+    assert draft.dump() == raw  # same keys, ints stay ints, unknown keys kept
+    assert Draft.model_validate(draft.dump()).fingerprint() == draft.fingerprint()
+
+
 def test_exportable_needs_a_track_with_segments() -> None:
     assert not Draft().exportable
     assert not Draft(t=[Track(tt=0)]).exportable

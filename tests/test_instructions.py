@@ -112,6 +112,10 @@ ENGLISH: list[tuple[str, dict[str, Any]]] = [
     ("add captions", {"captions": True}),
     ("show the time on each clip", {"captions": True}),
     ("no captions", {"captions": False}),
+    ("include the replays", {"include_replays": True}),
+    ("show slow-motion replays too", {"include_replays": True}),
+    ("no replays, live action only", {"include_replays": False}),
+    ("drop the replays", {"include_replays": False}),
     # combinations
     (
         "make a 30s vertical reel titled 'Finals' with music.mp3 at 20%",
@@ -193,6 +197,9 @@ CHINESE: list[tuple[str, dict[str, Any]]] = [
     ("重做", {"redo": True}),
     ("加字幕", {"captions": True}),
     ("去掉字幕", {"captions": False}),
+    ("加上回放", {"include_replays": True}),
+    ("不要回放", {"include_replays": False}),
+    ("只要直播画面", {"include_replays": False}),
     ("去掉标题和音乐", {"remove_title": True, "remove_music": True}),
     ("标题改成“决赛之夜”", {"title": "决赛之夜"}),
     ("把音乐换成 b.mp3", {"music": "b.mp3"}),

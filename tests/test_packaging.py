@@ -83,6 +83,29 @@ def test_an_engine_typed_by_hand_in_a_settings_form_is_understood(monkeypatch: p
         Settings.from_env()
 
 
+@pytest.mark.parametrize(
+    ("written", "size"),
+    [
+        ("524288000", 500 * 2**20),
+        ("500MB", 500 * 2**20),
+        ("8 GB", 8 * 2**30),
+        ("1.5g", int(1.5 * 2**30)),
+        ("4GiB", 4 * 2**30),
+    ],
+)
+def test_the_upload_limit_takes_bytes_or_a_size_with_a_unit(
+    monkeypatch: pytest.MonkeyPatch, written: str, size: int
+) -> None:
+    monkeypatch.setenv("MCP_HIGHLIGHT_MAX_BYTES", written)
+    assert Settings.from_env().max_bytes == size
+
+
+def test_an_upload_limit_that_is_not_a_size_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MCP_HIGHLIGHT_MAX_BYTES", "lots")
+    with pytest.raises(BadInputError, match="MCP_HIGHLIGHT_MAX_BYTES"):
+        Settings.from_env()
+
+
 def test_name_and_version_agree_across_pyproject_server_json_and_the_manifest() -> None:
     name, version = PYPROJECT["name"], PYPROJECT["version"]
     assert SERVER["version"] == PACKAGE["version"] == MANIFEST["version"] == version
@@ -105,6 +128,41 @@ def test_the_manifest_sets_only_real_variables_from_declared_options() -> None:
         option = MANIFEST["user_config"][PLACEHOLDER.fullmatch(value).group(1)]  # type: ignore[union-attr]
         assert option.get("sensitive", False) == (name in secret_variables()), name
         assert not option.get("required") and "default" in option, f"{name}: unset options must not reach the server"
+
+
+NOT_IN_BUNDLE = {
+    "MCP_HIGHLIGHT_HOME": "the platform's user data folder suits a desktop install; the doctor shows where it is",
+    "MCP_HIGHLIGHT_TOKEN": "HTTP mode only; the bundle serves stdio",
+    "MCP_HIGHLIGHT_LOG_LEVEL": "developers' knob; logs go to the client's log file",
+    "NEMO_API_URL": "developers' knob (tests, staging)",
+    "NEMO_WEB_URL": "developers' knob (tests, staging)",
+    "NEMO_CLIENT_ID": "kept in the data folder by the cloud client",
+    "SKILL_SOURCE": "detected by the cloud client",
+    "MCP_HIGHLIGHT_MEDIA_ROOTS": "HTTP mode only; the bundle serves stdio",
+    "MCP_HIGHLIGHT_ALLOW_NETWORKS": "HTTP mode only; the bundle serves stdio",
+    "MCP_HIGHLIGHT_DOWNLOAD_TIMEOUT": "the default (10 minutes) suits a desktop; operators of HTTP servers tune it",
+}
+"""Variables a Claude Desktop user is not asked for, and why: a new setting must be put here or in the manifest."""
+
+
+def test_every_variable_is_either_asked_for_by_the_bundle_or_left_out_on_purpose() -> None:
+    asked = set(MCP_CONFIG["env"])
+    assert not asked & set(NOT_IN_BUNDLE)
+    assert asked | set(NOT_IN_BUNDLE) == set(ENV_NAMES.values())
+
+
+def test_defaults_in_server_json_and_the_manifest_are_the_settings_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    field_of = {name: field for field, name in ENV_NAMES.items()}
+    for name in ENV_NAMES.values():
+        monkeypatch.delenv(name, raising=False)
+    for variable in PACKAGE["environmentVariables"]:
+        if "default" in variable:
+            assert variable["default"] == Settings.model_fields[field_of[variable["name"]]].default, variable["name"]
+    for name, value in MCP_CONFIG["env"].items():
+        default = MANIFEST["user_config"][PLACEHOLDER.fullmatch(value).group(1)]["default"]  # type: ignore[union-attr]
+        monkeypatch.setenv(name, default)
+    from_manifest = Settings.from_env(home="/nowhere")
+    assert from_manifest == Settings(home="/nowhere")  # an untouched install behaves as no configuration at all
 
 
 def test_the_manifest_runs_the_same_server_as_server_json_on_the_same_python() -> None:

@@ -119,3 +119,43 @@ def test_equally_great_moments_are_sampled_across_the_whole_game() -> None:
     plan = plan_reel([curve(3600, peaks)], PlanRequest(target_s=60))
     starts = [m.start_s for m in plan.moments]
     assert min(starts) < 900 and max(starts) > 2700  # not just the first minutes of the game
+
+
+def test_after_fitting_to_the_length_clip_edges_still_land_on_nearby_cuts() -> None:
+    peaks = {100.0: 0.9, 300.0: 0.85, 500.0: 0.8}
+    cuts = (94.0, 303.5, 493.0)
+    plan = plan_reel([curve(600, peaks, cuts=cuts)], PlanRequest(target_s=36, snap_s=1.5))
+    edges = [t for m in plan.moments for t in (m.start_s, m.end_s)]
+    near = [c for c in cuts if min(abs(np.asarray(edges) - c)) <= 1.5]
+    assert near and all(min(abs(np.asarray(edges) - c)) < 1e-6 for c in near)
+    assert abs(plan.total_s - 36) <= 0.05 * 36
+
+
+def test_replays_are_left_out_unless_asked_for_and_then_follow_their_moment() -> None:
+    from mcp_highlight.engine.replays import Replay
+
+    analysis = curve(600, {100.0: 0.9, 300.0: 0.8, 450.0: 0.7})
+    analysis.replays = [Replay(start_s=112.0, end_s=124.0, of_s=100.0)]
+    plain = plan_reel([analysis], PlanRequest(target_s=60))
+    assert not any(m.start_s < 124 and m.end_s > 112 for m in plain.moments)
+    assert not any(m.replay for m in plain.moments)
+    asked = plan_reel([analysis], PlanRequest(target_s=60, include_replays=True))
+    replays = [i for i, m in enumerate(asked.moments) if m.replay]
+    assert len(replays) == 1
+    i = replays[0]
+    assert asked.moments[i].start_s == 112.0 and asked.moments[i - 1].peak_s == pytest.approx(100.25, abs=1)
+    assert abs(asked.total_s - 60) <= 3
+
+
+def test_a_moment_explains_itself_from_the_measures() -> None:
+    analysis = curve(600, {300.0: 0.9})
+    n = len(analysis.score)
+    crowd = np.zeros(n)
+    crowd[int(296 / W) : int(310 / W)] = 14.0
+    pitch = np.zeros(n)
+    pitch[int(295 / W) : int(305 / W)] = 6.0
+    analysis.measures = {"crowd_db": crowd.tolist(), "pitch_semitones": pitch.tolist()}
+    analysis.scene_cuts = [297.0]
+    (moment,) = plan_reel([analysis], PlanRequest(moments=1)).moments
+    assert "crowd +14 dB" in moment.why and "pitch +41 %" in moment.why and "shot cut at" in moment.why
+    assert moment.facts["crowd_db"] == 14.0

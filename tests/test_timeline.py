@@ -33,7 +33,7 @@ def test_a_target_length_makes_a_video_track_of_that_length() -> None:
     draft = edit(Draft(), target_s=60)
     assert abs(reel_ms(draft) - 60_000) <= 3_000
     video = draft.tracks_of(TrackType.VIDEO)[0]
-    assert all(seg.m["path"] == "/footage/game.mp4" and seg.m["out"] > seg.m["in"] for seg in video.sg)
+    assert all(seg.m.path == "/footage/game.mp4" and seg.m.out_ms > seg.m.in_ms for seg in video.sg)
     assert [s.st for s in video.sg] == sorted(s.st for s in video.sg)
 
 
@@ -58,7 +58,7 @@ def test_dropping_a_clip_retimes_the_rest_and_the_diff_says_so() -> None:
     before = edit(Draft(), moments=4)
     after = edit(before, drop_clips=[2])
     old, new = before.tracks_of(TrackType.VIDEO)[0].sg, after.tracks_of(TrackType.VIDEO)[0].sg
-    assert len(new) == 3 and new[1].m["in"] == old[2].m["in"]
+    assert len(new) == 3 and new[1].m.in_ms == old[2].m.in_ms
     assert new[1].st == new[0].d
     lines = [change.line for change in diff_drafts(before, after)]
     assert any(
@@ -94,11 +94,11 @@ def test_an_empty_draft_cannot_be_exported() -> None:
 
 def test_a_dropped_clip_does_not_come_back_when_the_moments_are_chosen_again() -> None:
     before = edit(Draft(), moments=4)
-    dropped = before.tracks_of(TrackType.VIDEO)[0].sg[1].m["in"]
+    dropped = before.tracks_of(TrackType.VIDEO)[0].sg[1].m.in_ms
     after = edit(edit(before, drop_clips=[2]), moments=4)
     kept = [seg.m for seg in after.tracks_of(TrackType.VIDEO)[0].sg]
     assert len(kept) == 4
-    assert all(not (m["in"] <= dropped + 2000 and dropped <= m["out"]) for m in kept)
+    assert all(not (m.in_ms <= dropped + 2000 and dropped <= m.out_ms) for m in kept)
 
 
 def test_a_logo_spans_the_reel_reaches_the_render_spec_and_can_be_moved_or_removed() -> None:
@@ -118,3 +118,28 @@ def test_a_logo_spans_the_reel_reaches_the_render_spec_and_can_be_moved_or_remov
     assert draft_to_spec(edit(moved, remove_logo=True), Path("/tmp/o.mp4")).logo is None
     with pytest.raises(ImpossibleRequestError, match="no logo"):
         edit(edit(moved, remove_logo=True), remove_logo=True)
+
+
+def test_include_replays_puts_each_replay_after_its_moment_and_every_clip_says_why() -> None:
+    from mcp_highlight.engine.replays import Replay
+
+    def with_replays(items: list[MediaItem]) -> list[Analysis]:
+        analyses = analysis_for(items)
+        analyses[0].replays = [Replay(start_s=112.0, end_s=124.0, of_s=100.0)]
+        return analyses
+
+    def run(draft: Draft, **fields) -> Draft:
+        return apply_edit(draft, EditRequest(**fields), media=[GAME], analyses_for=with_replays)[0]
+
+    live = run(Draft(), target_s=60)
+    segments = live.tracks_of(TrackType.VIDEO)[0].sg
+    assert all(seg.m.why for seg in segments) and not any(seg.m.replay for seg in segments)
+    asked = run(live, include_replays=True)
+    segments = asked.tracks_of(TrackType.VIDEO)[0].sg
+    i = next(i for i, seg in enumerate(segments) if seg.m.replay)
+    assert segments[i].m.in_s == 112.0 and "replay of" in (segments[i].m.why or "")
+    assert segments[i - 1].m.in_s < 100 < segments[i - 1].m.out_s
+    again = run(asked, target_s=45)  # the setting is kept when the reel is planned again
+    assert any(seg.m.replay for seg in again.tracks_of(TrackType.VIDEO)[0].sg)
+    off = run(again, include_replays=False)
+    assert not any(seg.m.replay for seg in off.tracks_of(TrackType.VIDEO)[0].sg)

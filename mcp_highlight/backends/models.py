@@ -126,6 +126,9 @@ class EditRequest(BaseModel):
     )
     remove_music: Annotated[bool, SESSION_ONLY] = Field(False, description="Take the music off.")
     captions: bool | None = Field(None, description="Show each moment's source time in a corner.")
+    include_replays: bool | None = Field(
+        None, description="Broadcasts: also show each moment's replay right after it (default: the live action only)."
+    )
     logo: str | None = Field(
         None,
         max_length=MAX_PATH_CHARS,

@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import av
+import numpy as np
 
 from mcp_highlight.engine import analysis_cache
 from mcp_highlight.engine.analysis import ANALYSIS_VERSION, Analysis
 from mcp_highlight.engine.audio_signals import AudioWindows, ReadState, read_audio
 from mcp_highlight.engine.fuse import fuse
 from mcp_highlight.engine.media import MediaInfo
+from mcp_highlight.engine.moments import find_moments
+from mcp_highlight.engine.replays import find_replays, wipes
 from mcp_highlight.engine.video_signals import VideoWindows, read_video, scene_cuts
 from mcp_highlight.errors import CorruptMediaError, ImpossibleRequestError
 from mcp_highlight.logs import get_logger
@@ -31,6 +34,8 @@ from mcp_highlight.progress import ProgressFn, no_progress
 log = get_logger(__name__)
 
 POLL_S = 0.2
+BIG_MOMENT = 0.5
+"""A moment ranked at least this share of the best is big enough to be replayed."""
 
 
 def _origin(path: Path) -> float:
@@ -44,6 +49,17 @@ def _origin(path: Path) -> float:
 
 def _round(values: Any) -> list[float]:
     return [round(float(v), 4) for v in values]
+
+
+def _find_moments(analysis: Analysis, video: VideoWindows | None) -> None:
+    """Moments with their reasons, and the replays of the big ones (which are then marked as replays)."""
+    first = find_moments(analysis)
+    if video is not None and first:
+        top = first[0].rank
+        big = [m.peak_s for m in first if m.rank >= BIG_MOMENT * top]
+        crowd = np.asarray(analysis.signals.get("crowd", []), dtype=np.float64)
+        analysis.replays = find_replays(wipes(video), big, crowd, analysis.window_s) if crowd.size else []
+    analysis.moments = find_moments(analysis) if analysis.replays else first
 
 
 def analyse(
@@ -144,12 +160,14 @@ def analyse(
         window_s=window_s,
         score=_round(fused.score),
         signals={name: _round(values) for name, values in fused.signals.items()},
+        measures={name: [round(float(v), 2) for v in values] for name, values in fused.measures.items()},
         scene_cuts=[c for c in cuts if 0 < c < info.duration_s],
         has_audio=fused.has_audio,
         has_motion=fused.has_motion,
         warnings=warnings,
         elapsed_s=time.perf_counter() - started,
     )
+    _find_moments(analysis, video)
     if cache_dir is not None:
         analysis_cache.store(cache_dir, analysis)
     log.info(

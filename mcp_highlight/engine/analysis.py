@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, Field
 
-ANALYSIS_VERSION = 2
+from mcp_highlight.engine.moments import FoundMoment
+from mcp_highlight.engine.replays import Replay
+
+ANALYSIS_VERSION = 3
 
 
 class Analysis(BaseModel):
@@ -18,7 +21,14 @@ class Analysis(BaseModel):
     signals: dict[str, list[float]] = Field(
         default_factory=dict, description="Normalised component signals, same length as `score`."
     )
+    measures: dict[str, list[float]] = Field(
+        default_factory=dict, description="Raw measures behind the signals, in their units (crowd dB, semitones)."
+    )
     scene_cuts: list[float] = Field(default_factory=list, description="Seconds where the picture cuts.")
+    replays: list[Replay] = Field(default_factory=list, description="Replays found (between wipes, after a moment).")
+    moments: list[FoundMoment] = Field(
+        default_factory=list, description="Every distinct moment, strongest first, with its score and reasons."
+    )
     has_audio: bool = True
     has_motion: bool = True
     warnings: list[str] = Field(default_factory=list, description="Parts of the file that could not be read.")

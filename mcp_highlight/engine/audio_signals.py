@@ -12,6 +12,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+from scipy.ndimage import uniform_filter1d
 
 RATE = 16_000
 HOP = 800  # 50 ms at 16 kHz (scaled for other rates)
@@ -30,13 +31,25 @@ class ReadState:
     error: BaseException | None = None
 
 
+HOP_FEATURES = ("energy", "bright", "voicing", "f0", "whistle", "stability", "flux")
+"""Per-hop (50 ms) features kept for the whole file (a few MB for two hours): the cues that need
+finer time than a window (syllables, a beat, a whistle's length) are read from these."""
+PITCH_MIN_HZ, PITCH_MAX_HZ = 70.0, 420.0
+STABILITY_LAGS = (4, 7)
+"""Hops between the spectra compared for tonal stability (200 and 350 ms: longer than a syllable's
+vowel; two lags so a 5-per-second pulse such as laughter cannot line up with both)."""
+
+
 @dataclass
 class AudioWindows:
-    """Per-window audio statistics (NaN where no sound was read)."""
+    """Per-window audio statistics (NaN where no sound was read), and per-hop features."""
 
     loudness_db: np.ndarray
     flux: np.ndarray
     flatness: np.ndarray
+    hop_s: float = HOP / RATE
+    hops: dict[str, np.ndarray] = field(default_factory=dict)
+    """HOP_FEATURES, one value per hop from time 0 (NaN where no sound was read)."""
 
 
 def _band_starts(rate: int, nfft: int) -> np.ndarray:
@@ -74,6 +87,15 @@ class AudioAccumulator:
         self.band_starts = _band_starts(rate, self.nfft)
         freqs = np.fft.rfftfreq(self.nfft, 1 / rate)
         self.flat_bins = (freqs >= 100) & (freqs <= 6000)
+        self.pitch_band = (freqs >= 60) & (freqs <= 1500)
+        self.lags = (int(rate / PITCH_MAX_HZ), int(rate / PITCH_MIN_HZ) + 1)
+        self.whistle_bins = (freqs >= 2200) & (freqs <= 4200)
+        self.total_bins = (freqs >= 150) & (freqs <= min(7500, 0.45 * rate))
+        self.bright_bins = (freqs >= 2500) & (freqs <= min(7000, 0.45 * rate))
+        self.tonal_bins = (freqs >= 100) & (freqs <= 2500)
+        self.prev_spectra: np.ndarray | None = None
+        self.hop_parts: dict[str, list[np.ndarray]] = {name: [] for name in HOP_FEATURES}
+        self.first_hop: int | None = None
 
     def feed(self, samples: np.ndarray) -> None:
         self.pending.append(samples)
@@ -101,6 +123,7 @@ class AudioAccumulator:
         self.prev_bands = logbands[-1:]
         p = power[:, self.flat_bins]
         flat = np.exp(np.mean(np.log(p), axis=1)) / np.mean(p, axis=1)
+        self._hop_features(power, energy, flux)
         starts = self.start_s + (self.hops_done + np.arange(k)) * (self.hop / self.rate)
         idx = np.floor(starts / self.window_s).astype(np.int64)
         ok = (idx >= 0) & (idx < self.n)
@@ -111,6 +134,57 @@ class AudioAccumulator:
         self.count += np.bincount(idx, None, self.n)
         self.hops_done += k
 
+    def _hop_features(self, power: np.ndarray, energy: np.ndarray, flux: np.ndarray) -> None:
+        """Voicing and pitch (autocorrelation of the low band), whistle peakiness, tonal stability."""
+        if self.first_hop is None:
+            self.first_hop = round(self.start_s / (self.hop / self.rate))
+        low = np.where(self.pitch_band, power, 0.0)
+        ac = np.fft.irfft(low, n=self.nfft, axis=1)
+        a, b = self.lags
+        norm = ac[:, :b] / np.maximum(ac[:, :1], 1e-12)
+        # A period is a peak after a dip: low-pass noise (a distant crowd, wind) has a high but
+        # falling autocorrelation and no dip, so it measures as unvoiced.
+        seg = norm[:, a:b] - np.minimum.accumulate(norm[:, 1:b], axis=1)[:, a - 1 :]
+        best = seg.max(axis=1)
+        # The shortest lag nearly as strong as the best: the period, not a multiple of it.
+        lag = np.argmax(seg >= 0.9 * best[:, None], axis=1) + a
+        band = power[:, self.whistle_bins]
+        peak = np.max(band[:, 1:-1] + band[:, :-2] + band[:, 2:], axis=1)
+        whistle = peak / power[:, self.total_bins].sum(axis=1)
+        spectra = np.log(power[:, self.tonal_bins])
+        # Only the fine structure (partials standing above their neighbours) is compared, not the
+        # spectral envelope: a coloured noise keeps its tilt from hop to hop but not its fine detail.
+        spectra = spectra - uniform_filter1d(spectra, 9, axis=1, mode="nearest")
+        spectra -= spectra.mean(axis=1, keepdims=True)
+        spectra /= np.linalg.norm(spectra, axis=1, keepdims=True) + 1e-9
+        keep = max(STABILITY_LAGS)
+        history = spectra if self.prev_spectra is None else np.vstack([self.prev_spectra, spectra])
+        padded = np.vstack([np.repeat(history[:1], keep, axis=0), history])[-len(spectra) - keep :]
+        stability = np.min(
+            [np.einsum("ij,ij->i", spectra, padded[keep - lag : keep - lag + len(spectra)]) for lag in STABILITY_LAGS],
+            axis=0,
+        )
+        self.prev_spectra = history[-keep:]
+        parts = self.hop_parts
+        parts["energy"].append(energy.astype(np.float32))
+        parts["bright"].append((power[:, self.bright_bins].sum(axis=1) / self.nfft**2).astype(np.float32))
+        parts["voicing"].append(best.astype(np.float32))
+        parts["f0"].append((self.rate / lag).astype(np.float32))
+        parts["whistle"].append(whistle.astype(np.float32))
+        parts["stability"].append(stability.astype(np.float32))
+        parts["flux"].append(flux.astype(np.float32))
+
+    def _hops(self) -> dict[str, np.ndarray]:
+        n = max(0, round(self.n * self.window_s / (self.hop / self.rate)))
+        out = {}
+        for name, parts in self.hop_parts.items():
+            values = np.full(n, np.nan, np.float32)
+            if parts and self.first_hop is not None:
+                data = np.concatenate(parts)[: max(0, n - self.first_hop)]
+                values[self.first_hop : self.first_hop + data.size] = data
+            out[name] = values
+        return out
+
     def finish(self) -> AudioWindows:
         self._process(final=True)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -119,6 +193,8 @@ class AudioAccumulator:
                 loudness_db=10 * np.log10(self.energy / count + 1e-10),
                 flux=self.flux / count,
                 flatness=self.flat / count,
+                hop_s=self.hop / self.rate,
+                hops=self._hops(),
             )
 
 

@@ -15,11 +15,16 @@ from pathlib import Path
 import av
 import numpy as np
 from av.video.frame import VideoFrame
+from scipy.ndimage import median_filter
 
 from mcp_highlight.engine.audio_signals import ReadState
 
-MIN_KEY_GAP_S = 1.0
-"""Decode at most one keyframe per this many seconds (short GOPs would cost time for nothing)."""
+REFRESH_S = 8.0
+"""Decode one keyframe this often (colour histograms); cuts are read from packet sizes."""
+SPIKE = 2.5
+"""A non-key frame this many times the frames before it may be a cut: decode the keyframes around it."""
+CUT_OF_KEY = 0.3
+"""...if it also costs this share of a keyframe: after a hard cut, a P-frame is nearly all intra blocks."""
 THUMB_ROWS = 72
 PLANAR_8BIT = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p"}
 
@@ -104,6 +109,8 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
                 key_times.append(float(frame.pts * tb) - origin_s)
                 key_hists.append(thumbnail_histogram(frame))
 
+        # Keyframes are the costly part: cuts come from packet sizes (packet_cuts), so a keyframe
+        # is decoded only every REFRESH_S, for the picture's colours (changes of scene, such as an ad).
         try:
             for packet in container.demux(stream):
                 if packet.size == 0:
@@ -116,7 +123,7 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
                 batch_t.append(t)
                 batch_s.append(packet.size)
                 batch_k.append(key)
-                if key and t - last_decoded >= MIN_KEY_GAP_S:
+                if key and t - last_decoded >= REFRESH_S:
                     last_decoded = t
                     try:
                         take(stream.decode(packet))
@@ -156,7 +163,39 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
     )
 
 
+def packet_cuts(video: VideoWindows) -> list[float]:
+    """Cuts read from packet sizes alone: a lone frame far bigger than the frames before and after
+    it and nearly as big as a keyframe, or a keyframe the encoder placed before its regular time."""
+    t = video.packet_times
+    if t.size < 20 or not video.packet_keys.any() or video.packet_keys.mean() > 0.5:
+        return []
+    order = np.argsort(t, kind="stable")
+    t, size, key = t[order], video.packet_sizes[order].astype(np.float64), video.packet_keys[order]
+    idx = np.arange(size.size)
+    plain = np.interp(idx, idx[~key], size[~key])
+    before = median_filter(plain, size=15, origin=7, mode="nearest")
+    after = np.r_[plain[1:], plain[-1:]]
+    lone = ~key & (size > SPIKE * before) & (size > 1.3 * after) & (size > CUT_OF_KEY * float(np.median(size[key])))
+    cuts = set(np.round(t[lone], 3).tolist())
+    key_t = t[key]
+    gaps = np.diff(key_t)
+    if gaps.size >= 3:
+        regular = float(np.median(gaps))
+        cuts |= set(np.round(key_t[1:][gaps < 0.75 * regular], 3).tolist())
+    return sorted(cuts)
+
+
 def scene_cuts(video: VideoWindows, *, threshold: float = 0.35) -> list[float]:
+    """Cuts from packet sizes, and from decoded keyframes whose pictures differ (merged within 0.5 s)."""
+    found = sorted([*packet_cuts(video), *histogram_cuts(video, threshold=threshold)])
+    merged: list[float] = []
+    for c in found:
+        if not merged or c - merged[-1] > 0.5:
+            merged.append(c)
+    return merged
+
+
+def histogram_cuts(video: VideoWindows, *, threshold: float = 0.35) -> list[float]:
     """Times where the picture cuts: consecutive keyframes whose histograms differ a lot,
     placed on the biggest packet-size jump between them (a cut makes one P-frame huge)."""
     if len(video.key_times) < 2:

@@ -11,17 +11,16 @@ import sqlite3
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import anyio.to_thread
 from pydantic import BaseModel, Field
 
 from mcp_highlight import __version__
+from mcp_highlight.backends.cloud import CloudBackend
+from mcp_highlight.backends.cloud.models import CloudTiming
 from mcp_highlight.config import Settings
+from mcp_highlight.engine.ffmpeg import ffmpeg_exe
 from mcp_highlight.errors import HighlightError
-
-if TYPE_CHECKING:
-    from mcp_highlight.backends.cloud.models import CloudTiming
 
 MIN_FREE_BYTES = 2 * 1024**3
 """A render writes the reel plus temporary clips beside it, and uploads are copied into the data folder."""
@@ -65,8 +64,6 @@ class DoctorReport(BaseModel):
 
 def check_encoders() -> Check:
     """The ffmpeg binary that renders (imageio-ffmpeg's) and its H.264 + AAC encoders."""
-    from mcp_highlight.engine.ffmpeg import ffmpeg_exe
-
     fix = "Reinstall mcp-highlight (pip install --force-reinstall imageio-ffmpeg) so its ffmpeg binary is present."
     try:
         exe = ffmpeg_exe()
@@ -159,8 +156,6 @@ async def check_cloud(settings: Settings, *, timing: CloudTiming | None = None) 
     Without NEMO_TOKEN and without a stored anonymous token nothing is sent: an anonymous token is
     limited to one per client a week, so the doctor does not spend it.
     """
-    from mcp_highlight.backends.cloud import CloudBackend
-
     try:
         backend = CloudBackend(settings, timing=timing)
     except (OSError, sqlite3.Error) as exc:
@@ -192,6 +187,8 @@ def _next_steps(settings: Settings, checks: list[Check]) -> list[str]:
         "(it calls upload_video, edit_timeline, then export_video).",
         "Or from a terminal: mcp-highlight reel game.mp4 --duration 60s",
         f"Reels are written to {settings.renders_dir}.",
+        f"Recordings up to {settings.max_bytes / 2**20:.0f} MB are accepted; for longer ones raise "
+        "MCP_HIGHLIGHT_MAX_BYTES (e.g. 8GB; in Claude Desktop: the extension's Largest file setting).",
     ]
     if settings.backend == "local" and settings.nemo_token:
         steps.append("NEMO_TOKEN is set but the backend is local: set MCP_HIGHLIGHT_BACKEND=cloud to use it.")

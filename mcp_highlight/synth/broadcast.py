@@ -17,7 +17,7 @@ from mcp_highlight.synth.broadcast_sound import broadcast_sound
 from mcp_highlight.synth.encode import encode
 from mcp_highlight.synth.truth import RecordingTruth, TrueMoment, TrueReplay, TrueSpan
 
-BROADCAST_VERSION = 1
+BROADCAST_VERSION = 2
 """Bump when the generated picture or sound changes, so cached test media is rebuilt."""
 NOISE_KINDS = {"ad": "ad", "chant": "chant", "counter": "counter", "pa": "pa_music"}
 

@@ -173,9 +173,16 @@ def frames(script: Script, fps: int, seed: int) -> Iterator[np.ndarray]:
         if badge:
             frame[4:14, FW - 40 : FW - 6] = (200, 160, 20)
         if kind == "wipe":
+            # The broadcaster's replay transition: an animated, detailed logo sweeping across the
+            # picture (like real ones, it is busy: sparkles and a textured band that change every frame).
             w0 = cut_times[k]
             p = (t - w0) / 0.6
             x = int((p * 2 - 0.5) * FW)
-            frame[:, max(0, x - FW // 2) : max(0, x + FW // 2)] = (30, 60, 200)
-            frame[FH // 3 : 2 * FH // 3, max(0, x - FW // 6) : max(0, x + FW // 6)] = (240, 190, 30)
+            a, b = max(0, x - FW // 2), max(0, min(FW, x + FW // 2))
+            if b > a:
+                band = rng.integers(0, 80, (FH, b - a, 1)) + np.array([30, 60, 150])
+                frame[:, a:b] = np.clip(band, 0, 255).astype(np.uint8)
+                c, d = max(0, x - FW // 6), max(0, min(FW, x + FW // 6))
+                if d > c:
+                    frame[FH // 3 : 2 * FH // 3, c:d] = rng.integers(150, 255, (FH // 3, d - c, 3), dtype=np.uint8)
         yield frame

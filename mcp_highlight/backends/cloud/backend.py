@@ -8,13 +8,8 @@ with a job that survives restarts.
 from __future__ import annotations
 
 import asyncio
-import math
-import mimetypes
 import shutil
 import time
-import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
@@ -22,8 +17,8 @@ from urllib.parse import urlparse
 import httpx
 from pydantic import ValidationError
 
+from mcp_highlight.backends.cloud.agent_stream import stream_edit
 from mcp_highlight.backends.cloud.client import (
-    BodyFactory,
     NemoClient,
     supported_formats_hint,
     trim_hint,
@@ -32,22 +27,20 @@ from mcp_highlight.backends.cloud.client import (
 from mcp_highlight.backends.cloud.gui_speak import detect_language, is_noise, translate
 from mcp_highlight.backends.cloud.models import (
     SUPPORTED_EXTENSIONS,
-    AgentEvent,
     ClaimTokenData,
     ClaimTokenRequest,
     CloudState,
     CloudTiming,
     CreditsData,
-    Envelope,
-    RunSseRequest,
     SessionCreateData,
     SessionCreateRequest,
     StateData,
     UrlUploadRequest,
 )
+from mcp_highlight.backends.cloud.multipart import multipart_file
 from mcp_highlight.backends.cloud.registry import JobRegistry
 from mcp_highlight.backends.cloud.render_jobs import RenderRunner
-from mcp_highlight.backends.cloud.sse import Heartbeat, iter_stream
+from mcp_highlight.backends.cloud.wire import bind_id_of, kind_of_name, media_list, megabytes, uploaded_id
 from mcp_highlight.backends.models import (
     Credits,
     EditRequest,
@@ -55,14 +48,13 @@ from mcp_highlight.backends.models import (
     ExportResult,
     JobInfo,
     MediaItem,
-    MediaKind,
     SessionState,
     UploadResult,
 )
 from mcp_highlight.config import Settings
 from mcp_highlight.draft import Draft, summarize
 from mcp_highlight.draft_diff import describe_changes, diff_drafts
-from mcp_highlight.engine import media_kinds
+from mcp_highlight.engine.probe import probe
 from mcp_highlight.errors import (
     BackendError,
     BadInputError,
@@ -81,182 +73,6 @@ log = get_logger(__name__)
 SESSION_PATH = "/api/tasks/me/with-session/nemo_agent"
 CLAIM_PATH = "/api/auth/claim-token"
 CREDITS_PATH = "/api/credits/balance/simple"
-RUN_SSE_PATH = "/run_sse"
-UPLOAD_CHUNK = 256 * 1024
-
-_STEP_VERBS = {
-    "add": "Adding",
-    "remove": "Removing",
-    "delete": "Removing",
-    "generate": "Generating",
-    "create": "Creating",
-    "set": "Setting",
-    "update": "Updating",
-    "trim": "Trimming",
-    "cut": "Cutting",
-    "split": "Splitting",
-    "apply": "Applying",
-    "make": "Making",
-    "get": "Reading",
-    "analyze": "Analysing",
-    "analyse": "Analysing",
-    "render": "Rendering",
-    "move": "Moving",
-    "replace": "Replacing",
-}
-_STEP_NOUNS = {"text": "title", "bgm": "music", "audio": "audio", "video": "video", "subtitle": "captions"}
-
-
-def step_name(function_name: str) -> str:
-    """`add_text` → "Adding title": the step in progress, named for people."""
-    words = [w for w in function_name.replace("-", "_").split("_") if w]
-    if not words:
-        return "Working"
-    verb = _STEP_VERBS.get(words[0].lower())
-    rest = " ".join(_STEP_NOUNS.get(w.lower(), w.lower()) for w in words[1:])
-    if verb:
-        return f"{verb} {rest}".strip()
-    return f"Working: {' '.join(words).lower()}"
-
-
-def _first(info: dict[str, Any], *keys: str) -> Any:
-    for key in keys:
-        value = info.get(key)
-        if value not in (None, ""):
-            return value
-    return None
-
-
-def _kind_of(name: str) -> MediaKind:
-    """Remote files cannot be opened here: the name's extension decides, video by default."""
-    return media_kinds.kind_for_name(PurePosixPath(name)) or "video"
-
-
-def _megabytes(size: float) -> str:
-    return f"{size / 1e6:.1f} MB" if size >= 1e5 else f"{size / 1e3:.0f} kB"
-
-
-def media_item(index: int, info: dict[str, Any]) -> MediaItem:
-    """One `video_infos` entry (shape undocumented: read leniently) as a MediaItem."""
-    url = _first(info, "url", "video_url", "file_url", "src")
-    name = str(_first(info, "name", "file_name", "filename", "title") or "")
-    if not name and isinstance(url, str):
-        name = PurePosixPath(urlparse(url).path).name
-    name = name or f"media {index}"
-    media_id = str(_first(info, "id", "video_id", "file_id", "media_id", "asset_id") or name)
-    declared = str(_first(info, "type", "media_type", "kind") or "").lower()
-    kinds: tuple[MediaKind, ...] = ("image", "audio", "video")
-    kind = next((k for k in kinds if k in declared), None) or _kind_of(name)
-    duration: float | None = None
-    if isinstance(info.get("duration_ms"), int | float):
-        duration = info["duration_ms"] / 1000
-    elif isinstance(info.get("duration"), int | float):
-        duration = float(info["duration"])
-        if duration > 100_000:  # milliseconds, not seconds
-            duration /= 1000
-    width = _first(info, "width", "w")
-    height = _first(info, "height", "h")
-    size = _first(info, "size", "size_bytes", "file_size")
-    bits = []
-    if isinstance(width, int) and isinstance(height, int):
-        bits.append(f"{width}x{height}")
-    if duration is not None:
-        bits.append(f"{duration:.1f}s")
-    if isinstance(size, int | float):
-        bits.append(_megabytes(size))
-    return MediaItem(
-        id=media_id,
-        name=name,
-        kind=kind,
-        path=url if isinstance(url, str) else None,
-        info=", ".join(bits),
-        duration_s=duration,
-        width=width if isinstance(width, int) else None,
-        height=height if isinstance(height, int) else None,
-        size_bytes=int(size) if isinstance(size, int | float) else None,
-        analysed=True,
-    )
-
-
-def _media_list(video_infos: Any) -> list[MediaItem]:
-    if isinstance(video_infos, dict):
-        entries = [dict(v, id=v.get("id", k)) if isinstance(v, dict) else {"id": k} for k, v in video_infos.items()]
-    elif isinstance(video_infos, list):
-        entries = [v for v in video_infos if isinstance(v, dict)]
-    else:
-        entries = []
-    return [media_item(i, info) for i, info in enumerate(entries, start=1)]
-
-
-def _uploaded_id(data: Any) -> str | None:
-    """The id the upload answer gives the new file, if any (shape undocumented)."""
-    if isinstance(data, list) and data and isinstance(data[0], dict):
-        return _uploaded_id(data[0])
-    if not isinstance(data, dict):
-        return None
-    for key in ("files", "videos", "video_infos", "media", "items", "results"):
-        if isinstance(data.get(key), list):
-            found = _uploaded_id(data[key])
-            if found:
-                return found
-    value = _first(data, "id", "file_id", "video_id", "media_id", "asset_id")
-    return str(value) if value is not None else None
-
-
-def _bind_id(data: Any) -> str | None:
-    if isinstance(data, dict):
-        value = _first(data, "bind_id", "bindId", "user_id", "userId", "uid")
-        if value is not None and str(value) != "me":
-            return str(value)
-    return None
-
-
-def _quote_filename(name: str) -> str:
-    return name.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def multipart_file(path: Path, name: str, progress: ProgressFn) -> tuple[int, str, BodyFactory]:
-    """(content length, content type, body factory) of a one-file multipart body under the field `files`.
-
-    The file is read chunk by chunk as the body is sent: a 500 MB recording never sits in memory.
-    """
-    boundary = uuid.uuid4().hex
-    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    head = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{_quote_filename(name)}"\r\n'
-        f"Content-Type: {mime}\r\n\r\n"
-    ).encode()
-    tail = f"\r\n--{boundary}--\r\n".encode()
-    size = path.stat().st_size
-
-    async def body() -> AsyncIterator[bytes]:
-        yield head
-        sent = 0
-        with path.open("rb") as handle:
-            while chunk := await asyncio.to_thread(handle.read, UPLOAD_CHUNK):
-                sent += len(chunk)
-                yield chunk
-                progress(sent / size if size else 1.0, f"Uploading {name}: {sent / 1e6:.0f} of {size / 1e6:.0f} MB")
-        yield tail
-
-    return len(head) + size + len(tail), f"multipart/form-data; boundary={boundary}", body
-
-
-@dataclass
-class _Broken:
-    error: str
-
-
-_END = object()
-
-
-@dataclass
-class StreamOutcome:
-    texts: list[str] = field(default_factory=list)
-    steps: list[str] = field(default_factory=list)
-    broken: bool = False
-    timed_out: str | None = None
-
 
 class CloudBackend:
     """The hosted agent behind the Backend protocol (see backends/base.py)."""
@@ -276,7 +92,7 @@ class CloudBackend:
         self.timing = timing or CloudTiming()
         settings.home.mkdir(parents=True, exist_ok=True)
         self.client = NemoClient(settings, self.timing, transport=transport)
-        self.registry = JobRegistry(settings.home)
+        self.registry = JobRegistry(settings.database)
         self.renders = RenderRunner(self.client, self.registry, settings)
         self._claims: dict[str, tuple[str, float]] = {}
 
@@ -294,7 +110,7 @@ class CloudBackend:
             created = SessionCreateData.model_validate(data)
         except ValidationError:
             raise BackendError("NemoVideo did not return a session id.") from None
-        bind = _bind_id(data) or created.task_id or created.session_id
+        bind = bind_id_of(data) or created.task_id or created.session_id
         self.client.bind_id = bind
         self.registry.add_session(created.session_id, task_id=created.task_id, bind_id=bind, language=language)
         log.info("cloud.session.created", session_id=created.session_id, language=language)
@@ -348,7 +164,7 @@ class CloudBackend:
             draft = Draft.model_validate(state.draft or {})
         except ValidationError:
             raise BackendError("NemoVideo's session state could not be read (unexpected draft shape).") from None
-        self.client.bind_id = _bind_id(data) or self.client.bind_id
+        self.client.bind_id = bind_id_of(data) or self.client.bind_id
         return draft, state
 
     def _jobs(self, session_id: str) -> list[JobInfo]:
@@ -374,7 +190,7 @@ class CloudBackend:
             backend="cloud",
             summary=summarize(draft),
             draft=draft.dump(),
-            media=_media_list(cloud.video_infos),
+            media=media_list(cloud.video_infos),
             jobs=self._jobs(session_id),
             claim_url=await self.claim_url(session_id),
         )
@@ -403,7 +219,7 @@ class CloudBackend:
                     backend="cloud",
                     summary=summarize(draft),
                     draft=draft.dump(),
-                    media=_media_list(cloud.video_infos),
+                    media=media_list(cloud.video_infos),
                     jobs=self._jobs(record.session_id),
                 )
             )
@@ -476,15 +292,15 @@ class CloudBackend:
             data = await self._send_upload(source, session_id, is_url, name, progress)
         progress(1.0, f"Uploaded {name}")
         media = MediaItem(
-            id=_uploaded_id(data) or name,
+            id=uploaded_id(data) or name,
             name=name,
-            kind=_kind_of(name),
+            kind=kind_of_name(name),
             path=source,
-            info=_megabytes(size) if size is not None else "by URL",
+            info=megabytes(size) if size is not None else "by URL",
             size_bytes=size,
         )
         where = f"NemoVideo session {session_id}"
-        message = f"{note}Uploaded {name}{' (' + _megabytes(size) + ')' if size is not None else ''} to {where}."
+        message = f"{note}Uploaded {name}{' (' + megabytes(size) + ')' if size is not None else ''} to {where}."
         return UploadResult(session_id=session_id, media=media, message=message)
 
     async def _send_upload(self, source: str, session_id: str, is_url: bool, name: str, progress: ProgressFn) -> Any:
@@ -519,7 +335,7 @@ class CloudBackend:
             before, _ = await self._read_state(session_id)
         except UnknownSessionError:
             raise await self._gone(session_id, replace=True, language=language) from None
-        outcome = await self._stream_edit(session_id, text, scaled(progress, 0.02, 0.9))
+        outcome = await stream_edit(self.client, self.timing, session_id, text, scaled(progress, 0.02, 0.9))
         if outcome.broken:
             after = await self._recover(session_id, before, scaled(progress, 0.9, 0.99))
         else:
@@ -554,107 +370,6 @@ class CloudBackend:
             message=message,
             draft=after.dump(),
         )
-
-    def _event_error(self, event: AgentEvent) -> HighlightError:
-        raw = event.error
-        code = event.code
-        if isinstance(raw, dict):
-            code = code or (raw.get("code") if isinstance(raw.get("code"), int) else None)
-            raw = raw.get("message") or raw.get("error") or raw
-        if code is None and isinstance(event.error_code, int):
-            code = event.error_code
-        if code:
-            mapped = self.client.error_for(200, Envelope(code=code, message=str(raw)), None, RUN_SSE_PATH)
-            if mapped is not None and type(mapped) is not BackendError:
-                return mapped
-        text = redact_text(str(raw or event.error_message or "unknown error"))[:300]
-        if "credit" in text.lower() or "积分" in text:
-            return self.client.no_credits_error()
-        return BackendError(
-            f"NemoVideo reported an error during the edit: {text}",
-            hint="Ask for the status to see what was applied, then try again.",
-        )
-
-    async def _stream_edit(self, session_id: str, text: str, progress: ProgressFn) -> StreamOutcome:
-        outcome = StreamOutcome()
-        timing = self.timing
-        timeout = httpx.Timeout(
-            timing.read_timeout_s, connect=timing.connect_timeout_s, read=timing.heartbeat_only_timeout_s
-        )
-        progress(0.0, "Sending the instruction to NemoVideo")
-        response, data = await self.client.send(
-            "POST",
-            RUN_SSE_PATH,
-            json_body=RunSseRequest.for_text(session_id, text).model_dump(),
-            headers={"Accept": "text/event-stream"},
-            stream_ok=True,
-            timeout=timeout,
-        )
-        queue: asyncio.Queue[object] = asyncio.Queue()
-        streaming = "text/event-stream" in response.headers.get("content-type", "")
-
-        async def pump() -> None:
-            try:
-                if not streaming:  # a plain JSON answer instead of a stream (already read)
-                    for item in data if isinstance(data, list) else [data]:
-                        if isinstance(item, dict):
-                            await queue.put(AgentEvent.model_validate(item))
-                else:
-                    async for item in iter_stream(response.aiter_lines()):
-                        await queue.put(item)
-                await queue.put(_END)
-            except (httpx.TransportError, httpx.StreamError) as exc:
-                await queue.put(_Broken(type(exc).__name__))
-            except ValidationError:
-                await queue.put(_END)
-
-        reader = asyncio.create_task(pump())
-        start = last_event = last_notice = time.monotonic()
-        message = "NemoVideo is working on it"
-        try:
-            while True:
-                now = time.monotonic()
-                elapsed = now - start
-                if elapsed > timing.sse_cap_s:
-                    outcome.timed_out = f"NemoVideo did not finish the edit within {timing.sse_cap_s / 60:.0f} minutes."
-                    break
-                if now - last_event > timing.heartbeat_only_timeout_s:
-                    outcome.timed_out = f"NemoVideo only sent keep-alive signals for {timing.heartbeat_only_timeout_s / 60:.0f} minutes."
-                    break
-                if now - last_notice >= timing.still_working_every_s:
-                    message = f"Still working... ({elapsed / 60:.0f} min so far)"
-                    last_notice = now
-                progress(min(0.95, 1 - math.exp(-elapsed / 90)), message)
-                try:
-                    item = await asyncio.wait_for(queue.get(), timeout=timing.tick_s)
-                except TimeoutError:
-                    continue
-                if item is _END:
-                    break
-                if isinstance(item, _Broken):
-                    log.warning("cloud.sse.broken", session_id=session_id, error=item.error)
-                    outcome.broken = True
-                    break
-                if isinstance(item, Heartbeat) or not isinstance(item, AgentEvent):
-                    continue
-                last_event = time.monotonic()
-                if item.is_error:
-                    raise self._event_error(item)
-                if item.partial:
-                    continue  # a fragment; the full event follows
-                for call in item.calls:
-                    outcome.steps.append(call.name)
-                    message, last_notice = step_name(call.name), time.monotonic()
-                for part in item.texts:
-                    outcome.texts.append(part)
-                    if not is_noise(part):
-                        shown = translate(part) or message
-                        message, last_notice = shown[:200], time.monotonic()
-        finally:
-            reader.cancel()
-            await asyncio.gather(reader, return_exceptions=True)
-            await response.aclose()
-        return outcome
 
     async def _recover(self, session_id: str, before: Draft, progress: ProgressFn) -> Draft:
         """After a broken stream: never re-send; read the state on the vendor's schedule."""
@@ -712,7 +427,7 @@ class CloudBackend:
             output.parent.mkdir(parents=True, exist_ok=True)
             await asyncio.to_thread(shutil.copyfile, path, output)
             path = output
-        duration, width, height = await asyncio.to_thread(_probe, path, draft.duration_ms / 1000)
+        duration, width, height = await asyncio.to_thread(_rendered_facts, path, draft.duration_ms / 1000)
         claim = await self.claim_url(session_id)
         progress(1.0, f"Exported {path.name}")
         return ExportResult(
@@ -729,17 +444,12 @@ class CloudBackend:
         )
 
 
-def _probe(path: Path, fallback_duration: float) -> tuple[float, int, int]:
-    """(duration s, width, height) from the file itself; the draft's length when PyAV cannot tell."""
+def _rendered_facts(path: Path, fallback_duration: float) -> tuple[float, int, int]:
+    """(duration s, width, height) of the downloaded render; the draft's length when it cannot be probed."""
     try:
-        import av
-
-        with av.open(str(path)) as container:
-            duration = container.duration / 1_000_000 if container.duration else fallback_duration
-            video = container.streams.video[0] if container.streams.video else None
-            width = video.codec_context.width if video else 0
-            height = video.codec_context.height if video else 0
-            return float(duration), int(width), int(height)
-    except Exception as exc:  # a probe failure must not lose a finished download
-        log.warning("cloud.render.probe_failed", path=str(path), error=type(exc).__name__)
+        info = probe(path, max_bytes=None)
+    except HighlightError as exc:  # a probe failure must not lose a finished download
+        log.warning("cloud.render.probe_failed", path=str(path), error=exc.code)
         return fallback_duration, 0, 0
+    width, height = info.video.display_size if info.video else (0, 0)
+    return info.duration_s or fallback_duration, width, height

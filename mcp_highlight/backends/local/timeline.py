@@ -30,7 +30,7 @@ def _video_track(draft: Draft) -> Track | None:
 
 
 def _title_track(draft: Draft) -> Track | None:
-    return next((t for t in draft.t if t.tt == TrackType.TEXT and t.m.get("role", "title") == "title"), None)
+    return next((t for t in draft.t if t.tt == TrackType.TEXT and (t.m.role or "title") == "title"), None)
 
 
 def _music_track(draft: Draft) -> Track | None:
@@ -53,20 +53,23 @@ def _replan(draft: Draft, req: EditRequest, media: list[MediaItem], analyses_for
     """Choose moments again with the reel settings kept in `draft.m`; returns the planner's note."""
     settings = draft.m
     if req.target_s is not None:
-        settings["target_ms"] = round(req.target_s * 1000)
+        settings.target_ms = round(req.target_s * 1000)
         if req.moments is None:
-            settings.pop("moments", None)
+            settings.moments = None
     if req.moments is not None:
-        settings["moments"] = req.moments
+        settings.moments = req.moments
         if req.target_s is None:
-            settings.pop("target_ms", None)
+            settings.target_ms = None
     if req.scale_length is not None:
-        current = reel_ms(draft) or settings.get("target_ms") or DEFAULT_TARGET_S * 1000
-        settings["target_ms"] = max(1000, round(current * req.scale_length))
-        settings.pop("moments", None)
-    for key in ("min_segment_s", "max_segment_s"):
-        if getattr(req, key) is not None:
-            settings[key] = getattr(req, key)
+        current = reel_ms(draft) or settings.target_ms or DEFAULT_TARGET_S * 1000
+        settings.target_ms = max(1000, round(current * req.scale_length))
+        settings.moments = None
+    if req.min_segment_s is not None:
+        settings.min_segment_s = req.min_segment_s
+    if req.max_segment_s is not None:
+        settings.max_segment_s = req.max_segment_s
+    if req.include_replays is not None:
+        settings.include_replays = req.include_replays
     videos = [m for m in media if m.kind == "video"]
     if req.sources is not None:
         known = {m.id for m in videos} | {m.name for m in videos}
@@ -76,19 +79,20 @@ def _replan(draft: Draft, req: EditRequest, media: list[MediaItem], analyses_for
                 f"No uploaded video is called {', '.join(unknown)}.",
                 hint=f"Uploaded videos: {', '.join(m.name for m in videos) or 'none'}.",
             )
-        settings["sources"] = [m.id for m in videos if m.id in req.sources or m.name in req.sources]
-    chosen = [m for m in videos if m.id in settings.get("sources", [m.id for m in videos])]
+        settings.sources = [m.id for m in videos if m.id in req.sources or m.name in req.sources]
+    chosen = [m for m in videos if settings.sources is None or m.id in settings.sources]
     if not chosen:
         raise ImpossibleRequestError("There is no video in this session to make a reel from.", hint="Upload one first.")
-    settings.setdefault("aspect", "16:9")  # explicit, so a change of shape reads "16:9 -> 9:16"
-    if "target_ms" not in settings and "moments" not in settings:
-        settings["target_ms"] = round(DEFAULT_TARGET_S * 1000)
+    settings.aspect = settings.aspect or "16:9"  # explicit, so a change of shape reads "16:9 -> 9:16"
+    if settings.target_ms is None and settings.moments is None:
+        settings.target_ms = round(DEFAULT_TARGET_S * 1000)
     index_of = {m.id: i for i, m in enumerate(chosen)}
     plan_request = PlanRequest(
-        target_s=settings["target_ms"] / 1000 if "target_ms" in settings else None,
-        moments=settings.get("moments"),
-        exclude=[(index_of[src], a / 1000, b / 1000) for src, a, b in settings.get("dropped", []) if src in index_of],
-        **{k: settings[k] for k in ("min_segment_s", "max_segment_s") if k in settings},
+        target_s=settings.target_ms / 1000 if settings.target_ms is not None else None,
+        moments=settings.moments,
+        exclude=[(index_of[src], a / 1000, b / 1000) for src, a, b in settings.dropped or [] if src in index_of],
+        include_replays=bool(settings.include_replays),
+        **settings.model_dump(include={"min_segment_s", "max_segment_s"}, exclude_none=True),
     )
     analyses = analyses_for(chosen)
     plan = plan_reel(analyses, plan_request)
@@ -106,6 +110,8 @@ def _replan(draft: Draft, req: EditRequest, media: list[MediaItem], analyses_for
                     "in": round(moment.start_s * 1000),
                     "out": round(moment.end_s * 1000),
                     "score": moment.score,
+                    "why": moment.why,
+                    **({"replay": True} if moment.replay else {}),
                 },
             )
         )
@@ -131,11 +137,14 @@ def _drop_clips(draft: Draft, numbers: list[int]) -> None:
         raise ImpossibleRequestError("Dropping every clip would leave nothing to export.", hint="Keep at least one.")
     assert video is not None
     # remembered, so choosing moments again (a new length, "shorter") never brings a dropped clip back
-    draft.m.setdefault("dropped", []).extend(
-        [video.sg[i].m["src"], video.sg[i].m["in"], video.sg[i].m["out"]]
-        for i in sorted(indices)
-        if "src" in video.sg[i].m
-    )
+    draft.m.dropped = [
+        *(draft.m.dropped or []),
+        *(
+            (seg.m.src, seg.m.in_ms or 0, seg.m.out_ms or 0)
+            for seg in (video.sg[i] for i in sorted(indices))
+            if seg.m.src is not None
+        ),
+    ]
     video.sg = [s for i, s in enumerate(video.sg) if i not in indices]
     _retime(video)
 
@@ -158,7 +167,7 @@ def _set_title(draft: Draft, req: EditRequest) -> None:
     if req.title is None and req.title_s is None and req.title_start_s is None:
         return
     old = existing.sg[0] if existing and existing.sg else None
-    text = req.title if req.title is not None else (old.m.get("text") if old else None)
+    text = req.title if req.title is not None else (old.m.text if old else None)
     if not text or not text.strip():
         raise ImpossibleRequestError("A title needs some text.", hint="For example: add the title 'Derby Day'.")
     start_ms = round(
@@ -192,9 +201,9 @@ def _set_music(draft: Draft, req: EditRequest, music: tuple[Path, str] | None) -
             raise ImpossibleRequestError(
                 "There is no music to set the volume of.", hint="Add music first, e.g. 'add music.mp3 at 35%'."
             )
-        current = float(existing.sg[0].m.get("volume", DEFAULT_MUSIC_VOLUME))
+        current = existing.sg[0].m.volume if existing.sg[0].m.volume is not None else DEFAULT_MUSIC_VOLUME
         volume = req.music_volume if req.music_volume is not None else current * (req.music_volume_scale or 1.0)
-        existing.sg[0].m["volume"] = round(min(max(volume, 0.0), 1.0), 3)
+        existing.sg[0].m.volume = round(min(max(volume, 0.0), 1.0), 3)
 
 
 def _logo_track(draft: Draft) -> Track | None:
@@ -213,10 +222,10 @@ def _set_logo(draft: Draft, req: EditRequest, logo: tuple[Path, str] | None) -> 
     if logo is None:
         if existing is None or not existing.sg:
             raise ImpossibleRequestError("There is no logo to move.", hint="Add one first, e.g. 'add logo.png'.")
-        existing.sg[0].m["position"] = req.logo_position
+        existing.sg[0].m.position = req.logo_position
         return
     path, name = logo
-    position = req.logo_position or (existing.sg[0].m.get("position") if existing and existing.sg else None)
+    position = req.logo_position or (existing.sg[0].m.position if existing and existing.sg else None)
     track = Track(
         tt=TrackType.IMAGE,
         m={"name": name, "role": "logo"},
@@ -243,7 +252,15 @@ def _fit_overlays(draft: Draft) -> None:
 def needs_replan(draft: Draft, req: EditRequest) -> bool:
     explicit = any(
         v is not None
-        for v in (req.target_s, req.moments, req.min_segment_s, req.max_segment_s, req.scale_length, req.sources)
+        for v in (
+            req.target_s,
+            req.moments,
+            req.min_segment_s,
+            req.max_segment_s,
+            req.scale_length,
+            req.sources,
+            req.include_replays,
+        )
     )
     return explicit or req.reel or _video_track(draft) is None
 
@@ -269,11 +286,11 @@ def apply_edit(
     if req.drop_clips:
         _drop_clips(new, req.drop_clips)
     if req.aspect is not None:
-        new.m["aspect"] = req.aspect
+        new.m.aspect = req.aspect
     if req.fit is not None:
-        new.m["fit"] = req.fit
+        new.m.fit = req.fit
     if req.captions is not None:
-        new.m["captions"] = req.captions
+        new.m.captions = req.captions
     _set_title(new, req)
     _set_music(new, req, music)
     _set_logo(new, req, logo)
@@ -289,13 +306,12 @@ def draft_to_spec(draft: Draft, output: Path) -> RenderSpec:
             "There is nothing to export: the timeline has no clips yet.",
             hint="Ask for a reel first, e.g. 'pull the best moments into a 60-second reel'.",
         )
-    captions = bool(draft.m.get("captions"))
     clips = [
         Clip(
-            source=Path(seg.m["path"]),
-            start_s=seg.m["in"] / 1000,
-            end_s=seg.m["out"] / 1000,
-            caption=f"{format_seconds(seg.m['in'] / 1000)}" if captions else None,
+            source=Path(seg.m.path or ""),
+            start_s=seg.m.in_s,
+            end_s=seg.m.out_s,
+            caption=format_seconds(seg.m.in_s) if draft.m.captions else None,
         )
         for seg in video.sg
     ]
@@ -303,23 +319,23 @@ def draft_to_spec(draft: Draft, output: Path) -> RenderSpec:
     title = None
     if title_track and title_track.sg:
         seg = title_track.sg[0]
-        title = TitleSpec(text=seg.m.get("text", ""), start_s=(seg.st or 0) / 1000, duration_s=seg.d / 1000)
+        title = TitleSpec(text=seg.m.text or "", start_s=(seg.st or 0) / 1000, duration_s=seg.d / 1000)
     music_track = _music_track(draft)
     music = None
     if music_track and music_track.sg:
         m = music_track.sg[0].m
-        music = MusicSpec(path=Path(m["path"]), volume=float(m.get("volume", DEFAULT_MUSIC_VOLUME)))
+        music = MusicSpec(path=Path(m.path or ""), volume=m.volume if m.volume is not None else DEFAULT_MUSIC_VOLUME)
     logo_track = _logo_track(draft)
     logo = None
     if logo_track and logo_track.sg:
         m = logo_track.sg[0].m
-        logo = LogoSpec(path=Path(m["path"]), position=m.get("position", "top-right"))
+        logo = LogoSpec(path=Path(m.path or ""), position=m.position or "top-right")
     return RenderSpec(
         logo=logo,
         clips=clips,
         output=output,
-        aspect=draft.m.get("aspect", "16:9"),
-        fit=draft.m.get("fit", "crop"),
+        aspect=draft.m.aspect or "16:9",
+        fit=draft.m.fit or "crop",
         title=title,
         music=music,
     )

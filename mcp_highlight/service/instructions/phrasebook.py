@@ -71,6 +71,28 @@ PHRASEBOOK: tuple[Phrase, ...] = (
         zh=(r"(?:去掉|删除|删掉|不要|关闭|关掉|取消|隐藏)\s*(?:字幕|时间戳|时间)",),
     ),
     Phrase(
+        "replays off",
+        144,
+        {"include_replays": False},
+        en=(
+            r"\b(?:no|without|remove|delete|drop|skip|cut|lose|get\s+rid\s+of|take\s+out)\s+(?:the\s+|any\s+)?"
+            r"(?:slow[\s-]*mo(?:tion)?\s+)?(?:replays?|re-?runs?|action\s+replays?)\b",
+            r"\b(?:only\s+(?:the\s+)?live\s+(?:action|play)|live\s+(?:action|play)\s+only)\b",
+        ),
+        zh=(r"(?:不要|去掉|删除|删掉|去除|跳过|不含|不包括)\s*(?:慢动作)?(?:回放|重播)", r"只要直播(?:画面)?"),
+    ),
+    Phrase(
+        "replays on",
+        146,
+        {"include_replays": True},
+        en=(
+            r"\b(?:with|include|including|add|keep|show|put\s+in)\s+(?:the\s+|its\s+|their\s+)?"
+            r"(?:slow[\s-]*mo(?:tion)?\s+)?(?:replays?|re-?runs?|action\s+replays?)(?:\s+(?:too|as\s+well))?\b",
+            r"\breplays?\s+(?:too|as\s+well|included)\b",
+        ),
+        zh=(r"(?:加上?|包含|包括|保留|带上?|要|显示|加入)\s*(?:慢动作)?(?:回放|重播)", r"(?:回放|重播)也要"),
+    ),
+    Phrase(
         "captions on",
         150,
         {"captions": True},

@@ -1,0 +1,150 @@
+"""One instruction to the hosted agent, followed over server-sent events until it ends.
+
+The stream may break, go quiet, or answer with plain JSON; each ends the wait with a clear
+outcome, and progress keeps moving (with the agent's steps named for people) meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from dataclasses import dataclass, field
+
+import httpx
+from pydantic import ValidationError
+
+from mcp_highlight.backends.cloud.client import NemoClient
+from mcp_highlight.backends.cloud.gui_speak import is_noise, translate
+from mcp_highlight.backends.cloud.models import AgentEvent, CloudTiming, Envelope, RunSseRequest
+from mcp_highlight.backends.cloud.sse import Heartbeat, iter_stream
+from mcp_highlight.backends.cloud.wire import step_name
+from mcp_highlight.errors import BackendError, HighlightError
+from mcp_highlight.logs import get_logger, redact_text
+from mcp_highlight.progress import ProgressFn
+
+log = get_logger(__name__)
+
+RUN_SSE_PATH = "/run_sse"
+
+
+@dataclass
+class _Broken:
+    error: str
+
+
+_END = object()
+
+
+@dataclass
+class StreamOutcome:
+    texts: list[str] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+    broken: bool = False
+    timed_out: str | None = None
+
+
+
+def event_error(client: NemoClient, event: AgentEvent) -> HighlightError:
+    """The error an `error` event means, mapped like the HTTP errors of the same code."""
+    raw = event.error
+    code = event.code
+    if isinstance(raw, dict):
+        code = code or (raw.get("code") if isinstance(raw.get("code"), int) else None)
+        raw = raw.get("message") or raw.get("error") or raw
+    if code is None and isinstance(event.error_code, int):
+        code = event.error_code
+    if code:
+        mapped = client.error_for(200, Envelope(code=code, message=str(raw)), None, RUN_SSE_PATH)
+        if mapped is not None and type(mapped) is not BackendError:
+            return mapped
+    text = redact_text(str(raw or event.error_message or "unknown error"))[:300]
+    if "credit" in text.lower() or "积分" in text:
+        return client.no_credits_error()
+    return BackendError(
+        f"NemoVideo reported an error during the edit: {text}",
+        hint="Ask for the status to see what was applied, then try again.",
+    )
+
+async def stream_edit(
+    client: NemoClient, timing: CloudTiming, session_id: str, text: str, progress: ProgressFn
+) -> StreamOutcome:
+    """Send one instruction and follow the agent's stream until it ends, breaks or goes quiet too long."""
+    outcome = StreamOutcome()
+    timeout = httpx.Timeout(
+        timing.read_timeout_s, connect=timing.connect_timeout_s, read=timing.heartbeat_only_timeout_s
+    )
+    progress(0.0, "Sending the instruction to NemoVideo")
+    response, data = await client.send(
+        "POST",
+        RUN_SSE_PATH,
+        json_body=RunSseRequest.for_text(session_id, text).model_dump(),
+        headers={"Accept": "text/event-stream"},
+        stream_ok=True,
+        timeout=timeout,
+    )
+    queue: asyncio.Queue[object] = asyncio.Queue()
+    streaming = "text/event-stream" in response.headers.get("content-type", "")
+
+    async def pump() -> None:
+        try:
+            if not streaming:  # a plain JSON answer instead of a stream (already read)
+                for item in data if isinstance(data, list) else [data]:
+                    if isinstance(item, dict):
+                        await queue.put(AgentEvent.model_validate(item))
+            else:
+                async for item in iter_stream(response.aiter_lines()):
+                    await queue.put(item)
+            await queue.put(_END)
+        except (httpx.TransportError, httpx.StreamError) as exc:
+            await queue.put(_Broken(type(exc).__name__))
+        except ValidationError:
+            await queue.put(_END)
+
+    reader = asyncio.create_task(pump())
+    start = last_event = last_notice = time.monotonic()
+    message = "NemoVideo is working on it"
+    try:
+        while True:
+            now = time.monotonic()
+            elapsed = now - start
+            if elapsed > timing.sse_cap_s:
+                outcome.timed_out = f"NemoVideo did not finish the edit within {timing.sse_cap_s / 60:.0f} minutes."
+                break
+            if now - last_event > timing.heartbeat_only_timeout_s:
+                outcome.timed_out = f"NemoVideo only sent keep-alive signals for {timing.heartbeat_only_timeout_s / 60:.0f} minutes."
+                break
+            if now - last_notice >= timing.still_working_every_s:
+                message = f"Still working... ({elapsed / 60:.0f} min so far)"
+                last_notice = now
+            progress(min(0.95, 1 - math.exp(-elapsed / 90)), message)
+            try:
+                item = await asyncio.wait_for(queue.get(), timeout=timing.tick_s)
+            except TimeoutError:
+                continue
+            if item is _END:
+                break
+            if isinstance(item, _Broken):
+                log.warning("cloud.sse.broken", session_id=session_id, error=item.error)
+                outcome.broken = True
+                break
+            if isinstance(item, Heartbeat) or not isinstance(item, AgentEvent):
+                continue
+            last_event = time.monotonic()
+            if item.is_error:
+                raise event_error(client, item)
+            if item.partial:
+                continue  # a fragment; the full event follows
+            for call in item.calls:
+                outcome.steps.append(call.name)
+                message, last_notice = step_name(call.name), time.monotonic()
+            for part in item.texts:
+                outcome.texts.append(part)
+                if not is_noise(part):
+                    shown = translate(part) or message
+                    message, last_notice = shown[:200], time.monotonic()
+    finally:
+        reader.cancel()
+        await asyncio.gather(reader, return_exceptions=True)
+        await response.aclose()
+    return outcome
