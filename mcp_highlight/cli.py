@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mcp_highlight import __version__
-from mcp_highlight.backends.models import Cli, EditRequest
+from mcp_highlight.backends.models import Cli, EditRequest, ExportRequest
 from mcp_highlight.config import Settings
 from mcp_highlight.draft import Draft, TrackType
 from mcp_highlight.durations import format_clock, format_seconds
@@ -127,8 +127,48 @@ def edit_from_flags(args: argparse.Namespace) -> EditRequest:
         raise BadInputError(f"{flag} {given.get(name)!r}: {error['msg']}.") from None
 
 
+def add_export_flags(parser: argparse.ArgumentParser) -> None:
+    """What to write besides the reel (ExportRequest); `--aspect` also takes several shapes, one reel each."""
+    fields = ExportRequest.model_fields
+    parser.add_argument(
+        "--aspect",
+        dest="aspect",
+        default=None,
+        metavar="SHAPE[,SHAPE...]",
+        help="16:9 (1920x1080), 9:16 (1080x1920) or 1:1 (1080x1080); several, comma-separated, render one reel "
+        "each from the same analysis (the first is -o, the others -o with -9x16 etc. added).",
+    )
+    parser.add_argument("--clips", dest="clips_dir", metavar="DIR", help=fields["clips"].description.split(",")[0] + ", into DIR.")
+    parser.add_argument(
+        "--timeline",
+        dest="timeline_paths",
+        metavar="FILE",
+        action="append",
+        help="Write the edit as an editor timeline: FILE.otio, FILE.fcpxml (Final Cut Pro, DaVinci Resolve) or "
+        "FILE.edl (Premiere, Avid); repeat for several.",
+    )
+
+
+def export_from_flags(args: argparse.Namespace) -> ExportRequest:
+    """The export options the flags ask for; `args.aspect` is left holding the reel's own (first) shape."""
+    shapes = [a.strip() for a in (args.aspect or "").split(",") if a.strip()]
+    try:
+        request = ExportRequest(
+            aspects=shapes if len(shapes) > 1 else [],  # type: ignore[arg-type]
+            clips_dir=args.clips_dir,
+            timeline_paths=args.timeline_paths or [],
+        )
+    except ValidationError:
+        raise BadInputError(
+            f"--aspect {args.aspect!r}: use 16:9, 9:16 or 1:1, comma-separated for several."
+        ) from None
+    args.aspect = shapes[0] if shapes else None
+    return request
+
+
 # commands -------------------------------------------------------------------------------------
 async def _reel(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    export_request = export_from_flags(args)
     request = edit_from_flags(args)
     if request.target_s is None and request.moments is None:
         request.target_s = 60.0
@@ -146,7 +186,7 @@ async def _reel(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         assert outcome.edit is not None
         edited = outcome.edit
         with terminal_progress("Rendering", quiet=args.quiet) as progress:
-            exported = await studio.export(session_id, progress, output=output)
+            exported = await studio.export(session_id, progress, output=output, request=export_request)
         draft = Draft.model_validate(edited.draft)
         report: dict[str, Any] = {
             "output": exported.path,
@@ -155,6 +195,12 @@ async def _reel(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
             "width": exported.width,
             "height": exported.height,
             "fast_path": exported.fast_path,
+            "chapters": exported.chapters,
+            "chapters_path": exported.chapters_path,
+            "cover": exported.cover_path,
+            "clips": [c.path for c in exported.clips],
+            "timelines": exported.timelines,
+            "shapes": [s.path for s in exported.shapes],
             "session_id": session_id,
             "summary": edited.after,
             "notes": edited.message,
@@ -247,9 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default=None, help="debug, info, warning (logs go to stderr).")
     sub = parser.add_subparsers(dest="command")
 
-    reel = sub.add_parser("reel", help="Make a highlight reel from one or more recordings.")
+    reel = sub.add_parser(
+        "reel", help="Make a highlight reel from one or more recordings.", conflict_handler="resolve"
+    )
     reel.add_argument("inputs", nargs="+", metavar="INPUT", help="Video files (mp4 mov avi mkv webm).")
     add_edit_flags(reel)
+    add_export_flags(reel)
     reel.add_argument("-o", "--output", default="highlights.mp4", help="Output MP4 (default highlights.mp4).")
     reel.add_argument("--preview", action="store_true", help="Also write a contact sheet and the excitement curve.")
     reel.add_argument("--json", action="store_true", help="Print a JSON report on stdout.")
@@ -336,6 +385,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(report, indent=2))
             else:
                 print(report["output"])
+                for extra in [*report["shapes"], *report["clips"], *report["timelines"]]:
+                    print(extra)
+                if report.get("chapters") and not args.quiet:
+                    print(f"Chapters ({report['chapters_path']}):\n{report['chapters'].rstrip()}", file=sys.stderr)
                 if report.get("notes"):
                     print(report["notes"], file=sys.stderr)
         elif command in ("analyse", "analyze"):

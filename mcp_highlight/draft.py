@@ -10,7 +10,7 @@ Local conventions (all optional for drafts that come from the cloud):
 - audio segment `m`: `src`, `path`, `name`, `volume` (0..1), `fade_ms`;
 - text segment `m`: `text`, `role` ("title" | "caption");
 - image segment (track type 2, a local convention) `m`: `path`, `name`, `position` (a corner): the logo;
-- draft `m`: `aspect` ("16:9" | "9:16" | "1:1"), `fit` ("crop" | "blur"), `target_ms`, `moments`.
+- draft `m`: `aspect` ("16:9" | "9:16" | "1:1"), `fit` ("crop" | "blur" | "follow"; absent: auto), `target_ms`, `moments`.
 """
 
 from __future__ import annotations

@@ -24,7 +24,16 @@ from mcp_types import (
 from pydantic import Field, ValidationError
 
 from mcp_highlight import __version__
-from mcp_highlight.backends.models import Credits, EditRequest, ExportResult, SessionState, UploadResult
+from mcp_highlight.backends.models import (
+    Aspect,
+    Credits,
+    EditRequest,
+    ExportRequest,
+    ExportResult,
+    SessionState,
+    TimelineFormat,
+    UploadResult,
+)
 from mcp_highlight.durations import format_seconds
 from mcp_highlight.errors import HighlightError, InstructionNotUnderstoodError, UnknownSessionError, invalid_input
 from mcp_highlight.legacy_subscriptions import LegacySubscriptions
@@ -119,6 +128,9 @@ def _state_text(state: SessionState) -> str:
     return "\n".join(lines)
 
 
+_EXPORT_FIELDS = ExportRequest.model_fields  # export_video's arguments are described once, on the model
+
+
 def _export_text(result: ExportResult) -> str:
     text = (
         f"{'Unchanged since the last export: ' if result.reused else 'Exported '}{result.path} "
@@ -128,6 +140,8 @@ def _export_text(result: ExportResult) -> str:
         text += f" Download: {result.download_url} (with the server's bearer token)."
     if result.claim_url:
         text += f" Open in the browser: {result.claim_url}"
+    if extras := result.extras_text():
+        text += "\n" + extras
     return text
 
 
@@ -297,11 +311,20 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
         ),
     )
     @_tool_errors
-    async def export_video(session_id: str, ctx: Context) -> Annotated[CallToolResult, ExportResult]:
-        """Render the timeline to a 1080p H.264 MP4 and return its path, a file:// link, duration, size and
-        resolution. Exporting an unchanged timeline again returns the existing file at once."""
+    async def export_video(
+        session_id: str,
+        ctx: Context,
+        clips: Annotated[bool, Field(description=_EXPORT_FIELDS["clips"].description)] = False,
+        timelines: Annotated[list[TimelineFormat], Field(description=_EXPORT_FIELDS["timelines"].description)] = [],  # noqa: B006
+        aspects: Annotated[list[Aspect], Field(description=_EXPORT_FIELDS["aspects"].description)] = [],  # noqa: B006
+    ) -> Annotated[CallToolResult, ExportResult]:
+        """Render the timeline to a 1080p H.264 MP4 and return its path, a file:// link, duration, size,
+        resolution, YouTube-style chapters and a cover image (<reel>.jpg). On request also every moment as its
+        own MP4, editor timelines (otio, fcpxml, edl) and the reel in other shapes. Exporting an unchanged
+        timeline again (with no such request) returns the existing file at once."""
+        request = ExportRequest(clips=clips, timelines=timelines, aspects=aspects)
         async with progress_notifications(ctx, "Rendering") as progress:
-            result = await studio.export(session_id, progress)
+            result = await studio.export(session_id, progress, request=request)
         path = Path(result.path)
         if download_base and (served := studio.served_name(path)):
             result = result.model_copy(update={"download_url": f"{download_base.rstrip('/')}/renders/{served}"})
@@ -317,6 +340,21 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
             for uri in (result.uri, result.download_url)
             if uri
         ]
+        for extra in [*result.shapes, *result.clips]:
+            links.append(
+                ResourceLink(
+                    type="resource_link",
+                    uri=extra.uri,
+                    name=Path(extra.path).name,
+                    mime_type="video/mp4",
+                    size=extra.size_bytes,
+                    description=f"{extra.width}x{extra.height}, {format_seconds(extra.duration_s)}",
+                )
+            )
+        for other, mime in [(p, "application/octet-stream") for p in result.timelines] + [
+            (p, "image/jpeg") for p in [result.cover_path] if p
+        ]:
+            links.append(ResourceLink(type="resource_link", uri=Path(other).resolve().as_uri(), name=Path(other).name, mime_type=mime))
         return _result(result, _export_text(result), *links)
 
     @mcp.resource(

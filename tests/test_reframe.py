@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
+from wing_media import wing_play
 
 from mcp_highlight.engine.action_track import ActionTrack, camera_shift
+from mcp_highlight.engine.ffmpeg import ffmpeg_exe
 from mcp_highlight.engine.reframe import MAX_SPEED, CropPath, crop_size, follow, follow_path, plan_path
 from mcp_highlight.engine.render import render
 from mcp_highlight.engine.render_filters import fit_filters
 from mcp_highlight.engine.render_spec import Clip, RenderSpec
-from mcp_highlight.samples_wing import WING_VERSION, WingTruth, synth_wing_play
+from mcp_highlight.samples_wing import WingTruth
 
 FPS = 30
 VERTICAL = (1080, 1920)
@@ -21,15 +24,7 @@ VERTICAL = (1080, 1920)
 
 @pytest.fixture(scope="module")
 def wing(media_cache: Path) -> tuple[Path, WingTruth]:
-    path = media_cache / f"wing-play-v{WING_VERSION}-640x360-30s.mp4"
-    side = path.with_suffix(".truth.json")
-    if path.exists() and side.exists():
-        return path, WingTruth.model_validate_json(side.read_text())
-    tmp = path.with_name("tmp-" + path.name)
-    truth = synth_wing_play(tmp, duration_s=30, width=640, height=360)
-    tmp.replace(path)
-    side.write_text(truth.model_dump_json())
-    return path, truth
+    return wing_play(media_cache)
 
 
 def _inside(truth: WingTruth, start_s: float, positions: np.ndarray, crop_w: int, event: tuple[float, float]) -> float:
@@ -156,3 +151,28 @@ def test_a_panning_camera_is_measured_and_taken_out():
     b = np.roll(a, (2, -5), axis=(0, 1))
     window = np.outer(np.hanning(108), np.hanning(192)).astype(np.float32)
     assert camera_shift(a, b, window) == (2, -5)
+
+
+def test_a_long_busy_path_is_still_an_expression_ffmpeg_accepts():
+    """Pins a bug: FFmpeg's parser refused a flat sum of ~100 hinges (a 7.5 s clip of 1080p play had more)."""
+    keys = tuple((2 * i, float((37 * i) % 300)) for i in range(400))
+    crop = CropPath(axis="x", crop=(608, 1080), display=(1920, 1080), keys=keys, frames=800)
+    chains = fit_filters("in", "out", display=(1920, 1080), frame=VERTICAL, fit="follow", tag="t", crop_path=crop)
+    graph = ";".join(["[0:v]null[in]", *chains])
+    done = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:d=0.2",
+         "-filter_complex", graph, "-map", "[out]", "-f", "null", "-"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_pan_over_mowing_stripes_is_not_mistaken_for_a_jump_of_one_stripe(media_cache):
+    """Pins a bug: in 720p and 1080p play the stripes (16 px apart at analysis size, the grain averaged away)
+    made phase correlation pick a shift one stripe off, so the whole pitch looked like motion and the window
+    chased nothing (ball in frame 72 % of the event; now the least-residue candidate shift wins)."""
+    path, truth = wing_play(media_cache, width=1280, height=720, duration_s=16.0)
+    (event,) = truth.events
+    start, end = event[0] - 0.75, event[1] + 0.75
+    crop = follow_path(path, start, end - start, display=(1280, 720), rotation=0, frame=VERTICAL, fps=FPS)
+    assert _inside(truth, start, crop.positions(), crop.crop[0], event) >= 0.9

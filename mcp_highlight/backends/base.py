@@ -13,6 +13,7 @@ from mcp_highlight.backends.models import (
     Credits,
     EditRequest,
     EditResult,
+    ExportRequest,
     ExportResult,
     SessionState,
     UploadResult,
@@ -47,8 +48,16 @@ class Backend(Protocol):
 
     async def credits(self) -> Credits: ...
 
-    async def export(self, session_id: str, *, progress: ProgressFn, output: Path | None = None) -> ExportResult:
-        """Render the draft; `output` (the CLI's -o) writes there instead of the renders folder."""
+    async def export(
+        self,
+        session_id: str,
+        *,
+        progress: ProgressFn,
+        output: Path | None = None,
+        request: ExportRequest | None = None,
+    ) -> ExportResult:
+        """Render the draft; `output` (the CLI's -o) writes there instead of the renders folder. `request`
+        asks for more than the reel (a clip pack, editor timelines, other shapes)."""
         ...
 
     async def contact_sheet(self, session_id: str) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
@@ -106,8 +107,11 @@ class EditRequest(BaseModel):
     aspect: Literal["16:9", "9:16", "1:1"] | None = Field(
         None, description="Frame shape: 16:9 (1920x1080), 9:16 vertical (1080x1920), 1:1 square (1080x1080)."
     )
-    fit: Literal["crop", "blur"] | None = Field(
-        None, description="How another shape fills the frame: centre crop, or the whole picture over a blurred fill."
+    fit: Literal["crop", "blur", "follow"] | None = Field(
+        None,
+        description="How another shape fills the frame: centre crop, the whole picture over a blurred fill, or a "
+        "crop that follows the action ('follow the action'). Default: follow for 9:16 and 1:1, blurred fill for a "
+        "portrait source in 16:9.",
     )
     title: str | None = Field(None, max_length=MAX_TITLE_CHARS, description="Title text shown at the start.")
     title_start_s: Annotated[float | None, SESSION_ONLY] = Field(None, ge=0, description="When the title appears.")
@@ -188,6 +192,45 @@ class Credits(BaseModel):
     message: str
 
 
+Aspect = Literal["16:9", "9:16", "1:1"]
+TimelineFormat = Literal["otio", "fcpxml", "edl"]
+
+
+class ExportRequest(BaseModel):
+    """Export options that are not edits: what to write besides the reel. One definition for the
+    `export_video` arguments, the words ("export each moment as its own clip") and the `reel` flags."""
+
+    clips: bool = Field(
+        False, description="Also write every moment as its own MP4 (a clip pack), in a folder next to the reel."
+    )
+    timelines: list[TimelineFormat] = Field(
+        default_factory=list,
+        description="Editor timelines to write next to the reel, pointing at the original footage: otio "
+        "(OpenTimelineIO), fcpxml (Final Cut Pro, DaVinci Resolve), edl (Premiere, Avid).",
+    )
+    aspects: list[Aspect] = Field(
+        default_factory=list,
+        description="Shapes to render from the same timeline, one MP4 each ('export 16:9 and 9:16'); the first "
+        "is the reel, the others sit next to it. Default: the timeline's own shape.",
+    )
+    clips_dir: str | None = Field(None, description="Command line only: the clip pack's folder.")
+    timeline_paths: list[str] = Field(default_factory=list, description="Command line only: timeline files to write.")
+
+    def is_empty(self) -> bool:
+        return self == ExportRequest()
+
+
+class ExportedFile(BaseModel):
+    """One more file an export wrote (a clip of the pack, the reel in another shape)."""
+
+    path: str
+    uri: str
+    duration_s: float
+    size_bytes: int
+    width: int
+    height: int
+
+
 class ExportResult(BaseModel):
     session_id: str
     path: str
@@ -201,3 +244,21 @@ class ExportResult(BaseModel):
     claim_url: str | None = None
     fast_path: bool | None = None
     download_url: str | None = Field(None, description="HTTP mode: where the file downloads (same bearer token).")
+    chapters: str | None = Field(None, description="YouTube-style chapters: reel time, what happened, source time.")
+    chapters_path: str | None = Field(None, description="The chapters as <reel>.chapters.txt.")
+    cover_path: str | None = Field(None, description="<reel>.jpg: the sharpest frame of the strongest moment.")
+    clips: list[ExportedFile] = Field(default_factory=list, description="The clip pack, in reel order.")
+    timelines: list[str] = Field(default_factory=list, description="Editor timeline files written.")
+    shapes: list[ExportedFile] = Field(default_factory=list, description="The reel in the other shapes asked for.")
+
+    def extras_text(self) -> str:
+        """What the export wrote besides the reel, for the tool's text (chapters last: ready to paste)."""
+        lines = [f"{shape.width}x{shape.height}: {shape.path}" for shape in self.shapes]
+        if self.clips:
+            lines.append(f"{len(self.clips)} clips: " + ", ".join(Path(c.path).name for c in self.clips))
+        lines += [f"Timeline: {path}" for path in self.timelines]
+        if self.cover_path:
+            lines.append(f"Cover: {self.cover_path}")
+        if self.chapters:
+            lines.append("Chapters:\n" + self.chapters.rstrip())
+        return "\n".join(lines)

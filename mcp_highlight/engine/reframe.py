@@ -73,7 +73,8 @@ class CropPath:
         return float(steps[keep].max()) if keep.any() else 0.0
 
     def expression(self) -> str:
-        """The edge as an FFmpeg expression of `n`: a start value plus one hinge per change of slope."""
+        """The edge as an FFmpeg expression of `n`: a start value plus one hinge per change of slope, summed as
+        a balanced tree (FFmpeg's parser gives up on a flat sum of about a hundred terms)."""
         keys = list(self.keys)
         if len(keys) == 1:
             return f"{keys[0][1]:.2f}"
@@ -84,8 +85,15 @@ class CropPath:
         for (n, _), before, after in zip(keys[1:], slopes, [*slopes[1:], 0.0], strict=True):
             delta = after - before
             if abs(delta) > 1e-7:
-                terms.append(f"{delta:+.5f}*max(0,n-{n})")
-        return "+".join(terms).replace("+-", "-")
+                terms.append(f"{delta:.5f}*max(0,n-{n})")
+        return _balanced_sum(terms)
+
+
+def _balanced_sum(terms: list[str]) -> str:
+    if len(terms) == 1:
+        return terms[0]
+    middle = len(terms) // 2
+    return f"({_balanced_sum(terms[:middle])}+{_balanced_sum(terms[middle:])})"
 
 
 def crop_size(display: tuple[int, int], frame: tuple[int, int]) -> tuple[tuple[int, int], Axis]:
@@ -241,11 +249,30 @@ class _Source(Protocol):
     def display(self) -> tuple[int, int]: ...
 
 
+def resolve_fit(fit: str, display: tuple[int, int], frame: tuple[int, int]) -> str:
+    """The fit a clip gets. "auto": a vertical or square reel follows the action in a wider picture; a
+    portrait picture in a landscape reel keeps all of itself over a blurred fill (a crop would lose about
+    70 % of it); anything else is a centre crop."""
+    if fit != "auto":
+        return fit
+    source, target = display[0] / display[1], frame[0] / frame[1]
+    if abs(source - target) <= 0.01 * target:
+        return "crop"  # same shape: only scaled, the fit does not matter
+    if target > 1 and source < 1:
+        return "blur"
+    if target <= 1 and source > target:
+        return "follow"
+    return "crop"
+
+
 def clip_follow_path(
     fit: str, source: _Source, start_s: float, duration_s: float, frame: tuple[int, int], progress: ProgressFn
 ) -> CropPath | None:
-    """What render asks per clip: the window's path when `fit` is "follow" and the shapes differ, else None."""
-    if fit != "follow" or abs(source.display[0] / source.display[1] - frame[0] / frame[1]) < 0.01 * frame[0] / frame[1]:
+    """What render asks per clip: the window's path when the clip's fit is "follow" and the shapes differ."""
+    display = source.display
+    if resolve_fit(fit, display, frame) != "follow" or abs(display[0] / display[1] - frame[0] / frame[1]) < 0.01 * (
+        frame[0] / frame[1]
+    ):
         return None
     progress(0.0, "Following the action")
     return follow_path(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mcp_highlight.engine.reframe import CropPath
+from mcp_highlight.engine.reframe import CropPath, resolve_fit
 from mcp_highlight.engine.render_spec import Fit, TitlePosition
 
 FPS = 30
@@ -86,6 +86,7 @@ def fit_filters(
     width, height = frame
     if same_shape(display, frame):
         return [f"[{src}]scale={width}:{height},setsar=1[{dst}]"]
+    fit = resolve_fit(fit, display, frame)  # type: ignore[assignment]
     cw, ch = crop_to_fill(display, frame)
     crop = f"crop={cw}:{ch}:(iw-{cw})/2:(ih-{ch})/2"
     if fit == "follow" and crop_path is not None and not crop_path.blur:

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Aspect = Literal["16:9", "9:16", "1:1"]
-Fit = Literal["crop", "blur", "follow"]
+Fit = Literal["auto", "crop", "blur", "follow"]
 TitlePosition = Literal["lower_third", "upper_third", "center"]
 
 FRAME_SIZES: dict[str, tuple[int, int]] = {"16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080)}
@@ -53,8 +53,9 @@ class RenderSpec(BaseModel):
     output: Path
     aspect: Aspect = "16:9"
     fit: Fit = Field(
-        "crop",
-        description="How a frame of another shape fills ours: centre crop, blurred fill, or a crop that follows the action.",
+        "auto",
+        description="How a frame of another shape fills ours: centre crop, blurred fill, a crop that follows the "
+        "action, or auto (follow for vertical and square reels, blurred fill for portrait footage in 16:9).",
     )
     title: TitleSpec | None = None
     music: MusicSpec | None = None

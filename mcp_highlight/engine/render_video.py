@@ -127,5 +127,14 @@ def encode_group(
         video_out = "vlogo"
     args += graph_args(graph, work)
     args += ["-map", f"[{video_out}]", "-an"]
-    args += [*video_codec_args(), "-map_metadata", "-1", "-f", "mp4", "-y", str(dest)]
+    args += [*video_codec_args(), *_keyframes_at_cuts(spans), "-map_metadata", "-1", "-f", "mp4", "-y", str(dest)]
     run_ffmpeg(args, duration_s=length, progress=progress, message="Rendering")
+
+
+def _keyframes_at_cuts(spans: list[Span]) -> list[str]:
+    """A keyframe where each clip starts, so a clip pack can copy each moment out of the reel."""
+    starts, position = [], 0.0
+    for span in spans[:-1]:
+        position += span.duration_s
+        starts.append(f"{position:.4f}")
+    return ["-force_key_frames", ",".join(starts)] if starts else []

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from mcp_highlight.backends.models import EditRequest
+from mcp_highlight.backends.models import EditRequest, ExportRequest
 from mcp_highlight.service.instructions import (
     FILE_PATTERN,
     MASK,
@@ -23,6 +23,7 @@ from mcp_highlight.service.instructions import (
     normalize,
     read_instruction,
 )
+from mcp_highlight.service.instructions.phrasebook import PHRASEBOOK
 
 __all__ = ["ROUTES", "Route", "RoutePlan", "plan_route", "route"]
 
@@ -38,6 +39,7 @@ class RoutePlan(BaseModel):
     edit_text: str = Field("", description="The instruction for the edit step, route words removed.")
     leftover: str = Field("", description="Meaningful words neither routing nor the edit parser understood.")
     edit: EditRequest = Field(default_factory=EditRequest, description="What the edit step's words asked for.")
+    export: ExportRequest = Field(default_factory=ExportRequest, description="What the export step's words asked for.")
 
     @property
     def primary(self) -> Route:
@@ -85,6 +87,63 @@ _UPLOAD = _rx(
     r"上传(?![的了过])(?:一个|个|这个)?(?:文件|视频|素材|音乐|歌)?",
     r"导入(?![的了过])(?:文件|视频|素材)?|这是(?:一个|我的|新的?)?(?:文件|视频|素材|音乐|歌)",
 )
+# Export options: a clip pack (which alone means an export), and with export words, editor timelines and shapes.
+_CLIP_PACK = _rx(
+    r"\b(?:each|every)\s+(?:moment|clip|highlight|goal|play|segment)\s+(?:as\s+|in\s+|into\s+|to\s+)?"
+    r"(?:its\s+own|a\s+separate|an?\s+individual|a\s+single|separate)\s+(?:clip|file|video|mp4|short)s?\b",
+    r"\b(?:separate|individual)\s+(?:clips|files|videos|mp4s|shorts)\b(?:\s+(?:for|of)\s+(?:each|every)\s+(?:moment|clip|highlight))?",
+    r"\bclip\s+pack\b|\b(?:moments|clips|highlights)\s+(?:as\s+)?separate(?:ly)?\b",
+    r"(?:每个|每段|每一个)(?:精彩)?(?:片段|瞬间|镜头|时刻|进球)(?:都)?(?:单独|分别|各自)(?:导出|输出|保存)?(?:成|为)?"
+    r"(?:单独的?|独立的?|一个)?(?:片段|视频|文件|短视频)?",
+    r"(?:每个|每段|每一个)(?:精彩)?(?:片段|瞬间|镜头|时刻|进球)(?:都)?(?:导出|输出|保存)(?:成|为)"
+    r"(?:单独的?|独立的?|一个)(?:片段|视频|文件|短视频)",
+    r"(?:单独|分别)(?:导出|输出|保存)(?:每个|每段)(?:片段|视频|瞬间)?",
+)
+_TIMELINES = (
+    (
+        "fcpxml",
+        _rx(
+            r"\bfcp\s*x?\s*xml\b|\bfinal\s+cut\s+pro\b|\b(?:for|in|into|to)\s+final\s+cut(?:\s+pro)?\b",
+            r"\b(?:for|in|into|to)\s+(?:davinci\s+)?resolve\b|\bdavinci(?:\s+resolve)?\b",
+        ),
+    ),
+    ("edl", _rx(r"\bedl\b|\bpremiere(?:\s+pro)?\b|\bavid\b|\bcmx\s*3600\b")),
+    ("otio", _rx(r"\botio\b|\bopen\s*timeline\s*io\b|\b(?:editor|editing)\s+timeline\b|剪辑时间线|时间线文件|工程文件")),
+)
+_SHAPES = tuple(  # the phrasebook's own shape words ("9:16", "vertical", "竖屏"), so both readings agree
+    (phrase.values["aspect"], pattern)
+    for phrase in PHRASEBOOK
+    if set(phrase.values) == {"aspect"}
+    for pattern in phrase.rule().patterns
+)
+
+
+_EXPORT_FILLER = _rx(
+    r"\b(?:an?\s+|the\s+)?(?:editor\s+|editing\s+)?(?:timeline|project|xml)s?(?:\s+(?:file|for|as|in))*\b",
+    r"\b(?:versions?|both|copies|files?)\b|(?:两个|各一个|版本|两种|都要)",
+)
+
+
+def _export_options(work: str, exporting: bool) -> tuple[str, ExportRequest]:
+    """Editor timelines and several shapes named beside export words (masked out of `work`); the clip pack
+    was read (and masked) before the route words, since its own words say export."""
+    timelines, shapes = [], []
+    if exporting:
+        for name, pattern in _TIMELINES:
+            work, hit = _mask(pattern, work)
+            if hit:
+                timelines.append(name)
+        found = sorted((m.start(), shape) for shape, pattern in _SHAPES for m in pattern.finditer(work))
+        named = list(dict.fromkeys(shape for _, shape in found))
+        if len(named) >= 2:  # "export 16:9 and 9:16"; one shape alone is an edit ("export it vertical")
+            shapes = named
+            for _shape, pattern in _SHAPES:
+                work, _ = _mask(pattern, work)
+        if timelines or shapes:
+            work, _ = _mask(_EXPORT_FILLER, work)
+    return work, ExportRequest(timelines=timelines, aspects=shapes)  # type: ignore[arg-type]
+
+
 _FILE = re.compile(FILE_PATTERN, re.I)
 _URL = re.compile(URL_PATTERN, re.I)
 # An absolute path with any extension also counts as a file to upload ('/tmp/game.mts').
@@ -129,10 +188,15 @@ def plan_route(text: str, *, known_media: Mapping[str, str] | None = None) -> Ro
     """Every step a request needs, in execution order, plus the upload sources and the edit's own text."""
     work = normalize(text or "")
     found: set[Route] = set()
+    work, clip_pack = _mask(_CLIP_PACK, work)
     for name, pattern in (("export", _EXPORT), ("credits", _CREDITS), ("state", _STATE), ("upload", _UPLOAD)):
         work, hit = _mask(pattern, work)
         if hit:
             found.add(name)  # type: ignore[arg-type]
+    work, export = _export_options(work, "export" in found or clip_pack)
+    export.clips = clip_pack
+    if not export.is_empty():
+        found.add("export")
 
     sources, without_sources = _find_sources(work)
     parsed_without, _ = read_instruction(without_sources, known_media=known_media)
@@ -156,6 +220,7 @@ def plan_route(text: str, *, known_media: Mapping[str, str] | None = None) -> Ro
         edit_text=_unmasked(text or "", work) if "edit" in found else "",
         leftover=parsed.leftover,
         edit=parsed.edit,
+        export=export,
     )
 
 

@@ -19,6 +19,7 @@ from mcp_highlight.backends.models import (
     Credits,
     EditRequest,
     EditResult,
+    ExportRequest,
     ExportResult,
     SessionState,
     UploadResult,
@@ -93,9 +94,13 @@ class Studio:
         return await self.backend.credits()
 
     async def export(
-        self, session_id: str, progress: ProgressFn = no_progress, output: Path | None = None
+        self,
+        session_id: str,
+        progress: ProgressFn = no_progress,
+        output: Path | None = None,
+        request: ExportRequest | None = None,
     ) -> ExportResult:
-        return await self.backend.export(session_id, progress=progress, output=output)
+        return await self.backend.export(session_id, progress=progress, output=output, request=request)
 
     async def contact_sheet(self, session_id: str) -> Path:
         return await self.backend.contact_sheet(session_id)
@@ -131,8 +136,10 @@ class Studio:
                 result = await self._edit_step(session_id, understood, part)
                 outcome = TimelineOutcome(action="edit", message=result.message, session_id=session_id, edit=result)
             elif step == "export":
-                exported = await self.backend.export(session_id, progress=part)
+                exported = await self.backend.export(session_id, progress=part, request=understood.export)
                 message = f"Exported {exported.path} ({exported.duration_s:.1f}s, {exported.width}x{exported.height})."
+                if extras := exported.extras_text():
+                    message += "\n" + extras
                 if outcome is not None:
                     outcome.export, outcome.message = exported, f"{outcome.message} {message}"
                 else:

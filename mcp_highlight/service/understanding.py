@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from mcp_highlight.backends.models import EditRequest
+from mcp_highlight.backends.models import EditRequest, ExportRequest
 from mcp_highlight.errors import InstructionNotUnderstoodError
 from mcp_highlight.service.instructions import not_understood
 from mcp_highlight.service.routing import plan_route
@@ -27,6 +27,7 @@ class Understood(BaseModel):
     uploads: list[str] = Field(default_factory=list, description="Paths or URLs to upload, in text order.")
     request: EditRequest = Field(default_factory=EditRequest, description="The edit step's fields.")
     given: EditRequest = Field(default_factory=EditRequest, description="The fields the client gave itself.")
+    export: ExportRequest = Field(default_factory=ExportRequest, description="The export step's options.")
     words: str | None = Field(None, description="The edit step's own words (route words removed).")
     leftover: str = Field("", description="Meaningful words nothing understood.")
 
@@ -55,6 +56,7 @@ def understand(instruction: str | None, known_media: Mapping[str, str] | None = 
         steps=list(plan.steps),
         uploads=plan.uploads,
         request=plan.edit,
+        export=plan.export,
         words=plan.edit_text or None,
         leftover=plan.leftover,
     )

@@ -45,6 +45,7 @@ from mcp_highlight.backends.models import (
     Credits,
     EditRequest,
     EditResult,
+    ExportRequest,
     ExportResult,
     JobInfo,
     MediaItem,
@@ -414,7 +415,20 @@ class CloudBackend:
         """None: the hosted agent keeps its analysis to itself."""
         return None
 
-    async def export(self, session_id: str, *, progress: ProgressFn, output: Path | None = None) -> ExportResult:
+    async def export(
+        self,
+        session_id: str,
+        *,
+        progress: ProgressFn,
+        output: Path | None = None,
+        request: ExportRequest | None = None,
+    ) -> ExportResult:
+        if request is not None and not request.is_empty():
+            raise ImpossibleRequestError(
+                "Clip packs, editor timelines and several shapes in one export are made by the local engine; "
+                "the cloud backend exports one MP4.",
+                hint="Export without those options, or use the local backend (MCP_HIGHLIGHT_BACKEND=local).",
+            )
         progress(0.0, "Reading the timeline")
         draft, _ = await self._read_state(session_id)
         if not draft.exportable:

@@ -11,12 +11,15 @@ from pathlib import Path
 import anyio
 
 from mcp_highlight.backends.local import intake
+from mcp_highlight.backends.local.exporting import export_all, exported_file
 from mcp_highlight.backends.local.store import Store, new_id
 from mcp_highlight.backends.local.timeline import apply_edit, draft_to_spec, needs_replan
 from mcp_highlight.backends.models import (
     Credits,
     EditRequest,
     EditResult,
+    ExportedFile,
+    ExportRequest,
     ExportResult,
     MediaItem,
     MediaKind,
@@ -24,13 +27,12 @@ from mcp_highlight.backends.models import (
     UploadResult,
 )
 from mcp_highlight.config import Settings
-from mcp_highlight.draft import Draft, summarize
+from mcp_highlight.draft import Draft, TrackType, summarize
 from mcp_highlight.draft_diff import describe_changes, diff_drafts
 from mcp_highlight.engine import preview, scratch
 from mcp_highlight.engine.analyse import analyse
 from mcp_highlight.engine.analysis import Analysis
 from mcp_highlight.engine.probe import probe, probe_audio, probe_image
-from mcp_highlight.engine.render import render
 from mcp_highlight.errors import (
     ImpossibleRequestError,
     InstructionNotUnderstoodError,
@@ -305,8 +307,14 @@ class LocalBackend:
 
     # export ---------------------------------------------------------------------------------
     async def export(
-        self, session_id: str, *, progress: ProgressFn = no_progress, output: Path | None = None
+        self,
+        session_id: str,
+        *,
+        progress: ProgressFn = no_progress,
+        output: Path | None = None,
+        request: ExportRequest | None = None,
     ) -> ExportResult:
+        request = request or ExportRequest()
         draft, _ = self.store.draft(session_id)
         # one render per draft: a second export of the same draft waits, then reuses the first one's file
         async with self._export_locks[(session_id, draft.fingerprint())]:
@@ -317,14 +325,19 @@ class LocalBackend:
         target = output or self.settings.renders_dir / f"reel-{session_id[-8:]}-{fingerprint}.mp4"
         spec = draft_to_spec(draft, target)
         previous = self.store.completed_job(session_id, fingerprint)
-        if previous is not None and output is None:
+        if previous is not None and output is None and request.is_empty():
             result = ExportResult.model_validate_json(previous[1])
             if Path(result.path).is_file() and Path(result.path).stat().st_size == result.size_bytes:
                 progress(1.0, "Unchanged since the last export")
                 return result.model_copy(update={"reused": True})
+        used = {seg.m.src for track in draft.tracks_of(TrackType.VIDEO) for seg in track.sg}
+        videos = [m for m in self.store.media(session_id) if m.id in used and m.kind == "video"]
+        analyses = await self._await_analyses(videos, scaled(progress, 0.0, 0.02)) if videos else {}
         job = self.store.create_job(session_id, fingerprint)
         try:
-            rendered = await run_cancellable(lambda p: render(spec, progress=p), progress)
+            rendered, extras, shapes = await run_cancellable(
+                lambda p: export_all(spec, draft, request, analyses, p), scaled(progress, 0.02, 1.0)
+            )
         except BaseException as exc:
             cancelled = isinstance(exc, anyio.get_cancelled_exc_class() | OperationCancelledError)
             self.store.finish_job(job, "cancelled" if cancelled else "failed", error=public_text(exc)[:500])
@@ -339,6 +352,22 @@ class LocalBackend:
             height=rendered.height,
             render_id=job,
             fast_path=rendered.fast_path,
+            chapters=extras.chapters_text,
+            chapters_path=str(extras.chapters_path),
+            cover_path=str(extras.cover_path),
+            clips=[
+                ExportedFile(
+                    path=str(c.path),
+                    uri=c.path.resolve().as_uri(),
+                    duration_s=c.duration_s,
+                    size_bytes=c.size_bytes,
+                    width=rendered.width,
+                    height=rendered.height,
+                )
+                for c in extras.clips
+            ],
+            timelines=[str(p) for p in extras.timeline_paths],
+            shapes=[exported_file(r) for r in shapes],
         )
         self.store.finish_job(job, "completed", path=str(rendered.path), result=result.model_dump_json())
         return result

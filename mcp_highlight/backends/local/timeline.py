@@ -335,7 +335,7 @@ def draft_to_spec(draft: Draft, output: Path) -> RenderSpec:
         clips=clips,
         output=output,
         aspect=draft.m.aspect or "16:9",
-        fit=draft.m.fit or "crop",
+        fit=draft.m.fit or "auto",  # follow for vertical and square, blurred fill for portrait in 16:9
         title=title,
         music=music,
     )

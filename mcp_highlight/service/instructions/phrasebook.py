@@ -141,6 +141,18 @@ PHRASEBOOK: tuple[Phrase, ...] = (
         zh=(r"16\s*比\s*9", r"横屏|横版|横向|横幅|横的|横着|宽屏|b站|哔哩哔哩|西瓜视频"),
     ),
     Phrase(
+        "follow the action",
+        245,
+        {"fit": "follow"},
+        en=(
+            r"\b(?:follow|track|chase|keep\s+up\s+with|stay\s+on)(?:s|ing)?\s+(?:the\s+)?(?:action|play|ball|subject|players?|"
+            r"speakers?|people|person|movement)\b",
+            r"\bkeep\s+(?:the\s+)?(?:action|ball|play|subject)\s+in\s+(?:the\s+)?(?:frame|shot|picture|view)\b",
+            r"\b(?:auto(?:matic)?|smart)[\s-]?(?:re-?frame|reframing|crop(?:ping)?)\b|\bfollow[\s-]?crop\b",
+        ),
+        zh=(r"跟随(?:主体|动作|画面主体|球|人物|运动)|跟踪(?:主体|动作|球|人物)|追踪(?:主体|动作|球|人物)|跟着(?:球|主体|动作|人)(?:走|动)?|智能(?:裁剪|构图)|自动(?:构图|追踪|跟随)",),
+    ),
+    Phrase(
         "blur fill",
         250,
         {"fit": "blur"},

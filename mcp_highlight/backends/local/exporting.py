@@ -1,0 +1,82 @@
+"""One local export: the reel (in each shape asked for), its chapters and cover, and on request a clip
+pack and editor timelines. Runs in a worker thread; every file comes from the same draft and analysis."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from mcp_highlight.backends.models import ExportedFile, ExportRequest
+from mcp_highlight.draft import Draft, TrackType
+from mcp_highlight.engine.analysis import Analysis
+from mcp_highlight.engine.chapters import moment_label
+from mcp_highlight.engine.deliverables import Deliverables, deliver
+from mcp_highlight.engine.render import render
+from mcp_highlight.engine.render_spec import RenderResult, RenderSpec
+from mcp_highlight.progress import ProgressFn, scaled
+
+
+def shape_path(output: Path, aspect: str) -> Path:
+    """`reel.mp4` in 9:16 -> `reel-9x16.mp4`."""
+    return output.with_name(f"{output.stem}-{aspect.replace(':', 'x')}{output.suffix}")
+
+
+def exported_file(result: RenderResult) -> ExportedFile:
+    return ExportedFile(
+        path=str(result.path),
+        uri=result.path.resolve().as_uri(),
+        duration_s=result.duration_s,
+        size_bytes=result.size_bytes,
+        width=result.width,
+        height=result.height,
+    )
+
+
+def moment_facts(draft: Draft, analyses: Mapping[str, Analysis | None]) -> tuple[list[str], list[float]]:
+    """Each clip's chapter label (from its source's signals) and score, in reel order."""
+    labels, scores = [], []
+    for track in draft.tracks_of(TrackType.VIDEO):
+        for seg in track.sg:
+            analysis = analyses.get(seg.m.src or "")
+            labels.append(moment_label(analysis, seg.m.in_s, seg.m.out_s))
+            scores.append(float(seg.m.score or 0.0))
+    return labels, scores
+
+
+def export_all(
+    spec: RenderSpec,
+    draft: Draft,
+    request: ExportRequest,
+    analyses: Mapping[str, Analysis | None],
+    progress: ProgressFn,
+) -> tuple[RenderResult, Deliverables, list[RenderResult]]:
+    """Render the reel (the first shape asked for, else the draft's), then what comes with it, then the
+    other shapes. Returns the reel's render, its deliverables and the other shapes' renders."""
+    shapes = list(dict.fromkeys(request.aspects))
+    main = spec.model_copy(update={"aspect": shapes[0]}) if shapes else spec
+    others = [a for a in shapes[1:] if a != main.aspect]
+    share = 1.0 / (1 + len(others))
+    rendered = render(main, progress=scaled(progress, 0.0, 0.85 * share))
+    output = rendered.path
+    clips_dir = Path(request.clips_dir).expanduser() if request.clips_dir else None
+    if clips_dir is None and request.clips:
+        clips_dir = output.with_name(f"{output.stem}-clips")
+    timelines = [Path(p).expanduser() for p in request.timeline_paths]
+    timelines += [output.with_suffix(f".{fmt}") for fmt in request.timelines]
+    labels, scores = moment_facts(draft, analyses)
+    if len(labels) != len(main.clips):
+        labels, scores = ["Highlight"] * len(main.clips), [0.0] * len(main.clips)
+    extras = deliver(
+        main,
+        rendered,
+        labels=labels,
+        scores=scores,
+        clips_dir=clips_dir,
+        timelines=timelines,
+        progress=scaled(progress, 0.85 * share, share),
+    )
+    more = []
+    for index, aspect in enumerate(others, start=1):
+        part = scaled(progress, share * index, share * (index + 1))
+        more.append(render(spec.model_copy(update={"aspect": aspect, "output": shape_path(output, aspect)}), progress=part))
+    return rendered, extras, more
