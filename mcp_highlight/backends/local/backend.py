@@ -318,9 +318,11 @@ class LocalBackend:
         draft, _ = self.store.draft(session_id)
         # one render per draft: a second export of the same draft waits, then reuses the first one's file
         async with self._export_locks[(session_id, draft.fingerprint())]:
-            return await self._export(session_id, draft, progress, output)
+            return await self._export(session_id, draft, progress, output, request)
 
-    async def _export(self, session_id: str, draft: Draft, progress: ProgressFn, output: Path | None) -> ExportResult:
+    async def _export(
+        self, session_id: str, draft: Draft, progress: ProgressFn, output: Path | None, request: ExportRequest
+    ) -> ExportResult:
         fingerprint = draft.fingerprint()
         target = output or self.settings.renders_dir / f"reel-{session_id[-8:]}-{fingerprint}.mp4"
         spec = draft_to_spec(draft, target)
