@@ -162,3 +162,19 @@ def test_the_event_recording_keeps_applause_and_laughter_not_the_dance_music(eve
     assert s.not_highlight_s == 0, s.line()  # no dance music at all
     dance = next(n for n in truth.not_highlights if n.kind == "dance_music")
     assert _max_in(analysis.signals["music"], analysis.window_s, dance.start_s + 3, dance.end_s - 3) > 0.7
+
+
+@pytest.mark.parametrize("fixture", BROADCASTS)
+def test_chants_music_and_counter_attacks_rank_below_the_real_chances(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
+    analysis, truth = _analysed(request, fixture)
+    chances = [m for m in truth.moments if m.kind == "chance"]
+    real = [
+        max((f.rank for f in analysis.moments if c.start_s - 2 <= f.peak_s <= c.end_s + 2), default=0.0)
+        for c in chances
+    ]
+    best_chance = max(real)
+    for span in truth.not_highlights:
+        inside = [f.rank for f in analysis.moments if span.start_s <= f.peak_s <= span.end_s]
+        assert max(inside, default=0.0) < 0.6 * best_chance, (span.kind, inside, real)
