@@ -142,12 +142,11 @@ def test_the_content_decides_not_the_extension(tmp_path: Path, small_game: Path)
         probe(clip)
 
 
-def test_an_unsupported_container_behind_a_good_extension_is_refused(tmp_path: Path) -> None:
+def test_a_transport_stream_behind_an_mp4_name_is_read_for_what_it_is(tmp_path: Path) -> None:
     ts = tmp_path / "broadcast.mp4"
     _ffmpeg("-f", "lavfi", "-i", "testsrc2=s=160x90:d=1", "-c:v", "libx264", "-f", "mpegts", str(ts))
-    with pytest.raises(UnsupportedMediaError, match="container, which is not supported") as err:
-        probe(ts)
-    assert "MPEG-TS" in str(err.value)
+    info = probe(ts)
+    assert info.container == "mpegts" and info.video is not None and info.video.codec == "h264"
 
 
 def test_an_unknown_video_codec_is_refused_with_a_conversion_hint(tmp_path: Path) -> None:

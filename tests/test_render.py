@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import struct
 from pathlib import Path
 
 import av
@@ -10,6 +9,7 @@ import numpy as np
 import pytest
 from media_files import MEDIA_CACHE, cached_ffmpeg
 from PIL import Image
+from reel_checks import assert_valid_reel
 
 from mcp_highlight.engine import render_filters as rf
 from mcp_highlight.engine import render_video
@@ -84,21 +84,6 @@ def music() -> Path:
 # ------------------------------------------------------------------------------------------------ readers
 
 
-def top_level_boxes(path: Path) -> list[str]:
-    boxes = []
-    with path.open("rb") as f:
-        while header := f.read(8):
-            size, kind = struct.unpack(">I4s", header)
-            if size == 1:
-                size = struct.unpack(">Q", f.read(8))[0] - 8
-            elif size == 0:
-                boxes.append(kind.decode())
-                break
-            boxes.append(kind.decode())
-            f.seek(size - 8, 1)
-    return boxes
-
-
 def audio_samples(path: Path) -> tuple[np.ndarray, int]:
     """The first channel as float samples, and the sample rate."""
     with av.open(str(path)) as container:
@@ -143,23 +128,6 @@ def beep_times(path: Path) -> list[float]:
     peaks = np.abs(samples[: len(samples) // window * window]).reshape(-1, window).max(axis=1)
     loud = peaks > 0.45  # the tone alone peaks near 0.2 (0.3, less 3 dB for stereo), with the beep near 0.64
     return [i * window / rate for i in range(len(loud)) if loud[i] and (i == 0 or not loud[i - 1])]
-
-
-def assert_valid_reel(result: RenderResult, size: tuple[int, int], *, profile: str | None = "High") -> None:
-    assert result.path.exists()
-    with av.open(str(result.path)) as container:
-        video, audio = container.streams.video[0], container.streams.audio[0]
-        assert video.codec_context.name == "h264"
-        if profile:
-            assert video.profile == profile
-        assert video.codec_context.pix_fmt == "yuv420p"
-        assert (video.codec_context.width, video.codec_context.height) == size
-        assert audio.codec_context.name == "aac"
-        assert audio.codec_context.sample_rate == 48000
-        assert audio.codec_context.channels == 2
-    boxes = top_level_boxes(result.path)
-    assert boxes.index("moov") < boxes.index("mdat"), boxes
-    assert (result.width, result.height) == size
 
 
 # ------------------------------------------------------------------------------------------------ reels

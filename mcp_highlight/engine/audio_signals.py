@@ -14,6 +14,8 @@ import av
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
+from mcp_highlight.engine import streams
+
 RATE = 16_000
 HOP = 800  # 50 ms at 16 kHz (scaled for other rates)
 BANDS = 24
@@ -270,7 +272,7 @@ def read_audio(path: Path, n_windows: int, window_s: float, origin_s: float, sta
             acc.feed(data[:usable])
 
     with av.open(str(path), metadata_errors="ignore") as container:
-        stream = container.streams.audio[0]
+        stream = streams.main_audio(container) or container.streams.audio[0]
         rate = stream.codec_context.sample_rate or RATE
         factor = max(1, rate // RATE) if rate % max(1, rate // RATE) == 0 else 1
         try:
@@ -279,7 +281,7 @@ def read_audio(path: Path, n_windows: int, window_s: float, origin_s: float, sta
                     break
                 try:
                     frames = stream.decode(packet)
-                except av.error.InvalidDataError:
+                except streams.DAMAGED_DATA_ERRORS:
                     bad_packets += 1
                     continue
                 for frame in frames:

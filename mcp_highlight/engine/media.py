@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -23,6 +24,12 @@ class VideoInfo(BaseModel):
     frame_rate: str | None = Field(None, description="Exact average rate as a fraction, such as '30000/1001'.")
     time_base: str | None = Field(None, description="The stream's time base, such as '1/15360'.")
     extradata: bytes = Field(b"", exclude=True, repr=False, description="Codec headers (for stream copy checks).")
+    nominal_rate: str | None = Field(
+        None, description="The rate the stream declares (r_frame_rate); for VFR, its peak."
+    )
+    stream_index: int = Field(0, description="Index of the main picture among all the file's streams.")
+    hdr: Literal["hlg", "pq"] | None = Field(None, description="HDR transfer (HLG or PQ), None for SDR.")
+    interlaced: bool = False
 
     @property
     def display_size(self) -> tuple[int, int]:
@@ -37,6 +44,8 @@ class AudioInfo(BaseModel):
     sample_rate: int
     channels: int
     bit_rate: int | None = None
+    stream_index: int = Field(0, description="Index of the main sound track among all the file's streams.")
+    track: str | None = Field(None, description="Which track is used, when the file has several.")
 
 
 class MediaInfo(BaseModel):

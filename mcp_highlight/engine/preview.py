@@ -16,6 +16,7 @@ import av
 from PIL import Image, ImageDraw
 
 from mcp_highlight.durations import format_clock
+from mcp_highlight.engine import streams
 from mcp_highlight.engine.overlays import load_font
 from mcp_highlight.engine.render_spec import Clip
 from mcp_highlight.errors import BadInputError, CorruptMediaError, MediaNotFoundError
@@ -42,7 +43,7 @@ def frame_at(path: Path, at_s: float) -> Image.Image:
         with av.open(str(path)) as container:
             if not container.streams.video:
                 raise CorruptMediaError(f"{path.name} has no video stream.")
-            stream = container.streams.video[0]
+            stream = streams.main_video(container) or container.streams.video[0]
             stream.thread_type = "AUTO"
             origin = (container.start_time or 0) / 1e6
             target = origin + max(0.0, at_s)

@@ -15,10 +15,11 @@ from pathlib import Path
 import av
 import numpy as np
 from av.container import InputContainer
+from av.video.frame import VideoFrame
 from av.video.stream import VideoStream
 
 from mcp_highlight.config import MAX_UPLOAD_BYTES
-from mcp_highlight.engine import media_kinds
+from mcp_highlight.engine import media_kinds, streams
 from mcp_highlight.engine.media import AudioInfo, ImageInfo, MediaInfo, VideoInfo
 from mcp_highlight.engine.media_kinds import looks_like_text, refuse_non_media
 from mcp_highlight.errors import (
@@ -32,8 +33,8 @@ from mcp_highlight.logs import get_logger
 
 log = get_logger(__name__)
 
-VIDEO_DEMUXERS = {"mov", "mp4", "matroska", "webm", "avi"}
-"""Demuxer names (parts of `container.format.name`) we accept for footage."""
+HDR_TRANSFERS = {16: "pq", 18: "hlg"}
+"""FFmpeg transfer characteristics (AVColorTransferCharacteristic) of HDR video: SMPTE 2084 and ARIB STD-B67."""
 MIN_DURATION_S = 0.1
 VFR_SAMPLE_PACKETS = 300
 CONVERT_HINT = "Convert it to MP4 first, for example: ffmpeg -i INPUT -c:v libx264 -c:a aac OUTPUT.mp4"
@@ -115,28 +116,25 @@ def probe(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> MediaInfo:
 
 def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
     names = _demuxer_names(container)
-    video_streams = [s for s in container.streams.video if not (s.disposition & av.stream.Disposition.attached_pic)]
-    if not video_streams:
+    found = container.format.long_name or container.format.name
+    vstream = streams.main_video(container)
+    if vstream is None:
         if container.streams.audio:
             raise UnsupportedMediaError(
-                f"{path.name!r} has sound but no picture.",
+                f"{path.name!r} has sound but no picture ({found}).",
                 hint="Give a video file; use sound-only files as a music bed instead.",
             )
         if names & {"image2", "png_pipe", "jpeg_pipe", "gif", "webp_pipe"}:
             raise UnsupportedMediaError(f"{path.name!r} is a picture, not a video.", hint="Use it as a logo instead.")
-        found = container.format.long_name or container.format.name
         raise UnsupportedMediaError(
             f"{path.name!r} has no video stream (FFmpeg reads it as {found}).", hint="Check you picked the right file."
         )
-    if not names & VIDEO_DEMUXERS:
-        raise UnsupportedMediaError(
-            f"{path.name!r} uses the {container.format.long_name or container.format.name} container, which is not supported.",
-            hint=CONVERT_HINT,
-        )
-    vstream = video_streams[0]
     ctx = vstream.codec_context
     if ctx is None or not ctx.codec or not ctx.codec.name:
-        raise UnsupportedMediaError(f"The video codec in {path.name!r} cannot be decoded here.", hint=CONVERT_HINT)
+        tag = _codec_tag(vstream)
+        raise UnsupportedMediaError(
+            f"The video codec in {path.name!r} cannot be decoded here ({found}, codec {tag}).", hint=CONVERT_HINT
+        )
     codec = ctx.codec.canonical_name
     warnings: list[str] = []
 
@@ -145,12 +143,15 @@ def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
         header_duration = _seconds(vstream.duration, vstream.time_base)
     start = _seconds(vstream.start_time, vstream.time_base) or 0.0
 
-    rotation, decoded = _first_frame_rotation(container, vstream)
-    if not decoded:
+    first = _first_frame(container, vstream)
+    if first is None:
         raise CorruptMediaError(
-            f"No picture in {path.name!r} could be decoded ({codec}): the video stream is damaged.",
+            f"No picture in {path.name!r} could be decoded ({found} with {codec} video): the video stream is damaged.",
             hint="Export the file again, or convert it: " + CONVERT_HINT,
         )
+    rotation = round(first.rotation) % 360
+    transfer = ctx.color_trc if ctx.color_trc in HDR_TRANSFERS else first.color_trc
+    interlaced = bool(first.interlaced_frame) or ctx.field_order not in (0, 1)  # 0 unknown, 1 progressive
 
     readable_end = _readable_end(path, size, container, vstream, header_duration, start)
     duration = header_duration or 0.0
@@ -167,19 +168,23 @@ def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
         )
 
     fps, variable = _frame_rate(container, vstream)
+    nominal = vstream.base_rate or vstream.guessed_rate or vstream.average_rate
     audio = None
-    if container.streams.audio:
-        a = container.streams.audio[0]
-        actx = a.codec_context
-        if actx is not None and actx.codec and actx.sample_rate:
-            audio = AudioInfo(
-                codec=actx.codec.canonical_name,
-                sample_rate=actx.sample_rate,
-                channels=actx.channels or 1,
-                bit_rate=actx.bit_rate or None,
-            )
-        else:
-            warnings.append("The audio track cannot be decoded; only the picture will be analysed.")
+    astream = streams.main_audio(container)
+    if astream is not None and astream.codec_context.sample_rate:
+        actx = astream.codec_context
+        tracks = len(container.streams.audio)
+        audio = AudioInfo(
+            codec=actx.codec.canonical_name,
+            sample_rate=actx.sample_rate,
+            channels=actx.channels or 1,
+            bit_rate=actx.bit_rate or None,
+            stream_index=astream.index,
+            track=streams.describe_track(container, astream) if tracks > 1 else None,
+        )
+    elif container.streams.audio:
+        codecs = ", ".join(_codec_tag(a) for a in container.streams.audio)
+        warnings.append(f"The sound ({codecs}) cannot be decoded; only the picture will be analysed.")
     info = MediaInfo(
         path=path,
         container=container.format.name,
@@ -197,7 +202,11 @@ def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
             rotation=rotation,
             bit_rate=ctx.bit_rate or None,
             frames=vstream.frames or None,
-            frame_rate=str(Fraction(vstream.average_rate)) if vstream.average_rate else None,
+            frame_rate=_exact_rate(vstream.average_rate, fps),
+            nominal_rate=str(Fraction(nominal)) if nominal else None,
+            stream_index=vstream.index,
+            hdr=HDR_TRANSFERS.get(transfer),
+            interlaced=interlaced,
             time_base=str(Fraction(vstream.time_base)) if vstream.time_base else None,
             extradata=bytes(ctx.extradata or b""),
         ),
@@ -208,19 +217,37 @@ def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
     return info
 
 
-def _first_frame_rotation(container: InputContainer, vstream: VideoStream) -> tuple[int, bool]:
-    """Decode the first picture: proves the codec works and gives the display rotation."""
+def _first_frame(container: InputContainer, vstream: VideoStream) -> VideoFrame | None:
+    """Decode the first picture: proves the codec works and gives rotation, transfer and interlacing."""
     try:
         for count, packet in enumerate(container.demux(vstream)):
-            for frame in vstream.decode(packet):
-                return round(frame.rotation) % 360, True
+            try:
+                for frame in vstream.decode(packet):
+                    return frame
+            except streams.DAMAGED_DATA_ERRORS:
+                pass  # a damaged packet at the start: try the next ones
             if count > 300:
                 break
         for frame in vstream.decode(None):
-            return round(frame.rotation) % 360, True
+            return frame
     except av.error.FFmpegError:
         pass
-    return 0, False
+    return None
+
+
+def _exact_rate(declared: Fraction | None, measured: float) -> str | None:
+    """The declared average rate as a fraction, unless the timestamps contradict it."""
+    if declared and abs(float(declared) - measured) <= 0.01 * measured:
+        return str(Fraction(declared))
+    return str(Fraction(measured).limit_denominator(1001)) if measured else None
+
+
+def _codec_tag(stream: av.stream.Stream) -> str:
+    ctx = stream.codec_context
+    if ctx is not None and ctx.codec is not None and ctx.codec.name:
+        return ctx.codec.name
+    tag = getattr(ctx, "codec_tag", None) if ctx is not None else None
+    return f"{tag!r}" if tag else "unknown"
 
 
 def _readable_end(
@@ -290,8 +317,9 @@ def _frame_rate(container: InputContainer, vstream: VideoStream) -> tuple[float,
     typical = float(np.median(diffs))
     odd = np.abs(diffs - typical) > 0.25 * typical
     variable = bool(odd.mean() > 0.02)
-    if not fps:
-        fps = 1.0 / (float(diffs.mean()) * float(tb))
+    spaced = 1.0 / (typical * float(tb))  # the rate the timestamps show
+    if not fps or (not variable and abs(fps - spaced) > 0.1 * spaced):
+        fps = spaced if not variable else 1.0 / (float(diffs.mean()) * float(tb))  # headers can be wrong (raw DV)
     return fps, variable
 
 
@@ -301,8 +329,8 @@ def probe_audio(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> Medi
     size = _check_file(path, "music", max_bytes)
     container = _open(path, "audio")
     try:
-        streams = container.streams.audio
-        if not streams:
+        sounds = container.streams.audio
+        if not sounds:
             raise UnsupportedMediaError(
                 f"{path.name!r} has no sound ({container.format.long_name or container.format.name}).",
                 hint="Give a sound file (mp3, wav, m4a, aac, flac, ogg, opus, wma).",
@@ -313,7 +341,7 @@ def probe_audio(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> Medi
                 f"{path.name!r} is a video, not a music file.",
                 hint="Use it as footage, or give a sound file (mp3, wav, m4a, aac, flac, ogg, opus, wma).",
             )
-        stream = streams[0]
+        stream = streams.main_audio(container) or sounds[0]
         ctx = stream.codec_context
         if ctx is None or not ctx.codec:
             raise UnsupportedMediaError(

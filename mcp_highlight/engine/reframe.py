@@ -180,7 +180,9 @@ def simplify(points: np.ndarray, tolerance: float) -> list[int]:
     return sorted(keep)
 
 
-def plan_path(track: ActionTrack, *, display: tuple[int, int], frame: tuple[int, int], fps: int, frames: int) -> CropPath:
+def plan_path(
+    track: ActionTrack, *, display: tuple[int, int], frame: tuple[int, int], fps: int, frames: int
+) -> CropPath:
     """Turn measured motion into the window's path over `frames` output frames."""
     crop, axis = crop_size(display, frame)
     span = display[0] if axis == "x" else display[1]
@@ -266,9 +268,19 @@ def resolve_fit(fit: str, display: tuple[int, int], frame: tuple[int, int]) -> s
 
 
 def clip_follow_path(
-    fit: str, source: _Source, start_s: float, duration_s: float, frame: tuple[int, int], progress: ProgressFn
+    fit: str,
+    source: _Source,
+    start_s: float,
+    duration_s: float,
+    frame: tuple[int, int],
+    progress: ProgressFn,
+    *,
+    fps: int = FPS,
 ) -> CropPath | None:
-    """What render asks per clip: the window's path when the clip's fit is "follow" and the shapes differ."""
+    """What render asks per clip: the window's path when the clip's fit is "follow" and the shapes differ.
+
+    `fps` is the reel's rate: the path has one position per output frame.
+    """
     display = source.display
     if resolve_fit(fit, display, frame) != "follow" or abs(display[0] / display[1] - frame[0] / frame[1]) < 0.01 * (
         frame[0] / frame[1]
@@ -282,5 +294,5 @@ def clip_follow_path(
         display=source.display,
         rotation=source.rotation,
         frame=frame,
-        fps=FPS,
+        fps=fps,
     )

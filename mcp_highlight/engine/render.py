@@ -21,6 +21,7 @@ from pathlib import Path
 
 from mcp_highlight.engine import scratch
 from mcp_highlight.engine.media import ImageInfo, MediaInfo
+from mcp_highlight.engine.render_args import clips_rate
 from mcp_highlight.engine.render_checks import (
     check_logo,
     check_music,
@@ -30,7 +31,7 @@ from mcp_highlight.engine.render_checks import (
     verify_output,
 )
 from mcp_highlight.engine.render_copy import NotCopyable, fast_path_blocker, render_fast
-from mcp_highlight.engine.render_sources import Span, probe_source
+from mcp_highlight.engine.render_sources import SourceFacts, Span, probe_source
 from mcp_highlight.engine.render_spec import RenderResult, RenderSpec
 from mcp_highlight.engine.render_video import render_reencode
 from mcp_highlight.errors import OperationCancelledError
@@ -71,21 +72,22 @@ def render(
     try:
         scratch.claim(work)  # locked while alive, so a start-up sweep leaves it alone
         blocker = fast_path_blocker(spec, clips, list(sources.values()))
-        spans: list[Span] | None = None
+        done: tuple[list[Span], list[str]] | None = None
         if blocker is None:
             try:
-                spans = render_fast(spec, clips, work, partial, progress)
+                done = render_fast(spec, clips, work, partial, progress)
             except NotCopyable as exc:
                 log.info("render.fast_path_abandoned", reason=str(exc))
-                spans = None
         else:
             log.info("render.reencode", reason=blocker)
-        fast = spans is not None
-        if spans is None:
-            spans = render_reencode(spec, clips, work, partial, scaled(progress, 0.02, 0.97))
+        fast = done is not None
+        if done is None:
+            done = render_reencode(spec, clips, work, partial, scaled(progress, 0.02, 0.97))
+        spans, damage = done
         progress(0.97, "Checking the result")
         expected = sum(s.duration_s for s in spans)
         duration, width, height = verify_output(partial, expected)
+        fps = (sources[spec.clips[0].source].fps if fast else None) or clips_rate(clips)
         os.replace(partial, output)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -108,8 +110,24 @@ def render(
         elapsed_s=round(time.monotonic() - started, 3),
         cut_times_s=cuts,
         source_spans=[(round(s.start_s, 3), round(s.start_s + s.duration_s, 3)) for s in spans],
+        fps=round(float(fps), 3),
+        warnings=_source_notes(list(sources.values())) + damage,
     )
     log.info("render.done", path=str(output), duration_s=duration, fast_path=fast, elapsed_s=result.elapsed_s)
     with contextlib.suppress(OperationCancelledError):
         progress(1.0, "Done")  # a cancel arriving now is too late: the reel is finished and in place
     return result
+
+
+def _source_notes(sources: list[SourceFacts]) -> list[str]:
+    """What the user should know about how the sources were read: damage found by probe, conversions, tracks."""
+    notes: list[str] = []
+    for s in sources:
+        notes += [f"{s.path.name}: {w}" for w in s.warnings]
+        if s.hdr:
+            notes.append(f"{s.path.name} is HDR ({s.hdr.upper()}); it was converted to SDR (BT.709).")
+        if s.interlaced:
+            notes.append(f"{s.path.name} is interlaced; it was deinterlaced.")
+        if s.audio_track:
+            notes.append(f"{s.path.name} has several sound tracks; {s.audio_track} was used.")
+    return notes

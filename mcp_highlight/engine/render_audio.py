@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mcp_highlight.durations import format_clock
 from mcp_highlight.engine import clip_audio
 from mcp_highlight.engine import render_filters as rf
 from mcp_highlight.engine.ffmpeg import run_ffmpeg
@@ -18,15 +19,16 @@ from mcp_highlight.progress import ProgressFn
 
 def mux_final(
     spec: RenderSpec, video: Path, spans: list[Span], work: Path, partial: Path, progress: ProgressFn
-) -> None:
+) -> list[str]:
     """Copy the finished video and build the audio: each clip's sound (or silence) faded at the cuts,
-    joined, with the music bed mixed under it; AAC, moov atom first."""
+    joined, with the music bed mixed under it; AAC, moov atom first. Returns warnings about damaged sound."""
     total = sum(s.duration_s for s in spans)
     args = ["-i", str(video)]
     audio_clips: list[rf.ClipAudio] = []
     n_inputs = 1
     with_sound = [span for span in spans if span.source.has_audio]
-    raw = iter(clip_audio.extract_all([(s.source.path, s.start_s, s.duration_s) for s in with_sound], work))
+    extracted = clip_audio.extract_all([(s.source.path, s.start_s, s.duration_s) for s in with_sound], work)
+    raw = iter(extracted)
     for span in spans:
         if span.source.has_audio:
             args += next(raw).input_args()
@@ -44,6 +46,26 @@ def mux_final(
     args += graph_args(graph, work)
     args += ["-map", "0:v:0", "-map", f"[{audio_out}]", "-c:v", "copy", *audio_codec_args(), *mp4_args(partial)]
     run_ffmpeg(args, duration_s=total, progress=progress, message="Mixing audio")
+    return damage_warnings(
+        [(span.source.path.name, t) for span, cut in zip(with_sound, extracted, strict=True) for t in cut.damaged_at_s],
+        what="sound",
+    )
+
+
+def damage_warnings(damaged: list[tuple[str, float]], *, what: str, cluster_s: float = 10.0) -> list[str]:
+    """`3 damaged sound frames near 12:04 in game.mts were skipped`, one line per cluster of nearby damage."""
+    lines: list[str] = []
+    for name in dict.fromkeys(n for n, _ in damaged):
+        times = sorted({t for n, t in damaged if n == name})
+        group: list[float] = []
+        for t in [*times, float("inf")]:
+            if group and t - group[-1] > cluster_s:
+                count = len(group)
+                frames = "frame was" if count == 1 else "frames were"
+                lines.append(f"{count} damaged {what} {frames} skipped near {format_clock(group[0])} in {name}.")
+                group = []
+            group.append(t)
+    return lines
 
 
 def add_music(spec: RenderSpec, args: list[str], graph: list[str], index: int, src: str, total: float) -> str:

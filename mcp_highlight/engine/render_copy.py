@@ -16,6 +16,7 @@ from pathlib import Path
 
 import av
 
+from mcp_highlight.engine.render_args import MAX_FPS
 from mcp_highlight.engine.render_audio import mux_final
 from mcp_highlight.engine.render_sources import SourceFacts, Span
 from mcp_highlight.engine.render_spec import RenderSpec
@@ -46,7 +47,9 @@ def fast_path_blocker(spec: RenderSpec, clips: list[Span], sources: list[SourceF
             return f"{s.path.name} is {s.codec} {s.profile} {s.pix_fmt}"
         if (s.width, s.height) != spec.frame_size or s.rotation:
             return f"{s.path.name} is {s.width}x{s.height} rotated {s.rotation}"
-        if s.variable_fps or s.fps is None or s.fps != first.fps:
+        if s.hdr or s.interlaced:
+            return f"{s.path.name} is {s.hdr or 'interlaced'}"
+        if s.variable_fps or s.fps is None or s.fps != first.fps or s.fps > MAX_FPS * 1.01:
             return f"{s.path.name} frame rate {s.fps} (variable={s.variable_fps})"
         if not s.extradata.startswith(b"\x01"):
             return f"{s.path.name} carries its H.264 headers in-band (not MP4-style)"
@@ -55,11 +58,14 @@ def fast_path_blocker(spec: RenderSpec, clips: list[Span], sources: list[SourceF
     return None
 
 
-def render_fast(spec: RenderSpec, clips: list[Span], work: Path, partial: Path, progress: ProgressFn) -> list[Span]:
+def render_fast(
+    spec: RenderSpec, clips: list[Span], work: Path, partial: Path, progress: ProgressFn
+) -> tuple[list[Span], list[str]]:
+    """The spans actually copied, and warnings about damaged sound."""
     video = work / "video.mp4"
     spans = copy_video(clips, video, scaled(progress, 0.02, 0.45), message="Copying video")
-    mux_final(spec, video, spans, work, partial, scaled(progress, 0.45, 0.97))
-    return spans
+    warnings = mux_final(spec, video, spans, work, partial, scaled(progress, 0.45, 0.97))
+    return spans, warnings
 
 
 @dataclass
@@ -90,7 +96,7 @@ def copy_video(clips: list[Span], dest: Path, progress: ProgressFn, *, message: 
     try:
         first = av.open(str(clips[0].source.path))
         inputs[clips[0].source.path] = first
-        out_stream = out.add_stream_from_template(first.streams.video[0])
+        out_stream = out.add_stream_from_template(first.streams[clips[0].source.video_index])
         offset = 0
         last_out_dts: int | None = None
         previous: _Copied | None = None
@@ -99,7 +105,7 @@ def copy_video(clips: list[Span], dest: Path, progress: ProgressFn, *, message: 
             container = inputs.get(clip.source.path) or inputs.setdefault(
                 clip.source.path, av.open(str(clip.source.path))
             )
-            stream = container.streams.video[0]
+            stream = container.streams[clip.source.video_index]
             tb = Fraction(stream.time_base)
             origin = _origin_ticks(container, tb)
             frame_ticks = max(1, round(1 / (clip.source.fps * tb))) if clip.source.fps else 1

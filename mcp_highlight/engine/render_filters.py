@@ -7,14 +7,21 @@ so the `concat` filter can join clips from different files, then the reel-wide o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
+from functools import partial
 
 from mcp_highlight.engine.reframe import CropPath, resolve_fit
 from mcp_highlight.engine.render_spec import Fit, TitlePosition
 
-FPS = 30
+FPS = 30  # the reel's rate when the sources' own rate is not kept (see `render_args.reel_rate`)
 SAMPLE_RATE = 48000
 TITLE_FADE_S = 0.4
 _ASPECT_SLACK = 0.01  # shapes within 1% count as equal: scale only, no crop or blur
+
+
+def rate_text(fps: Fraction) -> str:
+    """`30`, or `30000/1001`: how ffmpeg options and filters take a frame rate."""
+    return str(fps.numerator) if fps.denominator == 1 else f"{fps.numerator}/{fps.denominator}"
 
 
 def even(value: float) -> int:
@@ -55,6 +62,31 @@ class ClipVideo:
     caption_input: int | None = None
     crop_path: CropPath | None = None
     """fit "follow": where the crop window sits, frame by frame (None: the centre)."""
+    stream: int = 0  # index of the main picture among the input's streams
+    fps: Fraction = Fraction(FPS)
+    interlaced: bool = False
+    hdr: str | None = None  # "hlg" or "pq"
+
+
+def hdr_to_sdr(hdr: str) -> str:
+    """HLG or PQ (BT.2020, usually 10-bit) to BT.709 SDR: to linear light, tone-map, then the BT.709 transfer.
+
+    Linear light is scaled so that HDR reference white (203 nits, BT.2408: where phones put SDR white)
+    is SDR white, so mid-tones keep the brightness an SDR recording of the same scene has. Highlights
+    above it are rolled off by the `mobius` curve, which leaves everything below 90 % untouched
+    (`hable` would darken the whole picture by a third).
+    """
+    transfer = {"hlg": "arib-std-b67", "pq": "smpte2084"}[hdr]
+    return (
+        f"zscale=tin={transfer}:min=bt2020nc:pin=bt2020:rin=tv:t=linear:npl={HDR_WHITE_NITS},"
+        "format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=mobius:param=0.9:desat=0,"
+        "zscale=t=bt709:m=bt709:r=tv,format=yuv420p"
+    )
+
+
+HDR_WHITE_NITS = 203
+BT709_TAGS = "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv"
+"""Say what the pixels are: the encoder writes the frames' tags, and an untagged HD file is guessed at by players."""
 
 
 @dataclass(frozen=True)
@@ -107,22 +139,35 @@ def fit_filters(
 def clip_video_filters(
     clip: ClipVideo, out: str, *, frame: tuple[int, int], fit: Fit, caption_xy: tuple[int, int] | None = None
 ) -> list[str]:
-    """Decoded clip -> exactly `clip.frames` frames at FPS, frame-sized, SAR 1, yuv420p, captioned if asked."""
+    """Decoded clip -> exactly `clip.frames` frames at `clip.fps`, frame-sized, SAR 1, BT.709 yuv420p, captioned if asked.
+
+    Interlaced pictures are deinterlaced first (bwdif, one frame per frame), before any scaling mixes the
+    fields; HDR is converted to SDR at the smaller of the source's and the reel's size (the float maths is costly).
+    """
     tag = f"c{clip.input_index}"
+    fps = rate_text(clip.fps)
+    deinterlace = "bwdif=mode=send_frame:parity=auto:deint=all," if clip.interlaced else ""
     chains = [
         # Timestamps from 0, a constant rate, then pad (clone the last frame) and trim so the length is exact
         # even when the source ends early or its frame times do not land on our grid.
-        f"[{clip.input_index}:v:0]setpts=PTS-STARTPTS,fps={FPS},tpad=stop_mode=clone:stop_duration=1,"
-        f"trim=end_frame={clip.frames},setpts=N/({FPS}*TB)[raw{tag}]"
+        f"[{clip.input_index}:{clip.stream}]{deinterlace}setpts=PTS-STARTPTS,fps={fps},"
+        f"tpad=stop_mode=clone:stop_duration=1,trim=end_frame={clip.frames},setpts=N/({fps}*TB)[raw{tag}]"
     ]
     fitted = f"fit{tag}" if clip.caption_input is not None else f"fmt{tag}"
-    chains += fit_filters(
-        f"raw{tag}", fitted, display=clip.display, frame=frame, fit=fit, tag=tag, crop_path=clip.crop_path
-    )
+    fit_to = partial(fit_filters, display=clip.display, frame=frame, fit=fit, tag=tag, crop_path=clip.crop_path)
+    if clip.hdr and clip.display[0] * clip.display[1] <= frame[0] * frame[1]:
+        # A source no bigger than the reel: convert before scaling up (fewer pixels to tone-map).
+        chains[0] = chains[0].replace(f"[raw{tag}]", f",{hdr_to_sdr(clip.hdr)}[raw{tag}]")
+        chains += fit_to(f"raw{tag}", fitted)
+    elif clip.hdr:
+        chains += fit_to(f"raw{tag}", f"sdr{tag}")
+        chains.append(f"[sdr{tag}]{hdr_to_sdr(clip.hdr)}[{fitted}]")
+    else:
+        chains += fit_to(f"raw{tag}", fitted)
     if clip.caption_input is not None and caption_xy is not None:
         x, y = caption_xy
         chains.append(f"[{fitted}][{clip.caption_input}:v]overlay={x}:{y}:eof_action=repeat[fmt{tag}]")
-    chains.append(f"[fmt{tag}]format=yuv420p[{out}]")
+    chains.append(f"[fmt{tag}]format=yuv420p,{BT709_TAGS}[{out}]")
     return chains
 
 

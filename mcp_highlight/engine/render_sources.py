@@ -29,6 +29,12 @@ class SourceFacts:
     variable_fps: bool
     time_base: Fraction
     extradata: bytes
+    nominal_fps: Fraction | None = None
+    video_index: int = 0
+    audio_track: str | None = None  # which sound track is used, when there are several
+    hdr: str | None = None
+    interlaced: bool = False
+    warnings: tuple[str, ...] = ()
 
     @property
     def display(self) -> tuple[int, int]:
@@ -55,6 +61,12 @@ def facts_from_info(info: MediaInfo) -> SourceFacts:
         variable_fps=video.variable_fps,
         time_base=Fraction(video.time_base) if video.time_base else Fraction(1, 90000),
         extradata=video.extradata,
+        nominal_fps=Fraction(video.nominal_rate) if video.nominal_rate else None,
+        video_index=video.stream_index,
+        audio_track=info.audio.track if info.audio else None,
+        hdr=video.hdr,
+        interlaced=video.interlaced,
+        warnings=tuple(info.warnings),
     )
 
 

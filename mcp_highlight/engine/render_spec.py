@@ -83,3 +83,8 @@ class RenderResult(BaseModel):
         default_factory=list,
         description="The source range each clip actually used: frame-rounded, or keyframe-snapped on the fast path.",
     )
+    fps: float = Field(30.0, description="The reel's constant frame rate: the sources' own up to 60, else 30.")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="How the sources were read: damage skipped, HDR converted, deinterlaced, which sound track.",
+    )

@@ -3,13 +3,14 @@ then encoded to H.264 High yuv420p in groups, joined, and handed to the audio st
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 from mcp_highlight.engine import render_filters as rf
 from mcp_highlight.engine.ffmpeg import run_ffmpeg
 from mcp_highlight.engine.overlays import caption_image, logo_image, save_png, title_image
 from mcp_highlight.engine.reframe import clip_follow_path
-from mcp_highlight.engine.render_args import FPS, graph_args, input_window, video_codec_args
+from mcp_highlight.engine.render_args import clips_rate, graph_args, input_window, video_codec_args
 from mcp_highlight.engine.render_audio import mux_final
 from mcp_highlight.engine.render_copy import copy_video
 from mcp_highlight.engine.render_sources import Span, probe_source
@@ -20,14 +21,23 @@ from mcp_highlight.progress import ProgressFn, scaled
 GROUP_CLIPS = 6  # clips per ffmpeg encode run: bounds memory (each input queues decoded frames)
 
 
-def render_reencode(spec: RenderSpec, clips: list[Span], work: Path, partial: Path, progress: ProgressFn) -> list[Span]:
+def render_reencode(
+    spec: RenderSpec, clips: list[Span], work: Path, partial: Path, progress: ProgressFn
+) -> tuple[list[Span], list[str]]:
     """Encode the video in groups of at most GROUP_CLIPS clips, join the groups, then add the audio.
 
     One ffmpeg run per group keeps memory bounded: every clip is an ffmpeg input holding decoded
     frames in its queue, so one run over 40 clips would hold well over a gigabyte.
+    Returns the spans as rendered (frame-rounded) and warnings about damaged sound.
     """
+    fps = clips_rate(clips)
     spans = [
-        Span(source=c.source, start_s=c.start_s, duration_s=max(1, round(c.duration_s * FPS)) / FPS, caption=c.caption)
+        Span(
+            source=c.source,
+            start_s=c.start_s,
+            duration_s=float(max(1, round(c.duration_s * fps)) / fps),
+            caption=c.caption,
+        )
         for c in clips
     ]
     total = sum(s.duration_s for s in spans)
@@ -39,7 +49,7 @@ def render_reencode(spec: RenderSpec, clips: list[Span], work: Path, partial: Pa
         length = sum(s.duration_s for s in group)
         segment = work / f"video{first // GROUP_CLIPS:03d}.mp4"
         group_progress = scaled(progress, encode_share * offset / total, encode_share * (offset + length) / total)
-        encode_group(spec, group, offset, total, segment, work, group_progress)
+        encode_group(spec, group, offset, total, segment, work, group_progress, fps=fps)
         segments.append(Span(source=probe_source(segment), start_s=0.0, duration_s=length))
         offset += length
     if len(segments) == 1:
@@ -48,10 +58,10 @@ def render_reencode(spec: RenderSpec, clips: list[Span], work: Path, partial: Pa
         video = work / "video.mp4"
         joined = copy_video(segments, video, scaled(progress, encode_share, 0.93), message="Joining")
         drift = abs(sum(s.duration_s for s in joined) - total)
-        if drift > 1.0 / FPS:
+        if drift > 1.0 / fps:
             raise HighlightError(f"Joining the encoded parts changed the length by {drift:.3f}s.")
-    mux_final(spec, video, spans, work, partial, scaled(progress, 0.93, 1.0))
-    return spans
+    warnings = mux_final(spec, video, spans, work, partial, scaled(progress, 0.93, 1.0))
+    return spans, warnings
 
 
 def encode_group(
@@ -62,6 +72,8 @@ def encode_group(
     dest: Path,
     work: Path,
     progress: ProgressFn,
+    *,
+    fps: Fraction,
 ) -> None:
     """Encode consecutive clips (video only) to `dest`: normalised, captioned, with the title where it falls."""
     frame = spec.frame_size
@@ -82,9 +94,15 @@ def encode_group(
         video = rf.ClipVideo(
             input_index=i,
             display=span.source.display,
-            frames=round(span.duration_s * FPS),
+            frames=round(span.duration_s * fps),
             caption_input=caption_input,
-            crop_path=clip_follow_path(spec.fit, span.source, span.start_s, span.duration_s, frame, progress),
+            crop_path=clip_follow_path(
+                spec.fit, span.source, span.start_s, span.duration_s, frame, progress, fps=round(fps)
+            ),
+            stream=span.source.video_index,
+            fps=fps,
+            interlaced=span.source.interlaced,
+            hdr=span.source.hdr,
         )
         graph += rf.clip_video_filters(video, f"v{i}", frame=frame, fit=spec.fit, caption_xy=(margin, margin))
     graph.append(rf.video_concat_filter([f"v{i}" for i in range(len(spans))], "vcat"))
@@ -98,7 +116,7 @@ def encode_group(
         if end > 0 and start < length:
             image = title_image(title.text.strip(), frame)
             png = save_png(image, work, "title")
-            args += ["-loop", "1", "-framerate", str(FPS), "-t", f"{end:.4f}", "-i", str(png)]
+            args += ["-loop", "1", "-framerate", rf.rate_text(fps), "-t", f"{end:.4f}", "-i", str(png)]
             y = rf.title_y(title.position, frame[1], image.height)
             graph += rf.title_filters(
                 n_inputs,
@@ -117,7 +135,7 @@ def encode_group(
     if spec.logo is not None:
         logo = logo_image(spec.logo.path, frame, width_fraction=spec.logo.width_fraction, opacity=spec.logo.opacity)
         png = save_png(logo, work, "logo")
-        args += ["-loop", "1", "-framerate", str(FPS), "-t", f"{length:.4f}", "-i", str(png)]
+        args += ["-loop", "1", "-framerate", rf.rate_text(fps), "-t", f"{length:.4f}", "-i", str(png)]
         corner = spec.logo.position
         if corner.startswith("top") and corner.endswith("left") and any(s.caption for s in spans):
             corner = "top-right"  # captions sit top-left
@@ -127,7 +145,7 @@ def encode_group(
         video_out = "vlogo"
     args += graph_args(graph, work)
     args += ["-map", f"[{video_out}]", "-an"]
-    args += [*video_codec_args(), *_keyframes_at_cuts(spans), "-map_metadata", "-1", "-f", "mp4", "-y", str(dest)]
+    args += [*video_codec_args(fps), *_keyframes_at_cuts(spans), "-map_metadata", "-1", "-f", "mp4", "-y", str(dest)]
     run_ffmpeg(args, duration_s=length, progress=progress, message="Rendering")
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from av.video.frame import VideoFrame
 from scipy.ndimage import median_filter
 
+from mcp_highlight.engine import streams
 from mcp_highlight.engine.audio_signals import ReadState
 
 REFRESH_S = 8.0
@@ -76,7 +77,7 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
     key_hists: list[np.ndarray] = []
     last_decoded = -1e9
     with av.open(str(path), metadata_errors="ignore") as container:
-        stream = container.streams.video[0]
+        stream = streams.main_video(container) or container.streams.video[0]
         stream.thread_type = "AUTO"
         stream.codec_context.skip_frame = "NONKEY"
         tb = stream.time_base
@@ -127,7 +128,7 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
                     last_decoded = t
                     try:
                         take(stream.decode(packet))
-                    except av.error.InvalidDataError:
+                    except streams.DAMAGED_DATA_ERRORS:
                         state.warnings.append(f"A damaged keyframe at {t:.1f} s was skipped.")
                 if len(batch_t) >= 512:
                     flush()
