@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import threading
 from collections import defaultdict
 from pathlib import Path
@@ -324,6 +325,10 @@ class LocalBackend:
         self, session_id: str, draft: Draft, progress: ProgressFn, output: Path | None, request: ExportRequest
     ) -> ExportResult:
         fingerprint = draft.fingerprint()
+        if not request.is_empty():
+            # an export with options (another first shape, a pack) is its own job and file: a plain export of
+            # the same draft must never be handed its reel
+            fingerprint += "-" + hashlib.sha1(request.model_dump_json().encode()).hexdigest()[:8]
         target = output or self.settings.renders_dir / f"reel-{session_id[-8:]}-{fingerprint}.mp4"
         spec = draft_to_spec(draft, target)
         previous = self.store.completed_job(session_id, fingerprint)
