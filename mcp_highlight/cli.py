@@ -261,6 +261,8 @@ def _analyse(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> None:
+    if args.http:  # remote clients: they read only what the operator allows (source_policy)
+        settings = settings.for_remote_clients()
     studio = Studio.from_settings(settings)
     mcp = build_server(studio, download_base=f"http://{args.host}:{args.port}" if args.http else None)
     try:

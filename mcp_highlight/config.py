@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 
 from mcp_highlight.errors import BadInputError
+from mcp_highlight.source_policy import SourcePolicy, parse_networks, parse_roots
 
 MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 
@@ -27,6 +28,9 @@ ENV_NAMES = {
     "nemo_client_id": "NEMO_CLIENT_ID",
     "skill_source": "SKILL_SOURCE",
     "log_level": "MCP_HIGHLIGHT_LOG_LEVEL",
+    "media_roots": "MCP_HIGHLIGHT_MEDIA_ROOTS",
+    "allow_networks": "MCP_HIGHLIGHT_ALLOW_NETWORKS",
+    "download_timeout_s": "MCP_HIGHLIGHT_DOWNLOAD_TIMEOUT",
 }
 """Every setting's environment variable: the one list that server.json, manifest.json and the README follow."""
 
@@ -55,6 +59,10 @@ class Settings(BaseModel):
     nemo_client_id: str | None = None
     skill_source: str | None = None
     log_level: str = "info"
+    media_roots: str | None = Field(None, description="HTTP mode: folders local paths may come from.")
+    allow_networks: str | None = Field(None, description="HTTP mode: private networks URLs may point at.")
+    download_timeout_s: float = Field(600.0, gt=0, description="Longest a URL download may take in total.")
+    _remote: bool = PrivateAttr(default=False)
 
     @field_validator("backend", "log_level", mode="before")
     @classmethod
@@ -71,6 +79,29 @@ class Settings(BaseModel):
             return value
         unit = match.group(2).lower().replace("i", "").replace("b", "")
         return int(float(match.group(1)) * _UNIT[unit])
+
+    @field_validator("allow_networks")
+    @classmethod
+    def _networks_parse(cls, value: str | None) -> str | None:
+        parse_networks(value)  # a bad entry fails at start-up, named, not at the first download
+        return value
+
+    @property
+    def remote(self) -> bool:
+        """True under `serve --http`: clients are remote, so what they may read follows `source_policy`."""
+        return self._remote
+
+    def for_remote_clients(self) -> Settings:
+        copy = self.model_copy()
+        copy._remote = True
+        return copy
+
+    def source_policy(self) -> SourcePolicy:
+        return SourcePolicy(
+            remote=self.remote,
+            media_roots=parse_roots(self.media_roots),
+            allow_networks=parse_networks(self.allow_networks),
+        )
 
     @property
     def renders_dir(self) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from mcp_highlight.errors import BadInputError
+from mcp_highlight.limits import MAX_REEL_SECONDS
 
 _UNIT_SECONDS = {
     "h": 3600,
@@ -39,6 +40,10 @@ def parse_duration(text: str | float | int) -> float:
         seconds = _parse_text(raw)
     if not seconds > 0:
         raise BadInputError(f"Duration {text!r} must be more than zero.", hint="Try 30s, 3m or 1:30.")
+    if seconds > MAX_REEL_SECONDS:
+        raise BadInputError(
+            f"Duration {text!r} is longer than the {MAX_REEL_SECONDS // 3600}-hour limit.", hint="Try 30s, 3m or 1:30."
+        )
     return seconds
 
 
@@ -46,15 +51,28 @@ def _parse_text(raw: str) -> float:
     if re.fullmatch(r"\d+(\.\d+)?", raw):
         return float(raw)
     if re.fullmatch(r"\d+(:\d{1,2}){1,2}(\.\d+)?", raw):
-        total = 0.0
-        for part in raw.split(":"):
-            total = total * 60 + float(part)
-        return total
+        return _parse_clock(raw)
     parts = _PART.findall(raw)
     leftover = _PART.sub("", raw).replace(" ", "").replace("and", "")
     if not parts or leftover:
         raise BadInputError(f"Cannot read {raw!r} as a duration.", hint="Use forms like 30s, 3m, 90, 1:30 or 1h2m.")
     return sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in parts)
+
+
+def _parse_clock(raw: str) -> float:
+    """`m:ss` or `h:mm:ss`; every part after the first is below 60, so `1:99:99` is an error, not 2:40:39."""
+    parts = raw.split(":")
+    for part in parts[1:]:
+        if float(part) >= 60:
+            which = "in h:mm:ss the minutes and seconds" if len(parts) == 3 else "in m:ss the seconds"
+            raise BadInputError(
+                f"Cannot read {raw!r} as a duration: {which} go up to 59.",
+                hint="For example 1:30 (90 seconds) or 1:02:30.",
+            )
+    total = 0.0
+    for part in parts:
+        total = total * 60 + float(part)
+    return total
 
 
 def format_seconds(seconds: float) -> str:

@@ -5,6 +5,13 @@ Messages name the problem and the fix; they never carry secrets or stack traces.
 
 from __future__ import annotations
 
+import asyncio
+import re
+
+from pydantic import ValidationError
+
+_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s\\/:'\"|,;()<>]+){2,}")
+
 
 class HighlightError(Exception):
     """Base of every error we raise on purpose. `exit_code` is what the CLI returns."""
@@ -98,3 +105,19 @@ class RateLimitedError(BackendError):
     """The cloud API kept answering HTTP 429 after the documented wait and retry."""
 
     code = "rate_limited"
+
+
+def public_text(exc: BaseException) -> str:
+    """What a person may read about a failure: our own message with file paths cut to their names;
+    never an exception's repr, a task or a traceback (those stay in the logs)."""
+    if isinstance(exc, asyncio.CancelledError | OperationCancelledError) or type(exc).__name__ == "Cancelled":
+        return "Cancelled by the client."
+    if isinstance(exc, HighlightError):
+        return _PATH.sub(lambda m: re.split(r"[\\/]", m.group(0))[-1], str(exc))
+    return f"Failed unexpectedly ({type(exc).__name__}); the server log has the details."
+
+
+def invalid_input(exc: ValidationError) -> BadInputError:
+    """A pydantic rejection as one readable sentence naming each field and its limit (no input echoed)."""
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}" for e in exc.errors()]
+    return BadInputError(f"Invalid edit ({'; '.join(parts)}).", hint="Shorten or correct it and try again.")

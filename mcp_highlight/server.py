@@ -35,8 +35,9 @@ from mcp_highlight.backends.models import (
     UploadResult,
 )
 from mcp_highlight.durations import format_seconds
-from mcp_highlight.errors import HighlightError, InstructionNotUnderstoodError, UnknownSessionError
+from mcp_highlight.errors import HighlightError, InstructionNotUnderstoodError, UnknownSessionError, invalid_input
 from mcp_highlight.legacy_subscriptions import LegacySubscriptions
+from mcp_highlight.limits import MAX_INSTRUCTION_CHARS, MAX_PATH_CHARS
 from mcp_highlight.logs import get_logger
 from mcp_highlight.mcp_progress import progress_notifications
 from mcp_highlight.service.studio import Studio, TimelineOutcome
@@ -96,7 +97,8 @@ def _tool_errors(fn: Any) -> Any:
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return await fn(*args, **kwargs)
-        except HighlightError as exc:
+        except (HighlightError, ValidationError) as raised:
+            exc = invalid_input(raised) if isinstance(raised, ValidationError) else raised
             log.info("tool_error", tool=fn.__name__, code=exc.code, error=str(exc))
             return CallToolResult(content=[TextContent(type="text", text=str(exc))], is_error=True)
 
@@ -185,6 +187,8 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
             return await studio.understand(session_id, instruction)
         except HighlightError as exc:
             return exc
+        except ValidationError as exc:  # words asking past a limit ('a 5-hour reel')
+            return invalid_input(exc)
 
     async def ask_model(
         understood: Annotated[Understood | HighlightError, Resolve(read_words)], ctx: Context
@@ -210,7 +214,9 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
     )
     @_tool_errors
     async def upload_video(
-        path: Annotated[str, Field(description="A file on this computer, or an http(s) URL.")],
+        path: Annotated[
+            str, Field(max_length=MAX_PATH_CHARS, description="A file on this computer, or an http(s) URL.")
+        ],
         ctx: Context,
         session_id: Annotated[str | None, Field(description="Add to this session; omit to start a new one.")] = None,
     ) -> Annotated[CallToolResult, UploadResult]:
@@ -229,7 +235,9 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
         ctx: Context,
         understood: Annotated[Understood | HighlightError, Resolve(read_words)],
         sampled: Annotated[CreateMessageResult | None, Resolve(ask_model)],
-        instruction: Annotated[str | None, Field(description=INSTRUCTION_DESCRIPTION)] = None,
+        instruction: Annotated[
+            str | None, Field(max_length=MAX_INSTRUCTION_CHARS, description=INSTRUCTION_DESCRIPTION)
+        ] = None,
         **fields: Any,
     ) -> Annotated[CallToolResult, TimelineOutcome]:
         """Change the reel with an instruction and/or structured arguments. Returns what changed (before ->

@@ -12,14 +12,18 @@ from pathlib import Path
 import av
 import opentimelineio as otio
 import pytest
+from cloud_fake import cloud_fake, make_cloud_backend
 from mcp_harness import connect, text_of
 from wing_media import wing_play
 
 from mcp_highlight.backends.local import LocalBackend
+from mcp_highlight.backends.models import ExportRequest
 from mcp_highlight.config import Settings
+from mcp_highlight.errors import ImpossibleRequestError
 from mcp_highlight.service.understanding import understand
 
 pytestmark = pytest.mark.anyio
+__all__ = ["cloud_fake"]  # the fake NemoVideo API fixture
 
 
 @pytest.mark.parametrize(
@@ -64,12 +68,12 @@ async def test_export_video_writes_a_clip_pack_timelines_chapters_a_cover_and_an
     )
     assert not edited.is_error, text_of(edited)
     exported = await local.call_tool(
-        "export_video", {"session_id": sid, "clips": True, "timelines": ["otio", "edl"], "aspects": ["9:16", "1:1"]}
+        "export_video", {"session_id": sid, "clips": True, "timelines": ["otio", "edl"], "aspects": ["1:1", "9:16"]}
     )
     assert not exported.is_error, text_of(exported)
     data = exported.structured_content
-    assert (data["width"], data["height"]) == (1080, 1920)
-    assert [(s["width"], s["height"]) for s in data["shapes"]] == [(1080, 1080)]
+    assert (data["width"], data["height"]) == (1080, 1080)  # the first shape asked for, not the timeline's 9:16
+    assert [(s["width"], s["height"]) for s in data["shapes"]] == [(1080, 1920)]
     assert len(data["clips"]) == 2
     assert sum(c["duration_s"] for c in data["clips"]) == pytest.approx(data["duration_s"], abs=0.1)
     links = {block.uri for block in exported.content if block.type == "resource_link"}
@@ -79,8 +83,13 @@ async def test_export_video_writes_a_clip_pack_timelines_chapters_a_cover_and_an
     assert len(next(iter(back.tracks)).find_clips()) == 2
     assert Path(data["cover_path"]).suffix == ".jpg" and Path(data["chapters_path"]).is_file()
     assert data["chapters"].startswith("0:00 ") and data["chapters"].rstrip() in text_of(exported)
+    plain = await local.call_tool("export_video", {"session_id": sid})
+    assert not plain.is_error, text_of(plain)
+    assert not plain.structured_content["reused"]  # the export with options was its own job
+    assert plain.structured_content["path"] != data["path"] and Path(data["path"]).is_file()
+    assert (plain.structured_content["width"], plain.structured_content["height"]) == (1080, 1920)
     again = await local.call_tool("export_video", {"session_id": sid})
-    assert again.structured_content["reused"] and again.structured_content["chapters"] == data["chapters"]
+    assert again.structured_content["reused"] and again.structured_content["chapters"]
 
 
 async def test_words_export_each_moment_as_its_own_clip(local, media_cache):
@@ -131,3 +140,14 @@ def test_a_bad_shape_list_is_a_clear_error_with_exit_code_2(media_cache, tmp_pat
     assert done.returncode == 2
     assert "--aspect '16:9,4:3'" in done.stderr
     assert not (tmp_path / "x.mp4").exists()
+
+
+async def test_the_cloud_backend_refuses_export_options_before_charging_anything(cloud_fake, tmp_path):
+    backend = make_cloud_backend(cloud_fake, tmp_path)
+    session_id = await backend.create_session()
+    cloud_fake.sessions[session_id].draft = {"t": [{"tt": 0, "m": {"name": "game"}, "sg": [{"d": 2000, "m": {}}]}]}
+    with pytest.raises(ImpossibleRequestError, match="local engine") as caught:
+        await backend.export(session_id, progress=lambda f, m: None, request=ExportRequest(clips=True))
+    await backend.aclose()
+    assert "MCP_HIGHLIGHT_BACKEND=local" in (caught.value.hint or "")
+    assert not cloud_fake.calls("/api/render/proxy/lambda", "POST")  # no render was submitted

@@ -53,6 +53,9 @@ def test_settings_read_every_listed_variable(monkeypatch: pytest.MonkeyPatch, tm
         "nemo_client_id": "0b7d3c1e-0000-4000-8000-000000000000",
         "skill_source": "test",
         "log_level": "debug",
+        "media_roots": str(tmp_path / "media"),
+        "allow_networks": "192.168.1.0/24",
+        "download_timeout_s": "60.0",
     }
     assert set(values) == set(ENV_NAMES)  # a new setting needs a value here too
     for field, name in ENV_NAMES.items():
@@ -135,6 +138,9 @@ NOT_IN_BUNDLE = {
     "NEMO_WEB_URL": "developers' knob (tests, staging)",
     "NEMO_CLIENT_ID": "kept in the data folder by the cloud client",
     "SKILL_SOURCE": "detected by the cloud client",
+    "MCP_HIGHLIGHT_MEDIA_ROOTS": "HTTP mode only; the bundle serves stdio",
+    "MCP_HIGHLIGHT_ALLOW_NETWORKS": "HTTP mode only; the bundle serves stdio",
+    "MCP_HIGHLIGHT_DOWNLOAD_TIMEOUT": "the default (10 minutes) suits a desktop; operators of HTTP servers tune it",
 }
 """Variables a Claude Desktop user is not asked for, and why: a new setting must be put here or in the manifest."""
 

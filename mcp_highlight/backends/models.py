@@ -6,9 +6,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from mcp_highlight.backends.describe_edit import describe_edit
 from mcp_highlight.durations import parse_duration
+from mcp_highlight.errors import BadInputError
+from mcp_highlight.limits import MAX_PATH_CHARS, MAX_SOURCES, MAX_TITLE_CHARS
 
 MediaKind = Literal["video", "image", "audio"]
 
@@ -67,10 +70,20 @@ class Cli(NamedTuple):
 SESSION_ONLY = Cli(hidden=True)
 
 
-#: Seconds (> 0), also as people type them: '3m', '1:30', '90'. Bad text is a BadInputError naming it.
+def _seconds(value: Any) -> Any:
+    """parse_duration as a validation error (so a tool call's argument check reports it, not a crash)."""
+    if not isinstance(value, str | int | float):
+        return value
+    try:
+        return parse_duration(value)
+    except BadInputError as exc:
+        raise PydanticCustomError("duration", str(exc)) from None
+
+
+#: Seconds (> 0), also as people type them: '3m', '1:30', '90'. Bad text is a validation error naming it.
 Seconds = Annotated[
     float,
-    BeforeValidator(parse_duration),
+    BeforeValidator(_seconds),
     WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string"}]}),
 ]
 
@@ -100,14 +113,16 @@ class EditRequest(BaseModel):
         "crop that follows the action ('follow the action'). Default: follow for 9:16 and 1:1, blurred fill for a "
         "portrait source in 16:9.",
     )
-    title: str | None = Field(None, description="Title text shown at the start.")
+    title: str | None = Field(None, max_length=MAX_TITLE_CHARS, description="Title text shown at the start.")
     title_start_s: Annotated[float | None, SESSION_ONLY] = Field(None, ge=0, description="When the title appears.")
     title_s: Annotated[Seconds | None, Cli(("--title-seconds",))] = Field(
         None, description="How long the title shows (default 3 s)."
     )
     remove_title: Annotated[bool, SESSION_ONLY] = Field(False, description="Take the title off.")
     music: str | None = Field(
-        None, description="Music under the game sound: a file path, or the id or name of an uploaded one."
+        None,
+        max_length=MAX_PATH_CHARS,
+        description="Music under the game sound: a file path, or the id or name of an uploaded one.",
     )
     music_volume: float | None = Field(None, ge=0, le=1, description="Music level 0..1 (default 0.35).")
     music_volume_scale: Annotated[float | None, SESSION_ONLY] = Field(
@@ -119,20 +134,24 @@ class EditRequest(BaseModel):
         None, description="Broadcasts: also show each moment's replay right after it (default: the live action only)."
     )
     logo: str | None = Field(
-        None, description="An image (path, or the id or name of an uploaded one) shown in a corner of the whole reel."
+        None,
+        max_length=MAX_PATH_CHARS,
+        description="An image (path, or the id or name of an uploaded one) shown in a corner of the whole reel.",
     )
     logo_position: Literal["top-right", "top-left", "bottom-right", "bottom-left"] | None = Field(
         None, description="The logo's corner (default top-right)."
     )
     remove_logo: Annotated[bool, SESSION_ONLY] = Field(False, description="Take the logo off.")
     drop_clips: Annotated[list[int], SESSION_ONLY] = Field(
-        default_factory=list, description="1-based clip numbers to remove; -1 is the last."
+        default_factory=list, max_length=100, description="1-based clip numbers to remove; -1 is the last."
     )
     scale_length: Annotated[float | None, SESSION_ONLY] = Field(
         None, gt=0, description="Relative length: 'make it shorter' = 0.67, 'longer' = 1.5."
     )
     sources: Annotated[list[str] | None, SESSION_ONLY] = Field(
-        None, description="Uploaded videos (ids or file names) to take moments from; default all of them."
+        None,
+        max_length=MAX_SOURCES,
+        description="Uploaded videos (ids or file names) to take moments from; default all of them.",
     )
     reel: Annotated[bool, SESSION_ONLY] = Field(
         False, description="(Re)build the reel with the current settings ('make a highlight reel')."

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import collections
+import ctypes
+import os
 import re
+import signal
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import IO
 
@@ -24,6 +28,7 @@ _REPORT_EVERY_S = 0.5
 _STDERR_KEEP = 200
 _ERROR_LINES = 6
 _ERROR_CHARS = 1200
+_PR_SET_PDEATHSIG = 1
 _OUT_TIME = re.compile(r"^out_time_(?:us|ms)=(-?\d+)$")
 
 
@@ -41,7 +46,14 @@ def run_ffmpeg(args: list[str], *, duration_s: float, progress: ProgressFn, mess
     """
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-progress", "pipe:1", *args]
     log.debug("ffmpeg.start", args=args[:60])
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group: a terminal's Ctrl-C goes to us, we stop it
+        preexec_fn=_die_with_parent(os.getpid()) if sys.platform.startswith("linux") else None,
+    )
     state = _ProgressState()
     stderr_tail: collections.deque[str] = collections.deque(maxlen=_STDERR_KEEP)
     assert proc.stdout is not None and proc.stderr is not None
@@ -82,6 +94,22 @@ def run_ffmpeg(args: list[str], *, duration_s: float, progress: ProgressFn, mess
             hint="Check that the input files are readable media; if they are, this is a bug worth reporting.",
         )
     progress(1.0, f"{message} 100%")
+
+
+def _die_with_parent(parent: int) -> Callable[[], None]:
+    """In the child, before exec: ask the kernel to SIGKILL it when the server dies, even by kill -9.
+
+    The signal follows the forking thread; that thread waits on ffmpeg until it exits, so it lives
+    as long as the child needs it. If the server died before prctl took effect, exit at once.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def setup() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return setup
 
 
 class _ProgressState:

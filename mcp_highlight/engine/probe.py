@@ -51,6 +51,11 @@ def _check_file(path: Path, what: str, max_bytes: int | None) -> int:
         raise MediaNotFoundError(
             f"{str(path)!r} is a folder, not a {what} file.", hint=f"Give the path of one {what} file inside it."
         )
+    if not path.is_file():  # a pipe, device or socket: opening it could block for good
+        raise BadInputError(
+            f"{path.name!r} is not a regular file (it is a pipe, device or socket).",
+            hint=f"Give the path of a {what} file saved on disk.",
+        )
     try:
         with open(path, "rb") as handle:
             head = handle.read(4096)

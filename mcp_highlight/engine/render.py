@@ -15,11 +15,11 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import shutil
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from mcp_highlight.engine import scratch
 from mcp_highlight.engine.media import ImageInfo, MediaInfo
 from mcp_highlight.engine.render_args import clips_rate
 from mcp_highlight.engine.render_checks import (
@@ -70,7 +70,7 @@ def render(
     partial = output.with_name(f".{output.stem}.partial-{token}.mp4")
     work = output.with_name(f".{output.stem}.work-{token}")
     try:
-        work.mkdir()
+        scratch.claim(work)  # locked while alive, so a start-up sweep leaves it alone
         blocker = fast_path_blocker(spec, clips, list(sources.values()))
         done: tuple[list[Span], list[str]] | None = None
         if blocker is None:
@@ -94,7 +94,7 @@ def render(
             partial.unlink()
         raise
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        scratch.release(work)
 
     cuts, position = [], 0.0
     for span in spans:

@@ -61,7 +61,6 @@ from mcp_highlight.errors import (
     BadInputError,
     HighlightError,
     ImpossibleRequestError,
-    MediaNotFoundError,
     MediaTooLargeError,
     NothingToExportError,
     UnknownSessionError,
@@ -270,11 +269,8 @@ class CloudBackend:
             if PurePosixPath(name).suffix:
                 self._check_extension(name)
         else:
-            path = Path(source).expanduser()
-            if not path.is_file():
-                raise MediaNotFoundError(
-                    f"No file at {path}.", hint="Check the path; it must be a local file or an http(s) URL."
-                )
+            path = self.settings.source_policy().local_path(source)  # HTTP mode: only the shared folders
+            source = str(path)
             name = path.name
             self._check_extension(name)
             size = path.stat().st_size

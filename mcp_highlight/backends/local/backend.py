@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import threading
 from collections import defaultdict
 from pathlib import Path
@@ -29,7 +30,7 @@ from mcp_highlight.backends.models import (
 from mcp_highlight.config import Settings
 from mcp_highlight.draft import Draft, TrackType, summarize
 from mcp_highlight.draft_diff import describe_changes, diff_drafts
-from mcp_highlight.engine import preview
+from mcp_highlight.engine import preview, scratch
 from mcp_highlight.engine.analyse import analyse
 from mcp_highlight.engine.analysis import Analysis
 from mcp_highlight.engine.probe import probe, probe_audio, probe_image
@@ -39,6 +40,7 @@ from mcp_highlight.errors import (
     MediaNotFoundError,
     OperationCancelledError,
     UnsupportedMediaError,
+    public_text,
 )
 from mcp_highlight.logs import get_logger
 from mcp_highlight.progress import ProgressFn, no_progress, scaled
@@ -63,6 +65,10 @@ class LocalBackend:
         self._analysis_progress: dict[str, tuple[float, str]] = {}
         self._lock = threading.Lock()
         self._edit_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._export_locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._policy = settings.source_policy()
+        for folder in (settings.renders_dir, settings.home / "media"):
+            scratch.sweep(folder)  # what a killed process left behind
 
     async def aclose(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -72,16 +78,29 @@ class LocalBackend:
     async def upload(self, source: str, *, session_id: str | None, progress: ProgressFn = no_progress) -> UploadResult:
         if session_id:
             self.store.require_session(session_id)
-        if intake.is_url(source):
+        downloaded = intake.is_url(source)
+        if downloaded:
             path = await run_cancellable(
-                lambda p: intake.download(source, self.settings.home / "media", self.settings.max_bytes, p),
+                lambda p: intake.download(
+                    source,
+                    self.settings.home / "media",
+                    self.settings.max_bytes,
+                    p,
+                    policy=self._policy,
+                    deadline_s=self.settings.download_timeout_s,
+                ),
                 scaled(progress, 0.0, 0.9),
             )
         else:
-            path = await anyio.to_thread.run_sync(intake.local_file, source, self.settings.max_bytes)
-        kind = intake.kind_of(path)
-        progress(0.9, "Checking the file")
-        item = await anyio.to_thread.run_sync(self._describe, path, kind)
+            path = await anyio.to_thread.run_sync(intake.local_file, source, self.settings.max_bytes, self._policy)
+        try:
+            kind = await anyio.to_thread.run_sync(intake.kind_of, path)  # reads the file's head: off the loop
+            progress(0.9, "Checking the file")
+            item = await anyio.to_thread.run_sync(self._describe, path, kind)
+        except BaseException:
+            if downloaded:  # a download we cannot use is not kept
+                path.unlink(missing_ok=True)
+            raise
         sid = session_id or self.store.create_session()
         self.store.add_media(sid, item)
         if kind == "video":
@@ -246,7 +265,7 @@ class LocalBackend:
             return Path(known.path), known.name
         what = {"audio": "music file", "image": "logo image"}[kind]
         try:
-            path = await anyio.to_thread.run_sync(intake.local_file, ref, self.settings.max_bytes)
+            path = await anyio.to_thread.run_sync(intake.local_file, ref, self.settings.max_bytes, self._policy)
         except MediaNotFoundError as exc:
             names = [m.name for m in media if m.kind == kind]
             raise MediaNotFoundError(
@@ -298,7 +317,18 @@ class LocalBackend:
     ) -> ExportResult:
         request = request or ExportRequest()
         draft, _ = self.store.draft(session_id)
+        # one render per draft: a second export of the same draft waits, then reuses the first one's file
+        async with self._export_locks[(session_id, draft.fingerprint())]:
+            return await self._export(session_id, draft, progress, output, request)
+
+    async def _export(
+        self, session_id: str, draft: Draft, progress: ProgressFn, output: Path | None, request: ExportRequest
+    ) -> ExportResult:
         fingerprint = draft.fingerprint()
+        if not request.is_empty():
+            # an export with options (another first shape, a pack) is its own job and file: a plain export of
+            # the same draft must never be handed its reel
+            fingerprint += "-" + hashlib.sha1(request.model_dump_json().encode()).hexdigest()[:8]
         target = output or self.settings.renders_dir / f"reel-{session_id[-8:]}-{fingerprint}.mp4"
         spec = draft_to_spec(draft, target)
         previous = self.store.completed_job(session_id, fingerprint)
@@ -317,7 +347,7 @@ class LocalBackend:
             )
         except BaseException as exc:
             cancelled = isinstance(exc, anyio.get_cancelled_exc_class() | OperationCancelledError)
-            self.store.finish_job(job, "cancelled" if cancelled else "failed", error=str(exc)[:500])
+            self.store.finish_job(job, "cancelled" if cancelled else "failed", error=public_text(exc)[:500])
             raise
         result = ExportResult(
             session_id=session_id,

@@ -20,6 +20,7 @@ from typing import Any
 from mcp_highlight.backends.models import JobInfo, MediaItem
 from mcp_highlight.draft import Draft
 from mcp_highlight.errors import UnknownSessionError
+from mcp_highlight.ownership import current_owner
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -69,6 +70,9 @@ class Store:
         self._db.execute("PRAGMA busy_timeout=5000")
         self._lock = threading.RLock()
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(sessions)")}
+        if "owner" not in columns:  # databases from before sessions had owners
+            self._db.execute("ALTER TABLE sessions ADD COLUMN owner TEXT")
         self.interrupted = self._mark_interrupted()
 
     @contextmanager
@@ -108,19 +112,27 @@ class Store:
         sid = new_id("ses")
         now = time.time()
         with self._tx() as db:
-            db.execute("INSERT INTO sessions VALUES (?, ?, ?, 0)", (sid, now, now))
+            db.execute(
+                "INSERT INTO sessions (id, created_at, updated_at, head, owner) VALUES (?, ?, ?, 0, ?)",
+                (sid, now, now, current_owner.get()),
+            )
             db.execute("INSERT INTO drafts VALUES (?, 0, ?, 'empty', ?)", (sid, json.dumps(Draft().dump()), now))
         return sid
 
     def require_session(self, sid: str) -> None:
-        if not sid or self._one("SELECT 1 FROM sessions WHERE id=?", sid) is None:
+        owner = current_owner.get()
+        row = self._one("SELECT owner FROM sessions WHERE id=?", sid) if sid else None
+        if row is None or (owner is not None and row[0] != owner):  # another token's session: as if absent
             raise UnknownSessionError(
                 f"There is no session {sid!r}.",
                 hint="Upload a video without a session id to start one, or list sessions with get_state.",
             )
 
     def session_ids(self) -> list[str]:
-        return [row[0] for row in self._all("SELECT id FROM sessions ORDER BY updated_at DESC")]
+        owner = current_owner.get()
+        if owner is None:
+            return [row[0] for row in self._all("SELECT id FROM sessions ORDER BY updated_at DESC")]
+        return [row[0] for row in self._all("SELECT id FROM sessions WHERE owner=? ORDER BY updated_at DESC", owner)]
 
     # media ----------------------------------------------------------------------------------
     def add_media(self, sid: str, item: MediaItem) -> None:
