@@ -8,7 +8,10 @@ from pathlib import Path
 
 from mcp_highlight.engine.ffmpeg import ffmpeg_exe
 
-MEDIA_CACHE = Path(os.environ.get("MCP_HIGHLIGHT_TEST_MEDIA", Path.home() / ".cache" / "mcp-highlight-tests"))
+# Under pytest-xdist each worker keeps its own folder, so no two processes ever write the same file.
+MEDIA_CACHE = Path(os.environ.get("MCP_HIGHLIGHT_TEST_MEDIA", Path.home() / ".cache" / "mcp-highlight-tests")) / os.environ.get(
+    "PYTEST_XDIST_WORKER", ""
+)
 
 
 def cached_ffmpeg(path: Path, *args: str) -> Path:
