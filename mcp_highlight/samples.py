@@ -319,18 +319,7 @@ def long_game(path: Path, base: Path, repeats: int) -> GroundTruth:
     path, base = Path(path), Path(base)
     truth = load_truth(base)
     step = media_duration(base) or truth.duration_s
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=path.parent, delete=False) as listing:
-        escaped = str(base.resolve()).replace("'", r"'\''")
-        listing.write("".join(f"file '{escaped}'\n" for _ in range(repeats)))
-    try:
-        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0"]
-        cmd += ["-i", listing.name, "-c", "copy"]
-        if path.suffix.lower() in (".mp4", ".mov"):
-            cmd += ["-movflags", "+faststart"]
-        _run([*cmd, str(path)])
-    finally:
-        Path(listing.name).unlink(missing_ok=True)
+    concat_copies(path, base, repeats)
     parts = [truth.shifted(i * step) for i in range(repeats)]
     combined = GroundTruth(
         duration_s=step * repeats,
@@ -343,6 +332,24 @@ def long_game(path: Path, base: Path, repeats: int) -> GroundTruth:
     )
     combined.save(path)
     return combined
+
+
+def concat_copies(path: Path, base: Path, repeats: int) -> Path:
+    """`base` end to end `repeats` times into `path`, stream-copied (fast, any length, same codec settings)."""
+    path, base = Path(path), Path(base)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=path.parent, delete=False) as listing:
+        escaped = str(base.resolve()).replace("'", r"'\''")
+        listing.write("".join(f"file '{escaped}'\n" for _ in range(repeats)))
+    try:
+        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0"]
+        cmd += ["-i", listing.name, "-c", "copy"]
+        if path.suffix.lower() in (".mp4", ".mov"):
+            cmd += ["-movflags", "+faststart"]
+        _run([*cmd, str(path)])
+    finally:
+        Path(listing.name).unlink(missing_ok=True)
+    return path
 
 
 def make_sample(path: Path, minutes: float = 2.0, *, width: int = 1280, height: int = 720) -> GroundTruth:

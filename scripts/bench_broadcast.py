@@ -145,7 +145,7 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
             base = _media("broadcast", 10, (1920, 1080), keyint, 10)
             long_path = base.with_name(f"long3x-{base.name}")
             if not long_path.exists():
-                samples.long_game(long_path, base, 3)
+                samples.concat_copies(long_path, base, 3)
             bench = bench_reel.Bench(work=bench_reel.BENCH / "run-broadcast")
             row, info = bench.stage("probe", "probe", {"source": str(long_path)}, env)
             bench.source_s = info["duration_s"]

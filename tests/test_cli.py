@@ -10,9 +10,15 @@ from pathlib import Path
 
 import av
 import pytest
+from cloud_fake import FAST_TIMING, CloudFake, cloud_fake
 from mcp_harness import MEDIA_CACHE
 
+from mcp_highlight import cli
+from mcp_highlight.backends.cloud import backend as cloud_backend
+from mcp_highlight.cli import main
 from mcp_highlight.samples import synth_clip
+
+__all__ = ["cloud_fake"]
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +93,29 @@ def test_a_bad_setting_is_named_and_exits_2(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "mcp_highlight", "doctor"], capture_output=True, text=True, env=env)
     assert done.returncode == 2
     assert "MCP_HIGHLIGHT_BACKEND" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_reel_on_the_cloud_backend_goes_through_the_same_studio(
+    tmp_path: Path,
+    clip: Path,
+    cloud_fake: CloudFake,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The same flags, routed by the studio to the hosted agent: words for the edit, its render downloaded to -o."""
+    monkeypatch.setattr(cloud_backend, "CloudTiming", lambda: FAST_TIMING)  # the fake answers at once
+    monkeypatch.setattr(cli, "configure_logging", lambda level: None)  # keep the suite's logging (stderr is captured)
+    for name, value in {
+        "MCP_HIGHLIGHT_HOME": str(tmp_path / "h"),
+        "MCP_HIGHLIGHT_BACKEND": "cloud",
+        "NEMO_API_URL": cloud_fake.base_url,
+        "NEMO_WEB_URL": "https://web.example",
+    }.items():
+        monkeypatch.setenv(name, value)
+    out = tmp_path / "cloud.mp4"
+    code = main(["reel", str(clip), "--duration", "8s", "--title", "Derby Day", "--json", "-q", "-o", str(out)])
+    assert code == 0, capsys.readouterr().err
+    report = json.loads(capsys.readouterr().out)
+    assert report["output"] == str(out) and out.stat().st_size > 0
+    sent = [r.json for r in cloud_fake.requests if r.path == "/run_sse"]
+    assert sent and "Derby Day" in json.dumps(sent) and "8s" in json.dumps(sent)
