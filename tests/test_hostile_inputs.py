@@ -383,3 +383,15 @@ async def _both(first, second):  # type: ignore[no-untyped-def]
         group.start_soon(run, 0, first)
         group.start_soon(run, 1, second)
     return results[0], results[1]
+
+
+def test_stored_failure_texts_keep_file_names_and_drop_paths_and_reprs() -> None:
+    import asyncio
+
+    from mcp_highlight.errors import HighlightError, public_text
+
+    failed = HighlightError("FFmpeg failed (exit 1): /home/u/.local/share/mcp-highlight/renders/.reel-x.work-ab12/seg0.ts: bad")
+    assert public_text(failed) == "FFmpeg failed (exit 1): seg0.ts: bad"
+    cancelled = asyncio.CancelledError("Cancelled via cancel scope 7f by <Task pending name='Task-5' coro=<x() at /venv/a.py:1>>")
+    assert public_text(cancelled) == "Cancelled by the client."
+    assert public_text(KeyError("/etc/secret")) == "Failed unexpectedly (KeyError); the server log has the details."
