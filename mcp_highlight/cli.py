@@ -124,7 +124,9 @@ def edit_from_flags(args: argparse.Namespace) -> EditRequest:
         info = EditRequest.model_fields.get(name)
         cli = next((m for m in info.metadata if isinstance(m, Cli)), Cli()) if info else Cli()
         flag = (cli.flags or (f"--{name.replace('_', '-')}",))[-1]
-        raise BadInputError(f"{flag} {given.get(name)!r}: {error['msg']}.") from None
+        shown = repr(given.get(name))
+        shown = shown if len(shown) <= 60 else f"{shown[:57]}..."  # a 10,000-character title is not echoed back
+        raise BadInputError(f"{flag} {shown}: {error['msg']}.") from None
 
 
 def add_export_flags(parser: argparse.ArgumentParser) -> None:

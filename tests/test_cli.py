@@ -119,3 +119,10 @@ def test_reel_on_the_cloud_backend_goes_through_the_same_studio(
     assert report["output"] == str(out) and out.stat().st_size > 0
     sent = [r.json for r in cloud_fake.requests if r.path == "/run_sse"]
     assert sent and "Derby Day" in json.dumps(sent) and "8s" in json.dumps(sent)
+
+
+def test_an_endless_title_is_refused_without_being_echoed_back(tmp_path: Path, clip: Path) -> None:
+    done = run("reel", str(clip), "--title", "x" * 10_000, "-o", str(tmp_path / "t.mp4"), home=tmp_path / "h")
+    assert done.returncode == 2
+    assert "--title" in done.stderr and "at most 120 characters" in done.stderr
+    assert len(done.stderr) < 400
