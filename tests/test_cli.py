@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import anyio
 import av
 import pytest
 from cloud_fake import FAST_TIMING, CloudFake, cloud_fake
@@ -15,7 +16,7 @@ from mcp_harness import MEDIA_CACHE
 
 from mcp_highlight import cli
 from mcp_highlight.backends.cloud import backend as cloud_backend
-from mcp_highlight.cli import main
+from mcp_highlight.config import Settings
 from mcp_highlight.samples import synth_clip
 
 __all__ = ["cloud_fake"]
@@ -100,22 +101,17 @@ def test_reel_on_the_cloud_backend_goes_through_the_same_studio(
     clip: Path,
     cloud_fake: CloudFake,
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The same flags, routed by the studio to the hosted agent: words for the edit, its render downloaded to -o."""
     monkeypatch.setattr(cloud_backend, "CloudTiming", lambda: FAST_TIMING)  # the fake answers at once
-    monkeypatch.setattr(cli, "configure_logging", lambda level: None)  # keep the suite's logging (stderr is captured)
-    for name, value in {
-        "MCP_HIGHLIGHT_HOME": str(tmp_path / "h"),
-        "MCP_HIGHLIGHT_BACKEND": "cloud",
-        "NEMO_API_URL": cloud_fake.base_url,
-        "NEMO_WEB_URL": "https://web.example",
-    }.items():
-        monkeypatch.setenv(name, value)
+    settings = Settings(
+        home=tmp_path / "h", backend="cloud", nemo_api_url=cloud_fake.base_url, nemo_web_url="https://web.example"
+    )
     out = tmp_path / "cloud.mp4"
-    code = main(["reel", str(clip), "--duration", "8s", "--title", "Derby Day", "--json", "-q", "-o", str(out)])
-    assert code == 0, capsys.readouterr().err
-    report = json.loads(capsys.readouterr().out)
+    args = cli.build_parser().parse_args(
+        ["reel", str(clip), "--duration", "8s", "--title", "Derby Day", "--json", "-q", "-o", str(out)]
+    )
+    report = anyio.run(cli._reel, args, settings)
     assert report["output"] == str(out) and out.stat().st_size > 0
     sent = [r.json for r in cloud_fake.requests if r.path == "/run_sse"]
     assert sent and "Derby Day" in json.dumps(sent) and "8s" in json.dumps(sent)
