@@ -197,6 +197,8 @@ async def _reel(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
             "width": exported.width,
             "height": exported.height,
             "fast_path": exported.fast_path,
+            "fps": exported.fps,
+            "warnings": exported.warnings,
             "chapters": exported.chapters,
             "chapters_path": exported.chapters_path,
             "cover": exported.cover_path,
@@ -393,6 +395,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"Chapters ({report['chapters_path']}):\n{report['chapters'].rstrip()}", file=sys.stderr)
                 if report.get("notes"):
                     print(report["notes"], file=sys.stderr)
+                for warning in report.get("warnings") or []:
+                    print(f"note: {warning}", file=sys.stderr)
         elif command in ("analyse", "analyze"):
             data = _analyse(args, settings)
             if args.json:

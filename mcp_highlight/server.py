@@ -134,8 +134,12 @@ _EXPORT_FIELDS = ExportRequest.model_fields  # export_video's arguments are desc
 def _export_text(result: ExportResult) -> str:
     text = (
         f"{'Unchanged since the last export: ' if result.reused else 'Exported '}{result.path} "
-        f"({format_seconds(result.duration_s)}, {result.width}x{result.height}, {result.size_bytes / 1e6:.1f} MB)."
+        f"({format_seconds(result.duration_s)}, {result.width}x{result.height}"
+        + (f" at {result.fps:g} fps" if result.fps else "")
+        + f", {result.size_bytes / 1e6:.1f} MB)."
     )
+    if result.warnings:
+        text += " Note: " + " ".join(result.warnings)
     if result.download_url:
         text += f" Download: {result.download_url} (with the server's bearer token)."
     if result.claim_url:

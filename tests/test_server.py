@@ -156,6 +156,7 @@ async def test_upload_edit_export_makes_a_reel_and_reports_progress(local, game_
     assert Path(data["path"]).resolve().is_relative_to(settings.renders_dir.resolve())
     assert (data["width"], data["height"]) == (1920, 1080)
     assert abs(data["duration_s"] - 12) <= 1.0
+    assert data["fps"] == 30 and "30 fps" in text_of(exported)  # the rate is stated in the result
     links = [block for block in exported.content if block.type == "resource_link"]
     assert links and links[0].uri == data["uri"]
     assert export_progress.events and export_progress.events[-1][0] <= 100

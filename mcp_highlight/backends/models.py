@@ -10,10 +10,11 @@ from pydantic_core import PydanticCustomError
 
 from mcp_highlight.backends.describe_edit import describe_edit
 from mcp_highlight.durations import parse_duration
+from mcp_highlight.engine import media_kinds
 from mcp_highlight.errors import BadInputError
 from mcp_highlight.limits import MAX_PATH_CHARS, MAX_SOURCES, MAX_TITLE_CHARS
 
-MediaKind = Literal["video", "image", "audio"]
+MediaKind = media_kinds.MediaKind  # one definition, in the engine's table
 
 
 class MediaItem(BaseModel):
@@ -243,6 +244,12 @@ class ExportResult(BaseModel):
     render_id: str | None = None
     claim_url: str | None = None
     fast_path: bool | None = None
+    fps: float | None = Field(None, description="The reel's constant frame rate (the sources' own up to 60, else 30).")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the render worked around: damaged frames skipped (with their times), HDR converted, "
+        "deinterlaced, which sound track was used.",
+    )
     download_url: str | None = Field(None, description="HTTP mode: where the file downloads (same bearer token).")
     chapters: str | None = Field(None, description="YouTube-style chapters: reel time, what happened, source time.")
     chapters_path: str | None = Field(None, description="The chapters as <reel>.chapters.txt.")

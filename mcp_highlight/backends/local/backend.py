@@ -359,6 +359,8 @@ class LocalBackend:
             height=rendered.height,
             render_id=job,
             fast_path=rendered.fast_path,
+            fps=rendered.fps,
+            warnings=rendered.warnings,
             chapters=extras.chapters_text,
             chapters_path=str(extras.chapters_path),
             cover_path=str(extras.cover_path),
