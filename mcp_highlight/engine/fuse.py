@@ -19,7 +19,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy.ndimage import percentile_filter, uniform_filter1d
 
 from mcp_highlight.engine.audio_signals import AudioWindows
-from mcp_highlight.engine.sound_cues import sound_cues
+from mcp_highlight.engine.sound_cues import fill_gaps, sound_cues
 from mcp_highlight.engine.video_signals import VideoWindows
 
 BASELINE_S = 60.0
@@ -46,18 +46,6 @@ class Fused:
     """Raw measures behind the signals, in their own units (dB, semitones), for explanations."""
 
 
-def _fill(x: np.ndarray, default: float) -> np.ndarray:
-    """Replace NaN (windows with no data) by linear interpolation, or `default` if all are NaN."""
-    x = np.asarray(x, dtype=np.float64)
-    ok = np.isfinite(x)
-    if not ok.any():
-        return np.full_like(x, default)
-    if ok.all():
-        return x
-    idx = np.arange(x.size)
-    return np.interp(idx, idx[ok], x[ok])
-
-
 def _baseline(x: np.ndarray, window: int, percentile: float) -> np.ndarray:
     window = max(3, min(window, x.size) | 1)
     return percentile_filter(x, percentile, size=window, mode="nearest")
@@ -77,7 +65,7 @@ def window_max(x: np.ndarray, before: int, after: int) -> np.ndarray:
 
 def motion_signal(video: VideoWindows, n: int, window_s: float) -> tuple[np.ndarray, bool]:
     """0..1 per window from non-key packet sizes; False when the picture never really moves."""
-    fb = _fill(video.frame_bytes[:n], 0.0)
+    fb = fill_gaps(video.frame_bytes[:n], 0.0)
     key = video.median_key_bytes or float(np.nanmax(fb) if fb.size else 1.0) or 1.0
     if fb.size == 0 or float(np.percentile(fb, 95)) < 0.01 * key:
         return np.zeros(n), False
@@ -99,11 +87,11 @@ def audio_signals(
     db = audio.loudness_db[:n]
     if not np.isfinite(db).any() or float(np.nanpercentile(db, 95)) < -75:
         return {}, {}, False
-    db = _fill(db, -100.0)
+    db = fill_gaps(db, -100.0)
     base_w = round(BASELINE_S / window_s)
-    flux = _fill(audio.flux[:n], 0.0)
+    flux = fill_gaps(audio.flux[:n], 0.0)
     flux_z = _robust_z(flux - _baseline(flux, base_w, 50), floor=0.01)
-    flat = _fill(audio.flatness[:n], 0.0)
+    flat = fill_gaps(audio.flatness[:n], 0.0)
     broadband = np.clip((flat - _baseline(flat, base_w, 30)) / 0.15, 0.0, 1.0)
     loud = np.clip((db - np.percentile(db, 5)) / max(1.0, float(np.percentile(db, 99.5) - np.percentile(db, 5))), 0, 1)
     cues = sound_cues(audio.hops, audio.hop_s, n, window_s)

@@ -39,7 +39,8 @@ class SoundCues:
     whistle: np.ndarray
 
 
-def _fill(x: np.ndarray, default: float) -> np.ndarray:
+def fill_gaps(x: np.ndarray, default: float) -> np.ndarray:
+    """Replace NaN (windows with no data) by linear interpolation, or `default` if all are NaN."""
     x = np.asarray(x, dtype=np.float64)
     ok = np.isfinite(x)
     if not ok.any():
@@ -71,7 +72,7 @@ def _baseline(x: np.ndarray, size: int, pct: float) -> np.ndarray:
 
 def crowd_rise(db_hop: np.ndarray, hop_s: float, per: int, n: int, window_s: float) -> np.ndarray:
     floor = percentile_filter(db_hop, 20, size=max(3, round(FLOOR_S / hop_s)), mode="nearest")
-    level = _fill(_per_window(floor, per, n), -100.0)
+    level = fill_gaps(_per_window(floor, per, n), -100.0)
     return level - _baseline(level, round(BASELINE_S / window_s), 30)
 
 
@@ -103,7 +104,7 @@ def periodicity(db_hop: np.ndarray, hop_s: float, per: int, n: int) -> np.ndarra
 
 
 def music_score(stability: np.ndarray, periodic: np.ndarray, per: int, n: int, window_s: float) -> np.ndarray:
-    w = _fill(_per_window(stability, per, n), 0.0)
+    w = fill_gaps(_per_window(stability, per, n), 0.0)
     # Tonal for 1.5 s on end (longer than any vowel or laugh), then widened to cover its own edges.
     sustained = minimum_filter1d(w, size=max(1, round(1.5 / window_s)), mode="nearest")
     held = maximum_filter1d(sustained, size=max(1, round(2.5 / window_s)), mode="nearest")
@@ -122,12 +123,12 @@ def voice_excitement(
     onsets[1:] = voiced[1:] & ~voiced[:-1]
     pitch_w = _per_window(semis, per, n, "median")
     loud_w = _per_window(loud, per, n, "median")
-    share = _fill(_per_window(voiced.astype(float), per, n), 0.0)
-    rate_w = uniform_filter1d(_fill(_per_window(onsets, per, n), 0.0) / hop_s, size=max(1, round(2 / window_s)))
+    share = fill_gaps(_per_window(voiced.astype(float), per, n), 0.0)
+    rate_w = uniform_filter1d(fill_gaps(_per_window(onsets, per, n), 0.0) / hop_s, size=max(1, round(2 / window_s)))
     talking = uniform_filter1d(share, size=max(1, round(2 / window_s))) > 0.15
     base_w = round(BASELINE_S / window_s)
-    pitch = _fill(pitch_w, 0.0)
-    loud_f = _fill(loud_w, -100.0)
+    pitch = fill_gaps(pitch_w, 0.0)
+    loud_f = fill_gaps(loud_w, -100.0)
     pitch_up = pitch - median_filter(pitch, size=max(3, base_w | 1), mode="nearest")
     loud_up = loud_f - median_filter(loud_f, size=max(3, base_w | 1), mode="nearest")
     rate_base = median_filter(rate_w, size=max(3, base_w | 1), mode="nearest")
@@ -151,17 +152,17 @@ def whistle_presence(whistle: np.ndarray, hop_s: float, per: int, n: int) -> np.
     held = max(1, round(0.3 / hop_s))
     run = uniform_filter1d(tone.astype(float), size=held, mode="constant") >= 0.6
     run = maximum_filter1d(run.astype(float), size=held)
-    return _fill(_per_window(run, per, n), 0.0)
+    return fill_gaps(_per_window(run, per, n), 0.0)
 
 
 def sound_cues(hops: dict[str, np.ndarray], hop_s: float, n: int, window_s: float) -> SoundCues:
     per = max(1, round(window_s / hop_s))
-    energy = _fill(hops["energy"], 1e-10)
+    energy = fill_gaps(hops["energy"], 1e-10)
     db_hop = 10 * np.log10(np.maximum(energy, 1e-10))
     # The beat of a chant or a band shows best above the voice's band, where commentary is thin.
-    bright = 10 * np.log10(np.maximum(_fill(hops["bright"], 1e-12), 1e-12))
+    bright = 10 * np.log10(np.maximum(fill_gaps(hops["bright"], 1e-12), 1e-12))
     periodic = periodicity(bright, hop_s, per, n)
-    music = music_score(_fill(hops["stability"], 0.0), periodic, per, n, window_s)
+    music = music_score(fill_gaps(hops["stability"], 0.0), periodic, per, n, window_s)
     voice, parts = voice_excitement(
         np.nan_to_num(hops["voicing"]), np.nan_to_num(hops["f0"], nan=100.0), db_hop, hop_s, per, n, window_s
     )
