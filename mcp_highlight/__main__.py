@@ -1,3 +1,3 @@
-from mcp_highlight.cli import main
+from mcp_highlight.fronts.cli import main
 
 raise SystemExit(main())

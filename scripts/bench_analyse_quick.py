@@ -15,9 +15,10 @@ import sys
 import time
 from pathlib import Path
 
-from mcp_highlight.engine.analyse import analyse
-from mcp_highlight.engine.probe import probe
-from mcp_highlight.samples import load_truth, long_game, synth_game, truth_path
+from footage.samples import load_truth, long_game, synth_game, truth_path
+
+from mcp_highlight.engine.judge.analyse import analyse
+from mcp_highlight.engine.media.probe import probe
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 For each generated recording (several seeds, 5–20 min, 720p and 1080p, 1–2 s keyframes): our
 analysis speed and peak memory (fresh process), then the 90 s and 60 s reels scored against the
-ground truth (mcp_highlight/synth/score.py), next to two loudness edits on the same file in the
+ground truth (tests/footage/synth/score.py), next to two loudness edits on the same file in the
 same call: auto-editor (its threshold whose reel is nearest the target, its first 90 s if longer)
 and "loudest", the plain baseline of the loudest windows of our own loudness signal.
 Then analysis speed on 30-minute 1080p files with 1 s, 2 s and 10 s (long-GOP) keyframe intervals.
@@ -37,8 +37,8 @@ PEER_THRESHOLDS = (0.04, 0.08, 0.12, 0.2, 0.3, 0.45)
 
 
 def _media(kind: str, minutes: float, size: tuple[int, int], keyint: float, seed: int) -> Path:
-    from mcp_highlight.synth.broadcast import BROADCAST_VERSION, synth_broadcast
-    from mcp_highlight.synth.event_recording import EVENT_VERSION, synth_event
+    from footage.synth.broadcast import BROADCAST_VERSION, synth_broadcast
+    from footage.synth.event_recording import EVENT_VERSION, synth_event
 
     version = BROADCAST_VERSION if kind == "broadcast" else EVENT_VERSION
     folder = bench_reel.BENCH / "media-broadcast"
@@ -102,10 +102,11 @@ def _peer(path: Path, target_s: float) -> tuple[list[tuple[float, float]], str] 
 
 
 def run(opts: argparse.Namespace) -> dict[str, Any]:
-    from mcp_highlight.engine.analysis import Analysis
-    from mcp_highlight.engine.plan import PlanRequest, plan_reel
-    from mcp_highlight.synth.score import score_reel
-    from mcp_highlight.synth.truth import load_recording_truth
+    from footage.synth.score import score_reel
+    from footage.synth.truth import load_recording_truth
+
+    from mcp_highlight.engine.judge.analysis import Analysis
+    from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
 
     env = bench_reel._engine_env()
     rows: list[dict[str, Any]] = []
@@ -139,7 +140,7 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
                 rates["not_highlight_share"] = s.not_highlight_share
                 rows.append({"input": label, "reel_s": target, "edit": name, **s.model_dump(), **rates})
     if not opts.skip_speed:
-        from mcp_highlight import samples
+        from footage import samples
 
         for keyint in SPEED_KEYINTS:
             base = _media("broadcast", 10, (1920, 1080), keyint, 10)

@@ -1,6 +1,6 @@
 """Benchmark (never a test): a 60 s 9:16 reel with the follow crop against the same reel with the centre crop.
 
-Footage: generated 1080p30 wing play (`mcp_highlight.samples_wing`: the ball and fast players on one wing
+Footage: generated 1080p30 wing play (`footage.samples_wing`: the ball and fast players on one wing
 per event, a panning camera, one camera cut), cached in .bench/. The reel is the 8 events, 7.5 s each.
 Both renders run in this process, one after the other, on the same clips; the table gives wall times,
 their ratio, the time the follow analysis itself takes, and the share of event frames with the ball
@@ -19,11 +19,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+from footage.samples_wing import WING_VERSION, WingTruth, synth_wing_play
 
-from mcp_highlight.engine.reframe import crop_size, follow_path
-from mcp_highlight.engine.render import render
-from mcp_highlight.engine.render_spec import FRAME_SIZES, Clip, RenderSpec
-from mcp_highlight.samples_wing import WING_VERSION, WingTruth, synth_wing_play
+from mcp_highlight.engine.plan.clip import Clip
+from mcp_highlight.engine.render.reel import render
+from mcp_highlight.engine.render.reframe import crop_size, follow_path
+from mcp_highlight.engine.render.spec import FRAME_SIZES, RenderSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / ".bench"

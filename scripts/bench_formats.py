@@ -36,8 +36,9 @@ SOURCES = {
 
 
 def make_sources(seconds: float) -> dict[str, Path]:
-    from mcp_highlight import samples
-    from mcp_highlight.engine.ffmpeg import ffmpeg_exe
+    from footage import samples
+
+    from mcp_highlight.engine.media.ffmpeg import ffmpeg_exe
 
     BENCH.mkdir(exist_ok=True)
     base = BENCH / f"formats-base-{seconds:g}s.mp4"
@@ -64,10 +65,10 @@ def make_sources(seconds: float) -> dict[str, Path]:
 
 def stage(name: str, source: Path, out: Path) -> dict[str, float]:
     """Run in the child process: one engine stage on `source`, timed around the engine call."""
-    from mcp_highlight.engine.analyse import analyse
-    from mcp_highlight.engine.probe import probe
-    from mcp_highlight.engine.render import render
-    from mcp_highlight.engine.render_spec import Clip, RenderSpec
+    from mcp_highlight.engine.judge.analyse import analyse
+    from mcp_highlight.engine.media.probe import probe
+    from mcp_highlight.engine.render.reel import render
+    from mcp_highlight.engine.render.spec import Clip, RenderSpec
 
     started = time.perf_counter()
     info = probe(source, max_bytes=None)

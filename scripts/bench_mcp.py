@@ -40,7 +40,7 @@ def machine() -> str:
 
 
 def game(minutes: float) -> Path:
-    from mcp_highlight.samples import synth_game
+    from footage.samples import synth_game
 
     path = MEDIA / f"mcpbench-game-{minutes:g}m-1920x1080.mp4"
     if not path.exists():
@@ -54,8 +54,8 @@ async def tool_calls(source: Path, target: str, calls: int) -> dict[str, float]:
     from mcp import Client
 
     from mcp_highlight.backends.local import LocalBackend
-    from mcp_highlight.config import Settings
-    from mcp_highlight.server import build_server
+    from mcp_highlight.core.config import Settings
+    from mcp_highlight.fronts.server import build_server
     from mcp_highlight.service.studio import Studio
 
     with tempfile.TemporaryDirectory() as home:
@@ -94,11 +94,11 @@ async def tool_calls(source: Path, target: str, calls: int) -> dict[str, float]:
 
 
 def engine_direct(source: Path, target_s: float) -> float:
-    from mcp_highlight.engine.analyse import analyse
-    from mcp_highlight.engine.plan import PlanRequest, plan_reel
-    from mcp_highlight.engine.probe import probe
-    from mcp_highlight.engine.render import render
-    from mcp_highlight.engine.render_spec import RenderSpec
+    from mcp_highlight.engine.judge.analyse import analyse
+    from mcp_highlight.engine.media.probe import probe
+    from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
+    from mcp_highlight.engine.render.reel import render
+    from mcp_highlight.engine.render.spec import RenderSpec
 
     with tempfile.TemporaryDirectory() as folder:
         t0 = time.perf_counter()
@@ -115,8 +115,8 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=50, help="get_state calls to take the median of")
     args = parser.parse_args()
     os.environ.setdefault("MCP_HIGHLIGHT_LOG_LEVEL", "warning")
-    from mcp_highlight.durations import parse_duration
-    from mcp_highlight.engine.probe import probe
+    from mcp_highlight.core.durations import parse_duration
+    from mcp_highlight.engine.media.probe import probe
 
     source = game(args.minutes)
     info = probe(source)

@@ -147,32 +147,32 @@ def _worker_progress(name: str) -> Callable[[float, str], None]:
 def _stage_worker(name: str, args_path: Path, out_path: Path) -> int:
     """Run one engine stage; write {"elapsed_s", "result"} to out_path. Imports happen before the clock starts."""
     args = json.loads(args_path.read_text())
-    from mcp_highlight.engine.analysis import Analysis
-    from mcp_highlight.engine.media import MediaInfo
+    from mcp_highlight.engine.judge.analysis import Analysis
+    from mcp_highlight.engine.media.info import MediaInfo
 
     progress = _worker_progress(name)
     if name == "probe":
-        from mcp_highlight.engine.probe import probe
+        from mcp_highlight.engine.media.probe import probe
 
         start = time.perf_counter()
         result: Any = probe(Path(args["source"]), max_bytes=1 << 40)  # the upload cap is policy, not engine
     elif name.startswith("analyse"):
-        from mcp_highlight.engine.analyse import analyse
+        from mcp_highlight.engine.judge.analyse import analyse
 
         info = MediaInfo.model_validate(args["info"])
         cache_dir = Path(args["cache_dir"]) if args.get("cache_dir") else None
         start = time.perf_counter()
         result = analyse(info, progress=progress, cache_dir=cache_dir)
     elif name == "plan":
-        from mcp_highlight.engine.plan import PlanRequest, plan_reel
+        from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
 
         analysis = Analysis.model_validate(args["analysis"])
         start = time.perf_counter()
         result = plan_reel([analysis], PlanRequest(target_s=args["target_s"]))
     elif name.startswith("render"):
-        from mcp_highlight.engine.plan import Plan
-        from mcp_highlight.engine.render import render
-        from mcp_highlight.engine.render_spec import RenderSpec, TitleSpec
+        from mcp_highlight.engine.plan.planner import Plan
+        from mcp_highlight.engine.render.reel import render
+        from mcp_highlight.engine.render.spec import RenderSpec, TitleSpec
 
         plan = Plan.model_validate(args["plan"])
         spec = RenderSpec(
@@ -184,11 +184,11 @@ def _stage_worker(name: str, args_path: Path, out_path: Path) -> int:
         start = time.perf_counter()
         result = render(spec, progress=progress)
     elif name == "e2e":
-        from mcp_highlight.engine.analyse import analyse
-        from mcp_highlight.engine.plan import PlanRequest, plan_reel
-        from mcp_highlight.engine.probe import probe
-        from mcp_highlight.engine.render import render
-        from mcp_highlight.engine.render_spec import RenderSpec
+        from mcp_highlight.engine.judge.analyse import analyse
+        from mcp_highlight.engine.media.probe import probe
+        from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
+        from mcp_highlight.engine.render.reel import render
+        from mcp_highlight.engine.render.spec import RenderSpec
 
         start = time.perf_counter()
         info = probe(Path(args["source"]), max_bytes=1 << 40)
@@ -280,7 +280,7 @@ class Truth:
 
 def make_inputs(opts: argparse.Namespace) -> tuple[Path, Truth]:
     """The game (and the long file) under .bench/media, generated once per generator version."""
-    from mcp_highlight import samples
+    from footage import samples
 
     media = BENCH / "media"
     media.mkdir(parents=True, exist_ok=True)
@@ -329,7 +329,7 @@ def machine_info() -> dict[str, Any]:
         pass
     import av
 
-    from mcp_highlight.engine.ffmpeg import ffmpeg_exe
+    from mcp_highlight.engine.media.ffmpeg import ffmpeg_exe
 
     libs = getattr(av, "library_versions", {})
     avcodec = ".".join(map(str, libs.get("libavcodec", ()))) or "?"
@@ -360,7 +360,7 @@ def _kept(moments: list[dict[str, Any]]) -> list[tuple[float, float]]:
 def _score(
     truth: Truth, kept: list[tuple[float, float]], margin: tuple[float, float], opts: argparse.Namespace
 ) -> dict[str, Any]:
-    from mcp_highlight.engine.quality import event_found, precision, recall, reel_capacity, total_length
+    from footage.quality import event_found, precision, recall, reel_capacity, total_length
 
     capacity = reel_capacity(truth.events, opts.target_s, margin)
     return {
@@ -457,7 +457,7 @@ def run_peer(
 
 
 def run(opts: argparse.Namespace) -> dict[str, Any]:
-    from mcp_highlight.engine.plan import PlanRequest
+    from mcp_highlight.engine.plan.planner import PlanRequest
 
     report: dict[str, Any] = {"machine": machine_info()}
     source, truth = make_inputs(opts)
@@ -766,7 +766,7 @@ def print_report(report: dict[str, Any]) -> None:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    from mcp_highlight.durations import parse_duration
+    from mcp_highlight.core.durations import parse_duration
 
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="length of the generated game (default 10)")

@@ -38,7 +38,7 @@ def machine() -> str:
 
 
 def clip() -> Path:
-    from mcp_highlight.samples import synth_clip
+    from footage.samples import synth_clip
 
     path = MEDIA / "load-clip-1920x1080-20s.mp4"
     if not path.exists():

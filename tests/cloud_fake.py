@@ -37,7 +37,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from mcp_highlight.backends.cloud import CloudBackend, CloudTiming
-from mcp_highlight.config import Settings
+from mcp_highlight.core.config import Settings
 
 REGISTERED_TOKEN = "nmv_usr_registered_account_0001"
 BODY_KEEP = 64 * 1024
@@ -149,7 +149,7 @@ def _envelope(data: Any = None, code: int = 0, message: str = "ok", status: int 
 def sample_render_bytes() -> bytes:
     path = MEDIA_CACHE / "cloud_fake_render_320x180_2s.mp4"
     if not path.exists():
-        from mcp_highlight.samples import synth_clip
+        from footage.samples import synth_clip
 
         synth_clip(path.with_suffix(".tmp.mp4"), duration_s=2.0, width=320, height=180, fps=15)
         path.with_suffix(".tmp.mp4").replace(path)
@@ -588,7 +588,7 @@ class ProgressLog:
     def __call__(self, fraction: float, message: str) -> None:
         self.calls.append((fraction, message))
         if self.cancel_after is not None and len(self.calls) >= self.cancel_after:
-            from mcp_highlight.errors import OperationCancelledError
+            from mcp_highlight.core.errors import OperationCancelledError
 
             raise OperationCancelledError("cancelled by the client")
 

@@ -13,12 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from footage.samples import GENERATOR_VERSION, GroundTruth, load_truth, synth_clip, synth_game, truth_path
+from footage.synth.broadcast import BROADCAST_VERSION, synth_broadcast
+from footage.synth.event_recording import EVENT_VERSION, synth_event
+from footage.synth.truth import RecordingTruth, load_recording_truth
 from media_files import MEDIA_CACHE
-
-from mcp_highlight.samples import GENERATOR_VERSION, GroundTruth, load_truth, synth_clip, synth_game, truth_path
-from mcp_highlight.synth.broadcast import BROADCAST_VERSION, synth_broadcast
-from mcp_highlight.synth.event_recording import EVENT_VERSION, synth_event
-from mcp_highlight.synth.truth import RecordingTruth, load_recording_truth
 
 MakeMedia = Callable[..., Path]
 MakeGame = Callable[..., tuple[Path, GroundTruth]]
@@ -120,7 +119,7 @@ def make_recording(media_cache: Path) -> Callable[..., Recording]:
 
 @pytest.fixture(scope="session")
 def broadcast_720(make_recording: Callable[..., Recording]) -> Recording:
-    """A 5-minute 720p broadcast-style game, keyframes every 2 s (see mcp_highlight/synth/broadcast.py)."""
+    """A 5-minute 720p broadcast-style game, keyframes every 2 s (see tests/footage/synth/broadcast.py)."""
     return make_recording("broadcast", "broadcast720.mp4", duration_s=300.0, size=(1280, 720), keyint_s=2.0, seed=1)
 
 

@@ -20,9 +20,9 @@ from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 from mcp_highlight.backends.local import LocalBackend
-from mcp_highlight.config import Settings
-from mcp_highlight.http_app import build_http_app
-from mcp_highlight.server import build_server
+from mcp_highlight.core.config import Settings
+from mcp_highlight.fronts.http_app import build_http_app
+from mcp_highlight.fronts.server import build_server
 from mcp_highlight.service.studio import Studio
 
 TOKEN = "test-token-0123456789abcdef"

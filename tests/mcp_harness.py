@@ -11,8 +11,8 @@ from mcp_types import CallToolResult
 from media_files import MEDIA_CACHE  # noqa: F401 (re-exported for the tests)
 
 from mcp_highlight.backends.base import Backend
-from mcp_highlight.config import Settings
-from mcp_highlight.server import build_server
+from mcp_highlight.core.config import Settings
+from mcp_highlight.fronts.server import build_server
 from mcp_highlight.service.studio import Studio
 
 

@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from mcp_highlight.engine.ffmpeg import ffmpeg_exe
+from mcp_highlight.engine.media.ffmpeg import ffmpeg_exe
 
 # Under pytest-xdist each worker keeps its own folder, so no two processes ever write the same file.
 MEDIA_CACHE = Path(os.environ.get("MCP_HIGHLIGHT_TEST_MEDIA", Path.home() / ".cache" / "mcp-highlight-tests")) / os.environ.get(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import av
 
-from mcp_highlight.engine.render_spec import RenderResult
+from mcp_highlight.engine.render.spec import RenderResult
 
 BT709 = 1  # AVColorPrimaries / AVColorTransferCharacteristic / AVColorSpace value for BT.709
 

@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import MakeGame
+from footage.samples import GroundTruth
 
-from mcp_highlight.engine import analysis_cache
-from mcp_highlight.engine.analyse import analyse
-from mcp_highlight.engine.analysis import Analysis
-from mcp_highlight.engine.ffmpeg import ffmpeg_exe
-from mcp_highlight.engine.probe import probe
-from mcp_highlight.errors import OperationCancelledError
-from mcp_highlight.samples import GroundTruth
+from mcp_highlight.core.errors import OperationCancelledError
+from mcp_highlight.engine.judge import cache as analysis_cache
+from mcp_highlight.engine.judge.analyse import analyse
+from mcp_highlight.engine.judge.analysis import Analysis
+from mcp_highlight.engine.media.ffmpeg import ffmpeg_exe
+from mcp_highlight.engine.media.probe import probe
 
 Span = tuple[float, float]
 
@@ -222,7 +222,7 @@ def test_audio_frames_of_any_sample_format_become_mono_floats(
 ) -> None:
     import av
 
-    from mcp_highlight.engine.audio_signals import mono_samples
+    from mcp_highlight.engine.judge.audio_signals import mono_samples
 
     dtype = {"s16": np.int16, "fltp": np.float32, "u8": np.uint8}[fmt]
     array = np.asarray(stored, dtype=dtype)
@@ -234,7 +234,7 @@ def test_audio_frames_of_any_sample_format_become_mono_floats(
 
 
 def test_an_impossible_window_length_is_refused(silent_game: tuple[Path, GroundTruth]) -> None:
-    from mcp_highlight.errors import ImpossibleRequestError
+    from mcp_highlight.core.errors import ImpossibleRequestError
 
     with pytest.raises(ImpossibleRequestError, match="window of 0 s"):
         analyse(probe(silent_game[0]), window_s=0)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-
-from mcp_highlight.engine.quality import event_found, merge_spans, precision, recall, reel_capacity, total_length
+from footage.quality import event_found, merge_spans, precision, recall, reel_capacity, total_length
 
 
 @dataclass

@@ -12,9 +12,8 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-
-from mcp_highlight.synth.broadcast_script import script
-from mcp_highlight.synth.truth import RecordingTruth
+from footage.synth.broadcast_script import script
+from footage.synth.truth import RecordingTruth
 
 Recording = tuple[Path, RecordingTruth]
 

@@ -1,7 +1,7 @@
 """Highlight judgement on broadcast-style and event-style recordings (issue 7's promises).
 
 The recordings come with ground truth (mcp_highlight/synth); reels are planned the way every
-front plans them (analyse -> plan) and scored by mcp_highlight/synth/score.py, the same code the
+front plans them (analyse -> plan) and scored by tests/footage/synth/score.py, the same code the
 benchmark uses. Longer games (10-20 min) and the peer comparison are in `scripts/bench --broadcast`.
 """
 
@@ -11,13 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from footage.synth.score import score_reel
+from footage.synth.truth import RecordingTruth
 
-from mcp_highlight.engine.analyse import analyse
-from mcp_highlight.engine.analysis import Analysis
-from mcp_highlight.engine.plan import PlanRequest, plan_reel
-from mcp_highlight.engine.probe import probe
-from mcp_highlight.synth.score import score_reel
-from mcp_highlight.synth.truth import RecordingTruth
+from mcp_highlight.engine.judge.analyse import analyse
+from mcp_highlight.engine.judge.analysis import Analysis
+from mcp_highlight.engine.media.probe import probe
+from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
 
 Recording = tuple[Path, RecordingTruth]
 BROADCASTS = ["broadcast_720", "broadcast_1080"]

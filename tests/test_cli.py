@@ -12,12 +12,12 @@ import anyio
 import av
 import pytest
 from cloud_fake import FAST_TIMING, CloudFake, cloud_fake
+from footage.samples import synth_clip
 from mcp_harness import MEDIA_CACHE
 
-from mcp_highlight import cli
 from mcp_highlight.backends.cloud import backend as cloud_backend
-from mcp_highlight.config import Settings
-from mcp_highlight.samples import synth_clip
+from mcp_highlight.core.config import Settings
+from mcp_highlight.fronts import cli
 
 __all__ = ["cloud_fake"]
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from media_files import MEDIA_CACHE, cached_ffmpeg
 
-from mcp_highlight.engine.clip_audio import PAD_S, extract
+from mcp_highlight.engine.render.clip_audio import PAD_S, extract
 
 # silence with a 1 kHz beep from 1.5 s to 1.6 s
 BEEP = "aevalsrc='if(between(t,1.5,1.6),0.5*sin(2*PI*1000*t),0)':s={rate}:d=4"

@@ -14,14 +14,14 @@ from mcp_highlight.backends.cloud.models import AgentEvent
 from mcp_highlight.backends.cloud.sse import Heartbeat, iter_stream
 from mcp_highlight.backends.cloud.wire import step_name
 from mcp_highlight.backends.models import EditRequest
-from mcp_highlight.draft import Draft, Segment, Track
-from mcp_highlight.draft_diff import describe_changes, diff_drafts
-from mcp_highlight.errors import (
+from mcp_highlight.core.errors import (
     BackendError,
     NoCreditsError,
     OperationCancelledError,
     UnknownSessionError,
 )
+from mcp_highlight.draft.diff import describe_changes, diff_drafts
+from mcp_highlight.draft.model import Draft, Segment, Track
 
 __all__ = ["cloud_fake"]
 pytestmark = pytest.mark.anyio

@@ -10,8 +10,8 @@ from cloud_fake import CloudFake, ProgressLog, cloud_fake, make_cloud_backend, s
 
 from mcp_highlight.backends.cloud import CloudTiming
 from mcp_highlight.backends.cloud.registry import JobRegistry
-from mcp_highlight.config import Settings
-from mcp_highlight.errors import BackendError, NothingToExportError, PlanRequiredError, UnknownSessionError
+from mcp_highlight.core.config import Settings
+from mcp_highlight.core.errors import BackendError, NothingToExportError, PlanRequiredError, UnknownSessionError
 
 __all__ = ["cloud_fake"]
 pytestmark = pytest.mark.anyio

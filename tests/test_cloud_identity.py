@@ -18,9 +18,9 @@ from cloud_fake import REGISTERED_TOKEN, CloudFake, ProgressLog, cloud_fake, mak
 import mcp_highlight
 from mcp_highlight.backends.cloud import CloudBackend, CloudTiming
 from mcp_highlight.backends.cloud.identity import detect_platform
-from mcp_highlight.config import Settings
-from mcp_highlight.errors import BackendUnavailableError, CloudAuthError, HighlightError, RateLimitedError
-from mcp_highlight.logs import configure_logging
+from mcp_highlight.core.config import Settings
+from mcp_highlight.core.errors import BackendUnavailableError, CloudAuthError, HighlightError, RateLimitedError
+from mcp_highlight.core.logs import configure_logging
 
 __all__ = ["cloud_fake"]
 pytestmark = pytest.mark.anyio

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 from cloud_fake import CloudFake, ProgressLog, cloud_fake, make_cloud_backend
 
-from mcp_highlight.errors import MediaNotFoundError, MediaTooLargeError, OperationCancelledError, UnsupportedMediaError
+from mcp_highlight.core.errors import (
+    MediaNotFoundError,
+    MediaTooLargeError,
+    OperationCancelledError,
+    UnsupportedMediaError,
+)
 
 __all__ = ["cloud_fake"]
 pytestmark = pytest.mark.anyio

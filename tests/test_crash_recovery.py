@@ -14,13 +14,13 @@ from pathlib import Path
 
 import anyio
 import pytest
+from footage.samples import synth_clip
 from http_harness import TOKEN, free_port, http_client
 from mcp_harness import MEDIA_CACHE, text_of
 
 from mcp_highlight.backends.local import LocalBackend
-from mcp_highlight.config import Settings
-from mcp_highlight.engine import scratch
-from mcp_highlight.samples import synth_clip
+from mcp_highlight.core.config import Settings
+from mcp_highlight.engine.media import scratch
 
 
 @pytest.fixture(scope="module")

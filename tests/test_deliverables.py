@@ -12,13 +12,14 @@ from media_files import cached_ffmpeg
 from PIL import Image
 from wing_media import wing_play
 
-from mcp_highlight.engine.analysis import Analysis
-from mcp_highlight.engine.chapters import clock, moment_label
-from mcp_highlight.engine.deliverables import deliver
-from mcp_highlight.engine.editor_timeline import write_timeline
-from mcp_highlight.engine.render import render
-from mcp_highlight.engine.render_spec import Clip, MusicSpec, RenderResult, RenderSpec, TitleSpec
-from mcp_highlight.errors import BadInputError
+from mcp_highlight.core.errors import BadInputError
+from mcp_highlight.engine.deliver.chapters import clock, moment_label
+from mcp_highlight.engine.deliver.deliverables import deliver
+from mcp_highlight.engine.deliver.editor_timeline import write_timeline
+from mcp_highlight.engine.judge.analysis import Analysis
+from mcp_highlight.engine.plan.clip import Clip
+from mcp_highlight.engine.render.reel import render
+from mcp_highlight.engine.render.spec import MusicSpec, RenderResult, RenderSpec, TitleSpec
 
 SCORES = [0.3, 0.9, 0.5]  # the second moment is the strongest
 

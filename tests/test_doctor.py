@@ -13,7 +13,7 @@ from cloud_fake import FAST_TIMING, REGISTERED_TOKEN, CloudFake, cloud_fake
 from mcp_harness import connect, text_of
 
 from mcp_highlight.backends.local import LocalBackend
-from mcp_highlight.config import Settings
+from mcp_highlight.core.config import Settings
 from mcp_highlight.service.doctor import diagnose
 
 pytestmark = pytest.mark.anyio

@@ -18,8 +18,8 @@ from wing_media import wing_play
 
 from mcp_highlight.backends.local import LocalBackend
 from mcp_highlight.backends.models import ExportRequest
-from mcp_highlight.config import Settings
-from mcp_highlight.errors import ImpossibleRequestError
+from mcp_highlight.core.config import Settings
+from mcp_highlight.core.errors import ImpossibleRequestError
 from mcp_highlight.service.understanding import understand
 
 pytestmark = pytest.mark.anyio

@@ -19,16 +19,17 @@ import av
 import numpy as np
 import pytest
 from conftest import MakeGame
+from footage.quality import recall
+from footage.samples import GroundTruth
 from media_files import MEDIA_CACHE, cached_ffmpeg
 from reel_checks import assert_valid_reel
 
-from mcp_highlight.engine.analyse import analyse
-from mcp_highlight.engine.plan import PlanRequest, plan_reel
-from mcp_highlight.engine.probe import probe
-from mcp_highlight.engine.quality import recall
-from mcp_highlight.engine.render import render
-from mcp_highlight.engine.render_spec import Clip, RenderResult, RenderSpec
-from mcp_highlight.samples import GroundTruth
+from mcp_highlight.engine.judge.analyse import analyse
+from mcp_highlight.engine.media.probe import probe
+from mcp_highlight.engine.plan.clip import Clip
+from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
+from mcp_highlight.engine.render.reel import render
+from mcp_highlight.engine.render.spec import RenderResult, RenderSpec
 
 MATRIX = MEDIA_CACHE / "formats"
 X264 = ("-c:v", "libx264", "-preset", "ultrafast")

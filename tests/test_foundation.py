@@ -2,10 +2,10 @@
 
 import pytest
 
-from mcp_highlight.draft import Draft, Segment, Track, summarize
-from mcp_highlight.durations import format_seconds, parse_duration
-from mcp_highlight.errors import BadInputError
-from mcp_highlight.logs import redact_text, register_secret
+from mcp_highlight.core.durations import format_seconds, parse_duration
+from mcp_highlight.core.errors import BadInputError
+from mcp_highlight.core.logs import redact_text, register_secret
+from mcp_highlight.draft.model import Draft, Segment, Track, summarize
 
 
 @pytest.mark.parametrize(

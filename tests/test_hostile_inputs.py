@@ -15,13 +15,13 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
+from footage.samples import synth_clip
 from http_harness import TOKEN, http_client, media_server, serve_http, stdio_client
 from mcp_harness import MEDIA_CACHE, text_of
 
-from mcp_highlight.config import Settings
-from mcp_highlight.limits import MAX_INSTRUCTION_CHARS, MAX_TITLE_CHARS
-from mcp_highlight.samples import synth_clip
-from mcp_highlight.source_policy import SourcePolicy, is_public
+from mcp_highlight.core.config import Settings
+from mcp_highlight.core.limits import MAX_INSTRUCTION_CHARS, MAX_TITLE_CHARS
+from mcp_highlight.core.source_policy import SourcePolicy, is_public
 
 pytestmark = pytest.mark.anyio
 LOOPBACK_ONLY = "127.0.0.1/32"
@@ -388,7 +388,7 @@ async def _both(first, second):  # type: ignore[no-untyped-def]
 def test_stored_failure_texts_keep_file_names_and_drop_paths_and_reprs() -> None:
     import asyncio
 
-    from mcp_highlight.errors import HighlightError, public_text
+    from mcp_highlight.core.errors import HighlightError, public_text
 
     failed = HighlightError("FFmpeg failed (exit 1): /home/u/.local/share/mcp-highlight/renders/.reel-x.work-ab12/seg0.ts: bad")
     assert public_text(failed) == "FFmpeg failed (exit 1): seg0.ts: bad"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mcp_highlight.errors import BadInputError, InstructionNotUnderstoodError
+from mcp_highlight.core.errors import BadInputError, InstructionNotUnderstoodError
 from mcp_highlight.service.instructions import (
     HELP_EN,
     HELP_ZH,

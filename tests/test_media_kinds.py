@@ -9,9 +9,9 @@ import pytest
 from media_files import MEDIA_CACHE, cached_ffmpeg
 from PIL import Image
 
-from mcp_highlight.engine import media_kinds
-from mcp_highlight.engine.media_kinds import detect, kind_for_name, kind_of, mime_type
-from mcp_highlight.errors import CorruptMediaError, MediaNotFoundError, UnsupportedMediaError
+from mcp_highlight.core.errors import CorruptMediaError, MediaNotFoundError, UnsupportedMediaError
+from mcp_highlight.engine.media import kinds as media_kinds
+from mcp_highlight.engine.media.kinds import detect, kind_for_name, kind_of, mime_type
 
 KINDS = MEDIA_CACHE / "kinds"
 _TEST = ("-f", "lavfi", "-i", "testsrc2=s=160x90:r=10:d=2")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mcp_highlight.engine.overlays import _covers, load_font, title_image
+from mcp_highlight.engine.render.overlays import _covers, load_font, title_image
 
 
 @pytest.mark.parametrize("text", ["Derby Day", "德比日", "决赛 Finals 2026"])

@@ -17,8 +17,8 @@ from mcp_harness import connect
 from pydantic import SecretStr
 
 from mcp_highlight.backends.local import LocalBackend
-from mcp_highlight.config import ENV_NAMES, Settings
-from mcp_highlight.errors import BadInputError
+from mcp_highlight.core.config import ENV_NAMES, Settings
+from mcp_highlight.core.errors import BadInputError
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]

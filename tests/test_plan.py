@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mcp_highlight.engine.analysis import Analysis
-from mcp_highlight.engine.plan import PlanRequest, plan_reel
-from mcp_highlight.errors import ImpossibleRequestError
+from mcp_highlight.core.errors import ImpossibleRequestError
+from mcp_highlight.engine.judge.analysis import Analysis
+from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
 
 W = 0.5
 
@@ -132,7 +132,7 @@ def test_after_fitting_to_the_length_clip_edges_still_land_on_nearby_cuts() -> N
 
 
 def test_replays_are_left_out_unless_asked_for_and_then_follow_their_moment() -> None:
-    from mcp_highlight.engine.replays import Replay
+    from mcp_highlight.engine.judge.replays import Replay
 
     analysis = curve(600, {100.0: 0.9, 300.0: 0.8, 450.0: 0.7})
     analysis.replays = [Replay(start_s=112.0, end_s=124.0, of_s=100.0)]

@@ -9,10 +9,10 @@ import pytest
 from media_files import MEDIA_CACHE, cached_ffmpeg
 from PIL import Image
 
-from mcp_highlight.durations import format_clock as clock
-from mcp_highlight.engine.preview import contact_sheet, excitement_curve
-from mcp_highlight.engine.render_spec import Clip
-from mcp_highlight.errors import BadInputError, MediaNotFoundError
+from mcp_highlight.core.durations import format_clock as clock
+from mcp_highlight.core.errors import BadInputError, MediaNotFoundError
+from mcp_highlight.engine.deliver.preview import contact_sheet, excitement_curve
+from mcp_highlight.engine.plan.clip import Clip
 
 PANEL = np.array([34, 37, 44])
 BACKGROUND = np.array([24, 26, 31])

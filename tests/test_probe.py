@@ -11,16 +11,16 @@ import pytest
 from conftest import MakeGame
 from PIL import Image
 
-from mcp_highlight.engine import probe as probe_mod
-from mcp_highlight.engine.ffmpeg import ffmpeg_exe
-from mcp_highlight.engine.probe import probe, probe_audio, probe_image
-from mcp_highlight.errors import (
+from mcp_highlight.core.errors import (
     BadInputError,
     CorruptMediaError,
     MediaNotFoundError,
     MediaTooLargeError,
     UnsupportedMediaError,
 )
+from mcp_highlight.engine.media import probe as probe_mod
+from mcp_highlight.engine.media.ffmpeg import ffmpeg_exe
+from mcp_highlight.engine.media.probe import probe, probe_audio, probe_image
 
 
 def _ffmpeg(*args: str) -> None:

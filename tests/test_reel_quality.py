@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from footage.quality import precision, recall
+from footage.samples import GroundTruth
 
-from mcp_highlight.engine.analyse import analyse
-from mcp_highlight.engine.plan import PlanRequest, plan_reel
-from mcp_highlight.engine.probe import probe
-from mcp_highlight.engine.quality import precision, recall
-from mcp_highlight.samples import GroundTruth
+from mcp_highlight.engine.judge.analyse import analyse
+from mcp_highlight.engine.media.probe import probe
+from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
 
 
 def spans(plan) -> list[tuple[float, float]]:

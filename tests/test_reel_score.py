@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mcp_highlight.synth.score import score_reel
-from mcp_highlight.synth.truth import RecordingTruth, TrueMoment, TrueReplay, TrueSpan
+from footage.synth.score import score_reel
+from footage.synth.truth import RecordingTruth, TrueMoment, TrueReplay, TrueSpan
 
 TRUTH = RecordingTruth(
     kind="broadcast",

@@ -8,15 +8,16 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from footage.samples_wing import WingTruth
 from wing_media import wing_play
 
-from mcp_highlight.engine.action_track import ActionTrack, camera_shift
-from mcp_highlight.engine.ffmpeg import ffmpeg_exe
-from mcp_highlight.engine.reframe import MAX_SPEED, CropPath, crop_size, follow, follow_path, plan_path
-from mcp_highlight.engine.render import render
-from mcp_highlight.engine.render_filters import fit_filters
-from mcp_highlight.engine.render_spec import Clip, RenderSpec
-from mcp_highlight.samples_wing import WingTruth
+from mcp_highlight.engine.media.ffmpeg import ffmpeg_exe
+from mcp_highlight.engine.plan.clip import Clip
+from mcp_highlight.engine.render.action_track import ActionTrack, camera_shift
+from mcp_highlight.engine.render.filters import fit_filters
+from mcp_highlight.engine.render.reel import render
+from mcp_highlight.engine.render.reframe import MAX_SPEED, CropPath, crop_size, follow, follow_path, plan_path
+from mcp_highlight.engine.render.spec import RenderSpec
 
 FPS = 30
 VERTICAL = (1080, 1920)

@@ -11,19 +11,20 @@ from media_files import MEDIA_CACHE, cached_ffmpeg
 from PIL import Image
 from reel_checks import assert_valid_reel
 
-from mcp_highlight.engine import render_filters as rf
-from mcp_highlight.engine import render_video
-from mcp_highlight.engine.ffmpeg import run_ffmpeg
-from mcp_highlight.engine.render import render
-from mcp_highlight.engine.render_spec import Clip, LogoSpec, MusicSpec, RenderResult, RenderSpec, TitleSpec
-from mcp_highlight.errors import (
+from mcp_highlight.core.errors import (
     BadInputError,
     HighlightError,
     ImpossibleRequestError,
     MediaNotFoundError,
     OperationCancelledError,
 )
-from mcp_highlight.progress import no_progress
+from mcp_highlight.core.progress import no_progress
+from mcp_highlight.engine.media.ffmpeg import run_ffmpeg
+from mcp_highlight.engine.plan.clip import Clip
+from mcp_highlight.engine.render import filters as rf
+from mcp_highlight.engine.render import reencode as render_video
+from mcp_highlight.engine.render.reel import render
+from mcp_highlight.engine.render.spec import LogoSpec, MusicSpec, RenderResult, RenderSpec, TitleSpec
 
 TONE = 0.3  # level of the hd source's steady 440 Hz tone
 FLASH_PHASE = 0.5  # the hd source flashes white and beeps at every whole second + 0.5 s

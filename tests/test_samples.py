@@ -8,8 +8,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-
-from mcp_highlight.samples import (
+from footage.samples import (
     ROAR_LAG_S,
     GroundTruth,
     _layout,

@@ -18,13 +18,13 @@ import anyio
 import av
 import pytest
 from cloud_fake import cloud_fake, make_cloud_backend  # noqa: F401 (fixture)
+from footage.samples import synth_clip
 from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp_harness import MEDIA_CACHE, ProgressLog, connect, text_of
 from mcp_types import CreateMessageResult, TextContent
 
 from mcp_highlight.backends.local import LocalBackend
-from mcp_highlight.config import Settings
-from mcp_highlight.samples import synth_clip
+from mcp_highlight.core.config import Settings
 
 pytestmark = pytest.mark.anyio
 SNAPSHOT = Path(__file__).parent / "snapshots" / "list_tools.json"

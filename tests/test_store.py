@@ -6,8 +6,8 @@ import pytest
 
 from mcp_highlight.backends.local.store import Store
 from mcp_highlight.backends.models import MediaItem
-from mcp_highlight.draft import Draft, Segment, Track
-from mcp_highlight.errors import UnknownSessionError
+from mcp_highlight.core.errors import UnknownSessionError
+from mcp_highlight.draft.model import Draft, Segment, Track
 
 
 def draft_of(ms: int) -> Draft:

@@ -7,10 +7,10 @@ import pytest
 
 from mcp_highlight.backends.local.timeline import apply_edit, draft_to_spec, reel_ms
 from mcp_highlight.backends.models import EditRequest, MediaItem
-from mcp_highlight.draft import Draft, TrackType, summarize
-from mcp_highlight.draft_diff import diff_drafts
-from mcp_highlight.engine.analysis import Analysis
-from mcp_highlight.errors import ImpossibleRequestError, NothingToExportError
+from mcp_highlight.core.errors import ImpossibleRequestError, NothingToExportError
+from mcp_highlight.draft.diff import diff_drafts
+from mcp_highlight.draft.model import Draft, TrackType, summarize
+from mcp_highlight.engine.judge.analysis import Analysis
 
 GAME = MediaItem(id="med_a", name="game.mp4", kind="video", path="/footage/game.mp4", duration_s=1200)
 
@@ -121,7 +121,7 @@ def test_a_logo_spans_the_reel_reaches_the_render_spec_and_can_be_moved_or_remov
 
 
 def test_include_replays_puts_each_replay_after_its_moment_and_every_clip_says_why() -> None:
-    from mcp_highlight.engine.replays import Replay
+    from mcp_highlight.engine.judge.replays import Replay
 
     def with_replays(items: list[MediaItem]) -> list[Analysis]:
         analyses = analysis_for(items)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mcp_highlight.samples_wing import WING_VERSION, WingTruth, synth_wing_play
+from footage.samples_wing import WING_VERSION, WingTruth, synth_wing_play
 
 
 def wing_play(

@@ -6,7 +6,7 @@ uv first installs the bundle's pyproject.toml (this package and its dependencies
 needed) into the bundle's own environment; this file then serves MCP over stdio. Logs go to stderr.
 """
 
-from mcp_highlight.cli import main
+from mcp_highlight.fronts.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main(["serve"]))

@@ -18,8 +18,8 @@ from mcp_highlight.backends.models import (
     SessionState,
     UploadResult,
 )
-from mcp_highlight.engine.analysis import Analysis
-from mcp_highlight.progress import ProgressFn
+from mcp_highlight.core.progress import ProgressFn
+from mcp_highlight.engine.judge.analysis import Analysis
 
 
 class Backend(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mcp_highlight.durations import format_seconds
+from mcp_highlight.core.durations import format_seconds
 
 if TYPE_CHECKING:
     from mcp_highlight.backends.models import EditRequest

@@ -9,10 +9,10 @@ from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from mcp_highlight.backends.describe_edit import describe_edit
-from mcp_highlight.durations import parse_duration
-from mcp_highlight.engine import media_kinds
-from mcp_highlight.errors import BadInputError
-from mcp_highlight.limits import MAX_PATH_CHARS, MAX_SOURCES, MAX_TITLE_CHARS
+from mcp_highlight.core.durations import parse_duration
+from mcp_highlight.core.errors import BadInputError
+from mcp_highlight.core.limits import MAX_PATH_CHARS, MAX_SOURCES, MAX_TITLE_CHARS
+from mcp_highlight.engine.media import kinds as media_kinds
 
 MediaKind = media_kinds.MediaKind  # one definition, in the engine's table
 

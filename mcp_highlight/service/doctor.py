@@ -18,9 +18,9 @@ from pydantic import BaseModel, Field
 from mcp_highlight import __version__
 from mcp_highlight.backends.cloud import CloudBackend
 from mcp_highlight.backends.cloud.models import CloudTiming
-from mcp_highlight.config import Settings
-from mcp_highlight.engine.ffmpeg import ffmpeg_exe
-from mcp_highlight.errors import HighlightError
+from mcp_highlight.core.config import Settings
+from mcp_highlight.core.errors import HighlightError
+from mcp_highlight.engine.media.ffmpeg import ffmpeg_exe
 
 MIN_FREE_BYTES = 2 * 1024**3
 """A render writes the reel plus temporary clips beside it, and uploads are copied into the data folder."""

@@ -24,10 +24,10 @@ from mcp_highlight.backends.models import (
     SessionState,
     UploadResult,
 )
-from mcp_highlight.config import Settings
-from mcp_highlight.engine.analysis import Analysis
-from mcp_highlight.errors import BadInputError
-from mcp_highlight.progress import ProgressFn, no_progress, scaled
+from mcp_highlight.core.config import Settings
+from mcp_highlight.core.errors import BadInputError
+from mcp_highlight.core.progress import ProgressFn, no_progress, scaled
+from mcp_highlight.engine.judge.analysis import Analysis
 from mcp_highlight.service.doctor import DoctorReport, diagnose
 from mcp_highlight.service.understanding import Action, Understood, understand
 

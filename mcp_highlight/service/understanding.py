@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from mcp_highlight.backends.models import EditRequest, ExportRequest
-from mcp_highlight.errors import InstructionNotUnderstoodError
+from mcp_highlight.core.errors import InstructionNotUnderstoodError
 from mcp_highlight.service.instructions import not_understood
 from mcp_highlight.service.routing import plan_route
 

@@ -19,9 +19,9 @@ from mcp_highlight.backends.cloud.gui_speak import is_noise, translate
 from mcp_highlight.backends.cloud.models import AgentEvent, CloudTiming, Envelope, RunSseRequest
 from mcp_highlight.backends.cloud.sse import Heartbeat, iter_stream
 from mcp_highlight.backends.cloud.wire import step_name
-from mcp_highlight.errors import BackendError, HighlightError
-from mcp_highlight.logs import get_logger, redact_text
-from mcp_highlight.progress import ProgressFn
+from mcp_highlight.core.errors import BackendError, HighlightError
+from mcp_highlight.core.logs import get_logger, redact_text
+from mcp_highlight.core.progress import ProgressFn
 
 log = get_logger(__name__)
 

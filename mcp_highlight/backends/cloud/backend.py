@@ -52,11 +52,8 @@ from mcp_highlight.backends.models import (
     SessionState,
     UploadResult,
 )
-from mcp_highlight.config import Settings
-from mcp_highlight.draft import Draft, summarize
-from mcp_highlight.draft_diff import describe_changes, diff_drafts
-from mcp_highlight.engine.probe import probe
-from mcp_highlight.errors import (
+from mcp_highlight.core.config import Settings
+from mcp_highlight.core.errors import (
     BackendError,
     BadInputError,
     HighlightError,
@@ -66,8 +63,11 @@ from mcp_highlight.errors import (
     UnknownSessionError,
     UnsupportedMediaError,
 )
-from mcp_highlight.logs import get_logger, redact_text
-from mcp_highlight.progress import ProgressFn, scaled
+from mcp_highlight.core.logs import get_logger, redact_text
+from mcp_highlight.core.progress import ProgressFn, scaled
+from mcp_highlight.draft.diff import describe_changes, diff_drafts
+from mcp_highlight.draft.model import Draft, summarize
+from mcp_highlight.engine.media.probe import probe
 
 log = get_logger(__name__)
 

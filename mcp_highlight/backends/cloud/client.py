@@ -19,8 +19,8 @@ from pydantic import ValidationError
 
 from mcp_highlight.backends.cloud.identity import Identity, attribution_headers
 from mcp_highlight.backends.cloud.models import SUPPORTED_EXTENSIONS, AnonymousTokenData, CloudTiming, Envelope
-from mcp_highlight.config import Settings
-from mcp_highlight.errors import (
+from mcp_highlight.core.config import Settings
+from mcp_highlight.core.errors import (
     BackendError,
     BackendUnavailableError,
     CloudAuthError,
@@ -32,8 +32,8 @@ from mcp_highlight.errors import (
     UnknownSessionError,
     UnsupportedMediaError,
 )
-from mcp_highlight.logs import get_logger, redact_text
-from mcp_highlight.progress import ProgressFn, no_progress
+from mcp_highlight.core.logs import get_logger, redact_text
+from mcp_highlight.core.progress import ProgressFn, no_progress
 
 log = get_logger(__name__)
 

@@ -16,8 +16,8 @@ from pydantic import ValidationError
 
 import mcp_highlight
 from mcp_highlight.backends.cloud.models import StoredToken
-from mcp_highlight.config import Settings
-from mcp_highlight.logs import get_logger, register_secret
+from mcp_highlight.core.config import Settings
+from mcp_highlight.core.logs import get_logger, register_secret
 
 SKILL_SOURCE = "highlight-editor-hd"
 CLIENT_ID_FILE = "nemo_client_id"

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from mcp_highlight.backends.cloud.client import BodyFactory
-from mcp_highlight.progress import ProgressFn
+from mcp_highlight.core.progress import ProgressFn
 
 UPLOAD_CHUNK = 256 * 1024
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from mcp_highlight.backends.cloud.models import RenderJob, SessionRecord
-from mcp_highlight.logs import get_logger
+from mcp_highlight.core.logs import get_logger
 
 log = get_logger(__name__)
 

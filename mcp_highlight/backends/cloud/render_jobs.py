@@ -22,11 +22,11 @@ from pydantic import ValidationError
 from mcp_highlight.backends.cloud.client import NemoClient, wait_with_progress
 from mcp_highlight.backends.cloud.models import RenderJob, RenderRequest, RenderStatus
 from mcp_highlight.backends.cloud.registry import JobRegistry
-from mcp_highlight.config import Settings
-from mcp_highlight.draft import Draft
-from mcp_highlight.errors import BackendError, BackendUnavailableError, HighlightError
-from mcp_highlight.logs import get_logger, redact_text
-from mcp_highlight.progress import ProgressFn, scaled
+from mcp_highlight.core.config import Settings
+from mcp_highlight.core.errors import BackendError, BackendUnavailableError, HighlightError
+from mcp_highlight.core.logs import get_logger, redact_text
+from mcp_highlight.core.progress import ProgressFn, scaled
+from mcp_highlight.draft.model import Draft
 
 log = get_logger(__name__)
 

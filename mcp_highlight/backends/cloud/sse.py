@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from mcp_highlight.backends.cloud.models import AgentEvent
-from mcp_highlight.logs import get_logger
+from mcp_highlight.core.logs import get_logger
 
 log = get_logger(__name__)
 

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from mcp_highlight.backends.models import MediaItem, MediaKind
-from mcp_highlight.engine import media_kinds
+from mcp_highlight.engine.media import kinds as media_kinds
 
 _STEP_VERBS = {
     "add": "Adding",

@@ -27,14 +27,8 @@ from mcp_highlight.backends.models import (
     SessionState,
     UploadResult,
 )
-from mcp_highlight.config import Settings
-from mcp_highlight.draft import Draft, TrackType, summarize
-from mcp_highlight.draft_diff import describe_changes, diff_drafts
-from mcp_highlight.engine import preview, scratch
-from mcp_highlight.engine.analyse import analyse
-from mcp_highlight.engine.analysis import Analysis
-from mcp_highlight.engine.probe import probe, probe_audio, probe_image
-from mcp_highlight.errors import (
+from mcp_highlight.core.config import Settings
+from mcp_highlight.core.errors import (
     ImpossibleRequestError,
     InstructionNotUnderstoodError,
     MediaNotFoundError,
@@ -42,9 +36,16 @@ from mcp_highlight.errors import (
     UnsupportedMediaError,
     public_text,
 )
-from mcp_highlight.logs import get_logger
-from mcp_highlight.progress import ProgressFn, no_progress, scaled
-from mcp_highlight.workers import run_cancellable
+from mcp_highlight.core.logs import get_logger
+from mcp_highlight.core.progress import ProgressFn, no_progress, scaled
+from mcp_highlight.core.workers import run_cancellable
+from mcp_highlight.draft.diff import describe_changes, diff_drafts
+from mcp_highlight.draft.model import Draft, TrackType, summarize
+from mcp_highlight.engine.deliver import preview
+from mcp_highlight.engine.judge.analyse import analyse
+from mcp_highlight.engine.judge.analysis import Analysis
+from mcp_highlight.engine.media import scratch
+from mcp_highlight.engine.media.probe import probe, probe_audio, probe_image
 
 log = get_logger(__name__)
 

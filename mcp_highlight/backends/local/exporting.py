@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from mcp_highlight.backends.models import ExportedFile, ExportRequest
-from mcp_highlight.draft import Draft, TrackType
-from mcp_highlight.engine.analysis import Analysis
-from mcp_highlight.engine.chapters import moment_label
-from mcp_highlight.engine.deliverables import Deliverables, deliver
-from mcp_highlight.engine.render import render
-from mcp_highlight.engine.render_spec import RenderResult, RenderSpec
-from mcp_highlight.progress import ProgressFn, scaled
+from mcp_highlight.core.progress import ProgressFn, scaled
+from mcp_highlight.draft.model import Draft, TrackType
+from mcp_highlight.engine.deliver.chapters import moment_label
+from mcp_highlight.engine.deliver.deliverables import Deliverables, deliver
+from mcp_highlight.engine.judge.analysis import Analysis
+from mcp_highlight.engine.render.reel import render
+from mcp_highlight.engine.render.spec import RenderResult, RenderSpec
 
 
 def shape_path(output: Path, aspect: str) -> Path:

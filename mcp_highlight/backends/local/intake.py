@@ -13,16 +13,17 @@ from urllib.parse import unquote, urlparse
 
 import httpx
 
-from mcp_highlight.engine import media_kinds, scratch
-from mcp_highlight.errors import (
+from mcp_highlight.core.errors import (
     BackendUnavailableError,
     BadInputError,
     MediaNotFoundError,
     MediaTooLargeError,
     UnsupportedMediaError,
 )
-from mcp_highlight.progress import ProgressFn
-from mcp_highlight.source_policy import SourcePolicy, shown_url
+from mcp_highlight.core.progress import ProgressFn
+from mcp_highlight.core.source_policy import SourcePolicy, shown_url
+from mcp_highlight.engine.media import kinds as media_kinds
+from mcp_highlight.engine.media import scratch
 
 SUPPORTED = media_kinds.supported_text()
 MAX_REDIRECTS = 5

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from mcp_highlight.backends.models import JobInfo, MediaItem
-from mcp_highlight.draft import Draft
-from mcp_highlight.errors import UnknownSessionError
-from mcp_highlight.ownership import current_owner
+from mcp_highlight.core.errors import UnknownSessionError
+from mcp_highlight.core.ownership import current_owner
+from mcp_highlight.draft.model import Draft
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (

@@ -10,12 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mcp_highlight.backends.models import EditRequest, MediaItem
-from mcp_highlight.draft import Draft, Segment, Track, TrackType
-from mcp_highlight.durations import format_seconds
-from mcp_highlight.engine.analysis import Analysis
-from mcp_highlight.engine.plan import PlanRequest, plan_reel
-from mcp_highlight.engine.render_spec import Clip, LogoSpec, MusicSpec, RenderSpec, TitleSpec
-from mcp_highlight.errors import ImpossibleRequestError, NothingToExportError
+from mcp_highlight.core.durations import format_seconds
+from mcp_highlight.core.errors import ImpossibleRequestError, NothingToExportError
+from mcp_highlight.draft.model import Draft, Segment, Track, TrackType
+from mcp_highlight.engine.judge.analysis import Analysis
+from mcp_highlight.engine.plan.clip import Clip
+from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
+from mcp_highlight.engine.render.spec import LogoSpec, MusicSpec, RenderSpec, TitleSpec
 
 DEFAULT_TARGET_S = 60.0
 DEFAULT_TITLE_S = 3.0

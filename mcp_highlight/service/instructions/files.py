@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mcp_highlight.engine.media_kinds import extensions
+from mcp_highlight.engine.media.kinds import extensions
 from mcp_highlight.service.instructions.rules import MASK, Hits, Reading
 
 AUDIO_EXT = frozenset(extensions("audio"))

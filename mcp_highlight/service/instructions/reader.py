@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from mcp_highlight.backends.models import EditRequest
-from mcp_highlight.errors import InstructionNotUnderstoodError
+from mcp_highlight.core.errors import InstructionNotUnderstoodError
 from mcp_highlight.service.instructions.files import KnownMediaRule
 from mcp_highlight.service.instructions.media_rules import MEDIA_RULES, QUOTED
 from mcp_highlight.service.instructions.phrasebook import PHRASEBOOK

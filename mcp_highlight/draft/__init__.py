@@ -1,0 +1,1 @@
+"""The draft: the timeline JSON both backends speak (`model`), and what changed between two drafts (`diff`)."""

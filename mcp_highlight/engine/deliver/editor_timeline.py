@@ -1,0 +1,142 @@
+"""The reel's edit for an editor: OpenTimelineIO, and through OTIO's own adapters FCP XML and CMX 3600 EDL.
+
+One clip per moment on the video track, pointing at the ORIGINAL source file with its source in/out
+(so an editor can trim, extend or regrade from full quality), the title on a track of its own and the
+music on an audio track. FCP XML and EDL cannot carry a generated title through OTIO's adapters, so
+there it travels as a marker on the first clip; an EDL has one video track only, so the music is
+left out of it (the .otio and .fcpxml keep it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import opentimelineio as otio
+from opentimelineio.opentime import RationalTime, TimeRange
+
+from mcp_highlight.core.errors import BadInputError
+from mcp_highlight.engine.render.spec import RenderSpec
+
+FORMATS = {".otio": "otio_json", ".fcpxml": "fcpx_xml", ".edl": "cmx_3600"}
+"""File suffix -> OTIO adapter. The adapters come from the otio-fcpx-xml-adapter and otio-cmx3600-adapter packages."""
+REEL_RATE = 30.0
+_STANDARD_RATES = (23.976, 24.0, 25.0, 29.97, 30.0, 50.0, 59.94, 60.0)
+
+
+def _source_facts(path: Path) -> tuple[float | None, float | None]:
+    """(video frame rate, duration in seconds) of a file, or None for what it has not or cannot be read."""
+    try:
+        with av.open(str(path)) as container:
+            duration = container.duration / 1e6 if container.duration else None
+            if not container.streams.video:
+                return None, duration
+            stream = container.streams.video[0]
+            return (float(stream.average_rate) if stream.average_rate else None), duration
+    except (av.FFmpegError, OSError):
+        return None, None
+
+
+def timeline_rate(rates: list[float | None]) -> float:
+    """The sources' common standard frame rate (so source timecodes are the sources' own), else the reel's."""
+    known = {round(r, 3) for r in rates if r}
+    if len(known) == 1:
+        (rate,) = known
+        for standard in _STANDARD_RATES:
+            if abs(rate - standard) < 0.01:
+                return standard
+    return REEL_RATE
+
+
+def _time(seconds: float, rate: float) -> RationalTime:
+    return RationalTime(round(seconds * rate), rate)
+
+
+def build_timeline(spec: RenderSpec, *, name: str = "Highlights", markers_for_title: bool = False) -> otio.schema.Timeline:
+    """The reel as an OTIO timeline (see the module docstring for what goes on which track)."""
+    facts = {clip.source: _source_facts(clip.source) for clip in spec.clips}
+    rate = timeline_rate([r for r, _ in facts.values()])
+    timeline = otio.schema.Timeline(name=name, global_start_time=RationalTime(0, rate))
+    video = otio.schema.Track(name="Moments", kind=otio.schema.TrackKind.Video)
+    for number, clip in enumerate(spec.clips, start=1):
+        source = clip.source.expanduser().absolute()
+        _, duration = facts[clip.source]
+        # FCP XML needs every asset's length; when it cannot be read, the clip's end stands in
+        available = TimeRange(RationalTime(0, rate), _time(duration or clip.end_s, rate))
+        reference = otio.schema.ExternalReference(target_url=source.as_uri(), available_range=available)
+        start = _time(clip.start_s, rate)
+        length = _time(clip.end_s, rate) - start
+        video.append(
+            otio.schema.Clip(
+                name=clip.caption or f"{number:02d} {source.name}",
+                media_reference=reference,
+                source_range=TimeRange(start, length),
+                metadata={"mcp_highlight": {"moment": number, "source_in_s": clip.start_s, "source_out_s": clip.end_s}},
+            )
+        )
+    timeline.tracks.append(video)
+    reel = video.duration()
+    title = spec.title
+    if title is not None and title.text.strip():
+        span = TimeRange(_time(title.start_s, rate), _time(min(title.duration_s, reel.to_seconds()), rate))
+        if markers_for_title and len(video):
+            video[0].markers.append(otio.schema.Marker(name=f"Title: {title.text.strip()}", marked_range=span))
+        else:
+            track = otio.schema.Track(name="Title", kind=otio.schema.TrackKind.Video)
+            if span.start_time.value > 0:
+                track.append(otio.schema.Gap(source_range=TimeRange(RationalTime(0, rate), span.start_time)))
+            generator = otio.schema.GeneratorReference(
+                name="title", generator_kind="Text", parameters={"text": title.text.strip(), "position": title.position}
+            )
+            track.append(
+                otio.schema.Clip(
+                    name=title.text.strip(),
+                    media_reference=generator,
+                    source_range=TimeRange(RationalTime(0, rate), span.duration),
+                )
+            )
+            timeline.tracks.append(track)
+    if spec.music is not None:
+        music = spec.music.path.expanduser().absolute()
+        track = otio.schema.Track(name="Music", kind=otio.schema.TrackKind.Audio)
+        track.append(
+            otio.schema.Clip(
+                name=music.name,
+                media_reference=otio.schema.ExternalReference(
+                    target_url=music.as_uri(),
+                    # the render loops a short track under the whole reel
+                    available_range=TimeRange(
+                        RationalTime(0, rate), max(reel, _time(_source_facts(music)[1] or 0.0, rate))
+                    ),
+                ),
+                source_range=TimeRange(RationalTime(0, rate), reel),
+                metadata={"mcp_highlight": {"volume": spec.music.volume, "fade_s": spec.music.fade_s}},
+            )
+        )
+        timeline.tracks.append(track)
+    return timeline
+
+
+def write_timeline(spec: RenderSpec, path: Path, *, name: str = "Highlights") -> Path:
+    """Write the reel's edit to `path`; the suffix (.otio, .fcpxml, .edl) picks the format."""
+    path = path.expanduser().absolute()
+    adapter = FORMATS.get(path.suffix.lower())
+    if adapter is None:
+        raise BadInputError(
+            f"Cannot write a timeline as {path.suffix or 'a file without a suffix'}.",
+            hint="Use .otio (OpenTimelineIO), .fcpxml (Final Cut Pro, DaVinci Resolve) or .edl (Premiere, Avid).",
+        )
+    if path.is_dir():
+        raise BadInputError(f"The timeline path {path} is a folder.", hint="Give a file name such as reel.fcpxml.")
+    timeline = build_timeline(spec, name=name, markers_for_title=adapter != "otio_json")
+    if adapter == "cmx_3600":  # one video track only
+        timeline.tracks[:] = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video][:1]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        otio.adapters.write_to_file(timeline, str(tmp), adapter_name=adapter)
+        tmp.replace(path)
+    except Exception:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,409 @@
+"""Look inside a file before anything else touches it, and refuse what we cannot use with a clear reason.
+
+`probe` reads headers and a few hundred packets (never the whole file): container, codecs,
+duration, frame rate (constant or variable), rotation, audio presence, and how much of a
+damaged file can actually be read. `probe_audio` and `probe_image` do the same for music beds
+and logos.
+"""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+from av.container import InputContainer
+from av.video.frame import VideoFrame
+from av.video.stream import VideoStream
+
+from mcp_highlight.core.config import MAX_UPLOAD_BYTES
+from mcp_highlight.core.errors import (
+    BadInputError,
+    CorruptMediaError,
+    MediaNotFoundError,
+    MediaTooLargeError,
+    UnsupportedMediaError,
+)
+from mcp_highlight.core.logs import get_logger
+from mcp_highlight.engine.media import kinds as media_kinds
+from mcp_highlight.engine.media import streams
+from mcp_highlight.engine.media.info import AudioInfo, ImageInfo, MediaInfo, VideoInfo
+from mcp_highlight.engine.media.kinds import looks_like_text, refuse_non_media
+
+log = get_logger(__name__)
+
+HDR_TRANSFERS = {16: "pq", 18: "hlg"}
+"""FFmpeg transfer characteristics (AVColorTransferCharacteristic) of HDR video: SMPTE 2084 and ARIB STD-B67."""
+MIN_DURATION_S = 0.1
+VFR_SAMPLE_PACKETS = 300
+CONVERT_HINT = "Convert it to MP4 first, for example: ffmpeg -i INPUT -c:v libx264 -c:a aac OUTPUT.mp4"
+
+
+def _check_file(path: Path, what: str, max_bytes: int | None) -> int:
+    """Existence, type, permission, size and obvious non-media (text, archives), before any demuxer sees the file.
+
+    The extension is not checked: what the file holds decides (see `media_kinds`).
+    """
+    if not path.exists():
+        raise MediaNotFoundError(f"No file at {str(path)!r}.", hint="Check the path; it must be on this computer.")
+    if path.is_dir():
+        raise MediaNotFoundError(
+            f"{str(path)!r} is a folder, not a {what} file.", hint=f"Give the path of one {what} file inside it."
+        )
+    if not path.is_file():  # a pipe, device or socket: opening it could block for good
+        raise BadInputError(
+            f"{path.name!r} is not a regular file (it is a pipe, device or socket).",
+            hint=f"Give the path of a {what} file saved on disk.",
+        )
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except PermissionError as exc:
+        raise BadInputError(
+            f"{str(path)!r} cannot be read (permission denied).", hint="Check the file's permissions."
+        ) from exc
+    except OSError as exc:
+        raise BadInputError(f"{str(path)!r} cannot be read ({exc.strerror}).") from exc
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise MediaTooLargeError(
+            f"{path.name!r} is {size / 2**20:.0f} MB, over the {max_bytes / 2**20:.0f} MB limit.",
+            hint="Trim it to the key sections or compress it first.",
+        )
+    if size == 0:
+        raise CorruptMediaError(f"{path.name!r} is empty (0 bytes).", hint="Copy or export the file again.")
+    if looks_like_text(head):
+        raise UnsupportedMediaError(
+            f"{path.name!r} is a text file, not a {what} file.", hint="Check you picked the right file."
+        )
+    refuse_non_media(path, head)
+    return size
+
+
+def _open(path: Path, what: str) -> InputContainer:
+    try:
+        return av.open(str(path), metadata_errors="ignore")
+    except av.error.InvalidDataError as exc:
+        raise CorruptMediaError(
+            f"{path.name!r} has no readable {what} header: it is damaged, incomplete or not a {what} file.",
+            hint="If it is still copying or downloading, wait and try again; otherwise export it again.",
+        ) from exc
+    except (av.error.FFmpegError, OSError) as exc:
+        raise CorruptMediaError(f"{path.name!r} could not be opened: {exc}.") from exc
+
+
+def _demuxer_names(container: InputContainer) -> set[str]:
+    return set(container.format.name.split(","))
+
+
+def _seconds(value: int | None, time_base: object) -> float | None:
+    if value is None or time_base is None:
+        return None
+    return float(value * time_base)  # type: ignore[operator]
+
+
+def probe(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> MediaInfo:
+    """Facts about a video file, or a specific `BadInputError` subclass saying what is wrong and how to fix it."""
+    path = Path(os.path.expanduser(str(path)))
+    size = _check_file(path, "video", max_bytes)
+    container = _open(path, "video")
+    try:
+        return _probe_open(path, size, container)
+    finally:
+        container.close()
+
+
+def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
+    names = _demuxer_names(container)
+    found = container.format.long_name or container.format.name
+    vstream = streams.main_video(container)
+    if vstream is None:
+        if container.streams.audio:
+            raise UnsupportedMediaError(
+                f"{path.name!r} has sound but no picture ({found}).",
+                hint="Give a video file; use sound-only files as a music bed instead.",
+            )
+        if names & {"image2", "png_pipe", "jpeg_pipe", "gif", "webp_pipe"}:
+            raise UnsupportedMediaError(f"{path.name!r} is a picture, not a video.", hint="Use it as a logo instead.")
+        raise UnsupportedMediaError(
+            f"{path.name!r} has no video stream (FFmpeg reads it as {found}).", hint="Check you picked the right file."
+        )
+    ctx = vstream.codec_context
+    if ctx is None or not ctx.codec or not ctx.codec.name:
+        tag = _codec_tag(vstream)
+        raise UnsupportedMediaError(
+            f"The video codec in {path.name!r} cannot be decoded here ({found}, codec {tag}).", hint=CONVERT_HINT
+        )
+    codec = ctx.codec.canonical_name
+    warnings: list[str] = []
+
+    header_duration = float(container.duration) / 1e6 if container.duration else None
+    if header_duration is None and vstream.duration:
+        header_duration = _seconds(vstream.duration, vstream.time_base)
+    start = _seconds(vstream.start_time, vstream.time_base) or 0.0
+
+    first = _first_frame(container, vstream)
+    if first is None:
+        raise CorruptMediaError(
+            f"No picture in {path.name!r} could be decoded ({found} with {codec} video): the video stream is damaged.",
+            hint="Export the file again, or convert it: " + CONVERT_HINT,
+        )
+    rotation = round(first.rotation) % 360
+    transfer = ctx.color_trc if ctx.color_trc in HDR_TRANSFERS else first.color_trc
+    interlaced = bool(first.interlaced_frame) or ctx.field_order not in (0, 1)  # 0 unknown, 1 progressive
+
+    readable_end = _readable_end(path, size, container, vstream, header_duration, start)
+    duration = header_duration or 0.0
+    if readable_end is not None and (header_duration is None or readable_end < header_duration - 1.0):
+        if header_duration:
+            warnings.append(
+                f"The file ends early: only the first {readable_end:.1f} s of {header_duration:.1f} s could be read "
+                "(it may be truncated or still copying)."
+            )
+        duration = readable_end
+    if duration < MIN_DURATION_S:
+        raise UnsupportedMediaError(
+            f"{path.name!r} has no length to speak of ({duration:.2f} s).", hint="Give a longer recording."
+        )
+
+    fps, variable = _frame_rate(container, vstream)
+    nominal = vstream.base_rate or vstream.guessed_rate or vstream.average_rate
+    audio = None
+    astream = streams.main_audio(container)
+    if astream is not None and astream.codec_context.sample_rate:
+        actx = astream.codec_context
+        tracks = len(container.streams.audio)
+        audio = AudioInfo(
+            codec=actx.codec.canonical_name,
+            sample_rate=actx.sample_rate,
+            channels=actx.channels or 1,
+            bit_rate=actx.bit_rate or None,
+            stream_index=astream.index,
+            track=streams.describe_track(container, astream) if tracks > 1 else None,
+        )
+    elif container.streams.audio:
+        codecs = ", ".join(_codec_tag(a) for a in container.streams.audio)
+        warnings.append(f"The sound ({codecs}) cannot be decoded; only the picture will be analysed.")
+    info = MediaInfo(
+        path=path,
+        container=container.format.name,
+        size_bytes=size,
+        duration_s=round(duration, 3),
+        bit_rate=container.bit_rate or None,
+        video=VideoInfo(
+            codec=codec,
+            profile=vstream.profile,
+            pix_fmt=ctx.pix_fmt,
+            width=ctx.width,
+            height=ctx.height,
+            fps=round(fps, 3),
+            variable_fps=variable,
+            rotation=rotation,
+            bit_rate=ctx.bit_rate or None,
+            frames=vstream.frames or None,
+            frame_rate=_exact_rate(vstream.average_rate, fps),
+            nominal_rate=str(Fraction(nominal)) if nominal else None,
+            stream_index=vstream.index,
+            hdr=HDR_TRANSFERS.get(transfer),
+            interlaced=interlaced,
+            time_base=str(Fraction(vstream.time_base)) if vstream.time_base else None,
+            extradata=bytes(ctx.extradata or b""),
+        ),
+        audio=audio,
+        warnings=warnings,
+    )
+    log.debug("probed", path=str(path), info=info.describe(), warnings=warnings)
+    return info
+
+
+def _first_frame(container: InputContainer, vstream: VideoStream) -> VideoFrame | None:
+    """Decode the first picture: proves the codec works and gives rotation, transfer and interlacing."""
+    try:
+        for count, packet in enumerate(container.demux(vstream)):
+            try:
+                for frame in vstream.decode(packet):
+                    return frame
+            except streams.DAMAGED_DATA_ERRORS:
+                pass  # a damaged packet at the start: try the next ones
+            if count > 300:
+                break
+        for frame in vstream.decode(None):
+            return frame
+    except av.error.FFmpegError:
+        pass
+    return None
+
+
+def _exact_rate(declared: Fraction | None, measured: float) -> str | None:
+    """The declared average rate as a fraction, unless the timestamps contradict it."""
+    if declared and abs(float(declared) - measured) <= 0.01 * measured:
+        return str(Fraction(declared))
+    return str(Fraction(measured).limit_denominator(1001)) if measured else None
+
+
+def _codec_tag(stream: av.stream.Stream) -> str:
+    ctx = stream.codec_context
+    if ctx is not None and ctx.codec is not None and ctx.codec.name:
+        return ctx.codec.name
+    tag = getattr(ctx, "codec_tag", None) if ctx is not None else None
+    return f"{tag!r}" if tag else "unknown"
+
+
+def _readable_end(
+    path: Path,
+    size: int,
+    container: InputContainer,
+    vstream: VideoStream,
+    header_duration: float | None,
+    start: float,
+) -> float | None:
+    """Seconds of video that can really be read: less than the header says when the file is cut short."""
+    tb = vstream.time_base
+    entries = vstream.index_entries
+    if len(entries) > 1 and tb is not None:
+        # MP4/MOV: the sample table says where every frame lives; frames past the end are lost.
+        n = len(entries)
+        ends = np.fromiter((e.pos + e.size for e in entries), np.int64, n)
+        if int(ends.max()) <= size:
+            return header_duration
+        stamps = np.fromiter((e.timestamp for e in entries), np.int64, n)
+        inside = stamps[ends <= size]
+        if inside.size == 0:
+            return 0.0
+        return float(int(inside.max()) * tb) - start + (1 / float(vstream.average_rate or 30))
+    # Other containers: look near the end and see how far the packets go.
+    last = None
+    try:
+        if header_duration and tb is not None:
+            container.seek(int((start + max(0.0, header_duration - 10.0)) / tb), stream=vstream)
+        for packet in container.demux(vstream):
+            stamp = packet.pts if packet.pts is not None else packet.dts
+            if stamp is not None:
+                last = max(last or 0.0, float(stamp * tb) - start)
+    except av.error.FFmpegError:
+        pass
+    if last is None:
+        return header_duration
+    return last + 1 / float(vstream.average_rate or 30)
+
+
+def _frame_rate(container: InputContainer, vstream: VideoStream) -> tuple[float, bool]:
+    """Average fps and whether frame spacing varies, from packet timestamps at the start and middle."""
+    tb = vstream.time_base
+    stamps: list[list[int]] = []
+    duration = float(container.duration or 0) / 1e6
+    for where in (0.0, 0.5):
+        chunk: list[int] = []
+        try:
+            container.seek(int(where * duration / float(tb)) if where and tb else 0, stream=vstream)
+            for packet in container.demux(vstream):
+                if packet.pts is not None:
+                    chunk.append(int(packet.pts))
+                if len(chunk) >= VFR_SAMPLE_PACKETS:
+                    break
+        except av.error.FFmpegError:
+            pass
+        if len(chunk) > 2:
+            stamps.append(sorted(chunk))
+        if duration < 20:
+            break
+    rate = vstream.average_rate or vstream.guessed_rate or vstream.base_rate
+    fps = float(rate) if rate else 0.0
+    diffs = np.concatenate([np.diff(np.asarray(c, dtype=np.float64)) for c in stamps]) if stamps else np.array([])
+    diffs = diffs[diffs > 0]
+    if diffs.size < 10 or tb is None:
+        return fps or 30.0, False
+    typical = float(np.median(diffs))
+    odd = np.abs(diffs - typical) > 0.25 * typical
+    variable = bool(odd.mean() > 0.02)
+    spaced = 1.0 / (typical * float(tb))  # the rate the timestamps show
+    if not fps or (not variable and abs(fps - spaced) > 0.1 * spaced):
+        fps = spaced if not variable else 1.0 / (float(diffs.mean()) * float(tb))  # headers can be wrong (raw DV)
+    return fps, variable
+
+
+def probe_audio(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> MediaInfo:
+    """Facts about a music file (mp3, wav, m4a, aac), or a clear error."""
+    path = Path(os.path.expanduser(str(path)))
+    size = _check_file(path, "music", max_bytes)
+    container = _open(path, "audio")
+    try:
+        sounds = container.streams.audio
+        if not sounds:
+            raise UnsupportedMediaError(
+                f"{path.name!r} has no sound ({container.format.long_name or container.format.name}).",
+                hint="Give a sound file (mp3, wav, m4a, aac, flac, ogg, opus, wma).",
+            )
+        pictures = [s for s in container.streams.video if not (s.disposition & av.stream.Disposition.attached_pic)]
+        if pictures and media_kinds.detect(path).kind == "video":
+            raise UnsupportedMediaError(
+                f"{path.name!r} is a video, not a music file.",
+                hint="Use it as footage, or give a sound file (mp3, wav, m4a, aac, flac, ogg, opus, wma).",
+            )
+        stream = streams.main_audio(container) or sounds[0]
+        ctx = stream.codec_context
+        if ctx is None or not ctx.codec:
+            raise UnsupportedMediaError(
+                f"The sound in {path.name!r} cannot be decoded here.", hint="Convert it to mp3."
+            )
+        if not ctx.sample_rate:
+            raise CorruptMediaError(f"{path.name!r} has no readable sound: the file is damaged or not music.")
+        duration = float(container.duration) / 1e6 if container.duration else 0.0
+        if not duration and stream.duration and stream.time_base:
+            duration = float(stream.duration * stream.time_base)
+        decoded = False
+        try:
+            for frame in container.decode(stream):
+                decoded = frame.samples > 0
+                break
+        except av.error.FFmpegError:
+            decoded = False
+        if not decoded:
+            raise CorruptMediaError(f"No sound in {path.name!r} could be decoded: the file is damaged.")
+        if duration < MIN_DURATION_S:
+            raise UnsupportedMediaError(f"{path.name!r} is too short to use as music ({duration:.2f} s).")
+        return MediaInfo(
+            path=path,
+            container=container.format.name,
+            size_bytes=size,
+            duration_s=round(duration, 3),
+            bit_rate=container.bit_rate or None,
+            audio=AudioInfo(
+                codec=ctx.codec.canonical_name,
+                sample_rate=ctx.sample_rate,
+                channels=ctx.channels or 1,
+                bit_rate=ctx.bit_rate,
+            ),
+        )
+    finally:
+        container.close()
+
+
+def probe_image(path: Path, *, max_bytes: int | None = 50 * 1024 * 1024) -> ImageInfo:
+    """Facts about a logo or still (jpg, png, gif, webp), or a clear error."""
+    from PIL import Image, UnidentifiedImageError
+
+    path = Path(os.path.expanduser(str(path)))
+    size = _check_file(path, "image", max_bytes)
+    try:
+        with Image.open(path) as image:
+            image.verify()
+        with Image.open(path) as image:
+            image.load()
+            return ImageInfo(
+                path=path,
+                format=image.format or path.suffix.lstrip(".").upper(),
+                width=image.width,
+                height=image.height,
+                size_bytes=size,
+                has_alpha="A" in image.getbands() or "transparency" in image.info,
+                frames=getattr(image, "n_frames", 1),
+            )
+    except UnidentifiedImageError as exc:
+        raise UnsupportedMediaError(
+            f"{path.name!r} is not a picture Pillow can read.", hint="Give a png, jpg, gif, webp, bmp or tiff file."
+        ) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise CorruptMediaError(f"{path.name!r} is damaged and cannot be read: {exc}.") from exc

@@ -1,0 +1,411 @@
+"""`mcp-highlight`: make reels from the command line, or serve MCP (stdio by default, or HTTP).
+
+Exit codes: 0 ok, 2 bad input, 1 internal failure, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+import anyio
+import numpy as np
+import uvicorn
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from mcp_highlight import __version__
+from mcp_highlight.backends.models import Cli, EditRequest, ExportRequest
+from mcp_highlight.core.config import Settings
+from mcp_highlight.core.durations import format_clock, format_seconds
+from mcp_highlight.core.errors import BadInputError, HighlightError
+from mcp_highlight.core.logs import configure_logging, get_logger
+from mcp_highlight.core.progress import ProgressFn
+from mcp_highlight.draft.model import Draft, TrackType
+from mcp_highlight.engine.deliver.preview import excitement_curve
+from mcp_highlight.engine.judge.analyse import analyse
+from mcp_highlight.engine.media.probe import probe
+from mcp_highlight.fronts.http_app import build_http_app
+from mcp_highlight.fronts.server import build_server
+from mcp_highlight.service.doctor import diagnose
+from mcp_highlight.service.studio import Studio
+
+log = get_logger(__name__)
+
+
+# progress -------------------------------------------------------------------------------------
+@contextmanager
+def terminal_progress(label: str, *, quiet: bool = False) -> Iterator[ProgressFn]:
+    """A rich bar on a terminal; plain lines (at most one per 5 % or message change) otherwise. Both on stderr."""
+    if quiet:
+        yield lambda fraction, message: None
+        return
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("{task.description:<28}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            transient=True,
+        ) as bar:
+            task = bar.add_task(label, total=1.0)
+            yield lambda fraction, message: bar.update(task, completed=fraction, description=message[:28])
+        return
+    last: list[Any] = [None, -1]
+
+    def plain(fraction: float, message: str) -> None:
+        step = int(fraction * 20)
+        if message != last[0] or step != last[1]:
+            shown = message if message.endswith("%") else f"{message} {fraction * 100:.0f}%"
+            print(f"{label}: {shown}", file=sys.stderr, flush=True)
+            last[0], last[1] = message, step
+
+    yield plain
+
+
+def _print_moments(draft: Draft) -> None:
+    table = Table(title="Moments in the reel")
+    for column in ("#", "source", "from", "length", "score", "why"):
+        table.add_column(column, justify="right" if column in ("#", "length", "score") else "left")
+    for track in draft.tracks_of(TrackType.VIDEO):
+        for i, seg in enumerate(track.sg, start=1):
+            table.add_row(
+                str(i),
+                seg.m.name or "?",
+                format_clock(seg.m.in_s),
+                format_seconds(seg.d / 1000),
+                f"{seg.m.score or 0:.2f}",
+                seg.m.why or "",
+            )
+    Console(file=sys.stderr if not sys.stdout.isatty() else sys.stdout).print(table)
+
+
+# the edit flags -------------------------------------------------------------------------------
+def add_edit_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per EditRequest field (the one definition of an edit), minus session-only edits."""
+    for name, info in EditRequest.model_fields.items():
+        cli = next((m for m in info.metadata if isinstance(m, Cli)), Cli())
+        if cli.hidden:
+            continue
+        flags = cli.flags or (f"--{name.replace('_', '-')}",)
+        kind = next((a for a in get_args(info.annotation) if a is not type(None)), info.annotation)
+        metavar = flags[-1].lstrip("-").upper().replace("-", "_")
+        options: dict[str, Any] = {"dest": name, "default": None, "help": info.description, "metavar": metavar}
+        if kind is bool:
+            del options["metavar"]
+            options.update(action="store_const", const=True)
+        elif get_origin(kind) is Literal:
+            options.update(choices=get_args(kind), metavar=None)
+        elif kind in (int, float):
+            options["type"] = kind
+        elif get_origin(kind) is list:
+            options["nargs"] = "+"
+        parser.add_argument(*flags, **options)
+
+
+def edit_from_flags(args: argparse.Namespace) -> EditRequest:
+    """The EditRequest the flags describe; a bad value is a BadInputError naming the flag."""
+    given = {name: getattr(args, name) for name in EditRequest.model_fields if getattr(args, name, None) is not None}
+    try:
+        return EditRequest.model_validate(given)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        info = EditRequest.model_fields.get(name)
+        cli = next((m for m in info.metadata if isinstance(m, Cli)), Cli()) if info else Cli()
+        flag = (cli.flags or (f"--{name.replace('_', '-')}",))[-1]
+        shown = repr(given.get(name))
+        shown = shown if len(shown) <= 60 else f"{shown[:57]}..."  # a 10,000-character title is not echoed back
+        raise BadInputError(f"{flag} {shown}: {error['msg']}.") from None
+
+
+def add_export_flags(parser: argparse.ArgumentParser) -> None:
+    """What to write besides the reel (ExportRequest); `--aspect` also takes several shapes, one reel each."""
+    fields = ExportRequest.model_fields
+    parser.add_argument(
+        "--aspect",
+        dest="aspect",
+        default=None,
+        metavar="SHAPE[,SHAPE...]",
+        help="16:9 (1920x1080), 9:16 (1080x1920) or 1:1 (1080x1080); several, comma-separated, render one reel "
+        "each from the same analysis (the first is -o, the others -o with -9x16 etc. added).",
+    )
+    parser.add_argument("--clips", dest="clips_dir", metavar="DIR", help=fields["clips"].description.split(",")[0] + ", into DIR.")
+    parser.add_argument(
+        "--timeline",
+        dest="timeline_paths",
+        metavar="FILE",
+        action="append",
+        help="Write the edit as an editor timeline: FILE.otio, FILE.fcpxml (Final Cut Pro, DaVinci Resolve) or "
+        "FILE.edl (Premiere, Avid); repeat for several.",
+    )
+
+
+def export_from_flags(args: argparse.Namespace) -> ExportRequest:
+    """The export options the flags ask for; `args.aspect` is left holding the reel's own (first) shape."""
+    shapes = [a.strip() for a in (args.aspect or "").split(",") if a.strip()]
+    try:
+        request = ExportRequest(
+            aspects=shapes if len(shapes) > 1 else [],  # type: ignore[arg-type]
+            clips_dir=args.clips_dir,
+            timeline_paths=args.timeline_paths or [],
+        )
+    except ValidationError:
+        raise BadInputError(
+            f"--aspect {args.aspect!r}: use 16:9, 9:16 or 1:1, comma-separated for several."
+        ) from None
+    args.aspect = shapes[0] if shapes else None
+    return request
+
+
+# commands -------------------------------------------------------------------------------------
+async def _reel(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    export_request = export_from_flags(args)
+    request = edit_from_flags(args)
+    if request.target_s is None and request.moments is None:
+        request.target_s = 60.0
+    output = Path(args.output).expanduser().resolve()
+    studio = Studio.from_settings(settings)
+    try:
+        session_id = None
+        with terminal_progress("Checking", quiet=args.quiet) as progress:
+            for source in args.inputs:
+                uploaded = await studio.upload(source, session_id, progress)
+                session_id = uploaded.session_id
+        assert session_id is not None
+        with terminal_progress("Analysing", quiet=args.quiet) as progress:
+            outcome = await studio.edit(session_id, request=request, progress=progress)
+        assert outcome.edit is not None
+        edited = outcome.edit
+        with terminal_progress("Rendering", quiet=args.quiet) as progress:
+            exported = await studio.export(session_id, progress, output=output, request=export_request)
+        draft = Draft.model_validate(edited.draft)
+        report: dict[str, Any] = {
+            "output": exported.path,
+            "duration_s": exported.duration_s,
+            "size_bytes": exported.size_bytes,
+            "width": exported.width,
+            "height": exported.height,
+            "fast_path": exported.fast_path,
+            "fps": exported.fps,
+            "warnings": exported.warnings,
+            "chapters": exported.chapters,
+            "chapters_path": exported.chapters_path,
+            "cover": exported.cover_path,
+            "clips": [c.path for c in exported.clips],
+            "timelines": exported.timelines,
+            "shapes": [s.path for s in exported.shapes],
+            "session_id": session_id,
+            "summary": edited.after,
+            "notes": edited.message,
+            "moments": [
+                {
+                    "source": seg.m.path,
+                    "start_s": seg.m.in_s,
+                    "duration_s": seg.d / 1000,
+                    "score": seg.m.score,
+                    "why": seg.m.why,
+                }
+                for track in draft.tracks_of(TrackType.VIDEO)
+                for seg in track.sg
+            ],
+        }
+        if args.preview:
+            report.update(await _previews(studio, session_id, output))
+        if not args.json and not args.quiet:
+            _print_moments(draft)
+        return report
+    finally:
+        await studio.aclose()
+
+
+async def _previews(studio: Studio, session_id: str, output: Path) -> dict[str, Any]:
+    sheet = await studio.contact_sheet(session_id)
+    sheet_out = output.with_suffix(".moments.png")
+    sheet_out.write_bytes(sheet.read_bytes())
+    state = await studio.state(session_id)
+    draft = Draft.model_validate(state.draft)
+    curves = {}
+    for item in state.media:
+        analysis = await studio.analysis(item.id)
+        if analysis is None:
+            continue
+        moments = [
+            (seg.m.in_s, seg.m.out_s)
+            for track in draft.tracks_of(TrackType.VIDEO)
+            for seg in track.sg
+            if seg.m.src == item.id
+        ]
+        out = output.with_suffix(f".curve-{len(curves) + 1}.png" if len(state.media) > 1 else ".curve.png")
+        excitement_curve(analysis.times(), analysis.scores(), moments, out, cuts=analysis.scene_cuts)
+        curves[item.name] = str(out)
+    return {"contact_sheet": str(sheet_out), "curves": curves}
+
+
+def _analyse(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+
+    settings.ensure_dirs()
+    info = probe(Path(args.input), max_bytes=settings.max_bytes)
+    with terminal_progress("Analysing", quiet=args.quiet) as progress:
+        analysis = analyse(info, progress=progress, cache_dir=None if args.no_cache else settings.cache_dir)
+    data = analysis.model_dump(mode="json")
+    if args.output:
+        Path(args.output).write_text(json.dumps(data))
+    return data
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> None:
+    if args.http:  # remote clients: they read only what the operator allows (source_policy)
+        settings = settings.for_remote_clients()
+    studio = Studio.from_settings(settings)
+    mcp = build_server(studio, download_base=f"http://{args.host}:{args.port}" if args.http else None)
+    try:
+        if args.http:
+            token = settings.http_token.get_secret_value() if settings.http_token else None
+            app = build_http_app(mcp, renders_dir=settings.renders_dir, host=args.host, port=args.port, token=token)
+            log.info("serving_http", url=f"http://{args.host}:{args.port}/mcp", token_required=bool(token))
+            uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        else:
+            mcp.run("stdio")
+    finally:
+        anyio.run(studio.aclose)
+
+
+# argument parsing -----------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mcp-highlight", description="Long recordings in, short 1080p highlight reels out."
+    )
+    parser.add_argument("--version", action="version", version=f"mcp-highlight {__version__}")
+    parser.add_argument("--backend", choices=["local", "cloud"], help="Override MCP_HIGHLIGHT_BACKEND.")
+    parser.add_argument("--log-level", default=None, help="debug, info, warning (logs go to stderr).")
+    sub = parser.add_subparsers(dest="command")
+
+    reel = sub.add_parser(
+        "reel", help="Make a highlight reel from one or more recordings.", conflict_handler="resolve"
+    )
+    reel.add_argument("inputs", nargs="+", metavar="INPUT", help="Video files (mp4 mov avi mkv webm).")
+    add_edit_flags(reel)
+    add_export_flags(reel)
+    reel.add_argument("-o", "--output", default="highlights.mp4", help="Output MP4 (default highlights.mp4).")
+    reel.add_argument("--preview", action="store_true", help="Also write a contact sheet and the excitement curve.")
+    reel.add_argument("--json", action="store_true", help="Print a JSON report on stdout.")
+    reel.add_argument("-q", "--quiet", action="store_true", help="No progress output.")
+
+    analyse = sub.add_parser("analyse", aliases=["analyze"], help="Print (or write) the excitement scores.")
+    analyse.add_argument("input")
+    analyse.add_argument("-o", "--output", help="Write the analysis JSON here.")
+    analyse.add_argument("--json", action="store_true", help="Print the full analysis JSON on stdout.")
+    analyse.add_argument("--no-cache", action="store_true", help="Ignore and don't write the analysis cache.")
+    analyse.add_argument("-q", "--quiet", action="store_true")
+
+    serve = sub.add_parser("serve", help="Run the MCP server (stdio unless --http).")
+    serve.add_argument("--http", action="store_true", help="Streamable HTTP at /mcp instead of stdio.")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+
+
+    doctor = sub.add_parser(
+        "doctor", help="What works here (codecs, folders, disk, backend, cloud token), what to do next."
+    )
+    doctor.add_argument("--json", action="store_true", help="Print the report as JSON.")
+    return parser
+
+
+def _print_analysis_summary(data: dict[str, Any]) -> None:
+    scores = np.asarray(data["score"])
+    order = np.argsort(scores)[::-1]
+    picked: list[int] = []
+    for i in order:
+        if all(abs(int(i) - j) * data["window_s"] > 10 for j in picked):
+            picked.append(int(i))
+        if len(picked) == 10:
+            break
+    print(
+        f"{data['source']}: {format_seconds(data['duration_s'])}, {len(scores)} windows of {data['window_s']}s, "
+        f"{len(data['scene_cuts'])} scene cuts{' (cached)' if data.get('cached') else ''}"
+    )
+    found = data.get("moments") or []
+    if found:  # the engine's moments, each with the signals behind it
+        print("Top moments (time, score, why):")
+        for m in sorted(found[:10], key=lambda m: m["peak_s"]):
+            print(f"  {format_seconds(m['peak_s']):>8}  {m['score']:.2f}  {m['why']}")
+        return
+    print("Top moments (time, score):")
+    for i in sorted(picked):
+        print(f"  {format_seconds(i * data['window_s']):>8}  {scores[i]:.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command is None and sys.stdin.isatty():  # a person at a terminal, not a client speaking MCP on stdin
+        parser.print_help(sys.stderr)
+        print(
+            "\nMCP clients start `mcp-highlight serve` (or plain `mcp-highlight`) and talk on stdin/stdout.",
+            file=sys.stderr,
+        )
+        return 0
+    try:
+        settings = Settings.from_env(backend=args.backend)
+    except HighlightError as exc:
+        print(f"mcp-highlight: {exc}", file=sys.stderr)
+        return exc.exit_code
+    command = args.command or "serve"
+    # a server logs its work; a one-shot command shows progress and keeps the log to warnings unless asked
+    default_level = settings.log_level if command == "serve" or "MCP_HIGHLIGHT_LOG_LEVEL" in os.environ else "warning"
+    configure_logging(args.log_level or default_level)
+    if command == "serve" and not hasattr(args, "http"):
+        args.http, args.host, args.port = False, "127.0.0.1", 8765
+    try:
+        if command == "serve":
+            _serve(args, settings)
+        elif command == "doctor":
+            report = anyio.run(diagnose, settings)
+            print(report.model_dump_json(indent=2) if args.json else report.text())
+            return 0 if report.ok else 1
+        elif command == "reel":
+            report = anyio.run(_reel, args, settings)
+            if args.json:
+                print(json.dumps(report, indent=2))
+            else:
+                print(report["output"])
+                for extra in [*report["shapes"], *report["clips"], *report["timelines"]]:
+                    print(extra)
+                if report.get("chapters") and not args.quiet:
+                    print(f"Chapters ({report['chapters_path']}):\n{report['chapters'].rstrip()}", file=sys.stderr)
+                if report.get("notes"):
+                    print(report["notes"], file=sys.stderr)
+                for warning in report.get("warnings") or []:
+                    print(f"note: {warning}", file=sys.stderr)
+        elif command in ("analyse", "analyze"):
+            data = _analyse(args, settings)
+            if args.json:
+                print(json.dumps(data))
+            else:
+                _print_analysis_summary(data)
+            print(report["output"])
+        return 0
+    except HighlightError as exc:
+        print(f"mcp-highlight: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("mcp-highlight: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        log.exception("internal_error")
+        print(f"mcp-highlight: internal error ({type(exc).__name__}); details are in the log above.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os._exit(main())
