@@ -25,9 +25,10 @@ from mcp_highlight.core.progress import ProgressFn, no_progress
 from mcp_highlight.engine.judge import cache as analysis_cache
 from mcp_highlight.engine.judge.analysis import ANALYSIS_VERSION, Analysis
 from mcp_highlight.engine.judge.audio_signals import AudioWindows, ReadState, read_audio
+from mcp_highlight.engine.judge.curves import Curves
 from mcp_highlight.engine.judge.fuse import fuse
-from mcp_highlight.engine.judge.moments import find_moments
-from mcp_highlight.engine.judge.replays import find_replays, wipes
+from mcp_highlight.engine.judge.moments import FoundMoment, find_moments, mark_replays
+from mcp_highlight.engine.judge.replays import Replay, find_replays, wipes
 from mcp_highlight.engine.judge.video_signals import VideoWindows, read_video, scene_cuts
 from mcp_highlight.engine.media.info import MediaInfo
 
@@ -51,15 +52,16 @@ def _round(values: Any) -> list[float]:
     return [round(float(v), 4) for v in values]
 
 
-def _find_moments(analysis: Analysis, video: VideoWindows | None) -> None:
-    """Moments with their reasons, and the replays of the big ones (which are then marked as replays)."""
-    first = find_moments(analysis)
-    if video is not None and first:
-        top = first[0].rank
-        big = [m.peak_s for m in first if m.rank >= BIG_MOMENT * top]
-        crowd = np.asarray(analysis.signals.get("crowd", []), dtype=np.float64)
-        analysis.replays = find_replays(wipes(video), big, crowd, analysis.window_s) if crowd.size else []
-    analysis.moments = find_moments(analysis) if analysis.replays else first
+def _moments_and_replays(curves: Curves, video: VideoWindows | None) -> tuple[list[FoundMoment], list[Replay]]:
+    """Moments with their reasons, the replays of the big ones, and those moments marked as replays."""
+    moments = find_moments(curves)
+    crowd = np.asarray(curves.signals.get("crowd", []), dtype=np.float64)
+    if video is None or not moments or not crowd.size:
+        return moments, []
+    top = moments[0].rank
+    big = [m.peak_s for m in moments if m.rank >= BIG_MOMENT * top]
+    replays = find_replays(wipes(video), big, crowd, curves.window_s)
+    return mark_replays(moments, replays), replays
 
 
 def analyse(
@@ -152,22 +154,27 @@ def analyse(
     progress(0.95, "Scoring")
     fused = fuse(video, audio, n, window_s)
     cuts = scene_cuts(video) if video is not None else []
-    analysis = Analysis(
-        version=ANALYSIS_VERSION,
-        source=str(path),
-        content_hash=digest,
-        duration_s=info.duration_s,
+    curves = Curves(
         window_s=window_s,
         score=_round(fused.score),
         signals={name: _round(values) for name, values in fused.signals.items()},
         measures={name: [round(float(v), 2) for v in values] for name, values in fused.measures.items()},
         scene_cuts=[c for c in cuts if 0 < c < info.duration_s],
+    )
+    moments, replays = _moments_and_replays(curves, video)
+    analysis = Analysis(
+        **dict(curves),
+        version=ANALYSIS_VERSION,
+        source=str(path),
+        content_hash=digest,
+        duration_s=info.duration_s,
+        replays=replays,
+        moments=moments,
         has_audio=fused.has_audio,
         has_motion=fused.has_motion,
         warnings=warnings,
         elapsed_s=time.perf_counter() - started,
     )
-    _find_moments(analysis, video)
     if cache_dir is not None:
         analysis_cache.store(cache_dir, analysis)
     log.info(

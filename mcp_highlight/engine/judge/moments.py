@@ -8,12 +8,16 @@ commentator pitch +40 %, shot cut at 12:03") computed from the analysis's raw me
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from pydantic import BaseModel, Field
 from scipy.ndimage import uniform_filter1d
 from scipy.signal import find_peaks
 
 from mcp_highlight.core.durations import format_seconds
+from mcp_highlight.engine.judge.curves import Curves
+from mcp_highlight.engine.judge.replays import Replay
 
 ONSET_LEVEL = 0.25
 FADE_LEVEL = 0.3
@@ -51,32 +55,32 @@ def _span(measure: list[float] | None, a: float, b: float, window_s: float) -> n
     return x[max(0, int(a / window_s)) : max(0, int(b / window_s)) + 1]
 
 
-def explain(analysis, onset_s: float, anchor_s: float, fade_s: float) -> tuple[str, dict[str, float]]:
-    """Reasons in words and numbers, from the analysis's raw measures around a moment."""
-    w = analysis.window_s
+def explain(curves: Curves, onset_s: float, anchor_s: float, fade_s: float) -> tuple[str, dict[str, float]]:
+    """Reasons in words and numbers, from the raw measures around a moment."""
+    w = curves.window_s
     facts: dict[str, float] = {}
     parts: list[str] = []
-    crowd = _span(analysis.measures.get("crowd_db"), onset_s - 1, fade_s, w)
+    crowd = _span(curves.measures.get("crowd_db"), onset_s - 1, fade_s, w)
     if crowd.size and crowd.max() >= 3:
         facts["crowd_db"] = round(float(crowd.max()), 1)
         parts.append(f"crowd +{facts['crowd_db']:.0f} dB")
-    pitch = _span(analysis.measures.get("pitch_semitones"), onset_s - 3, fade_s, w)
+    pitch = _span(curves.measures.get("pitch_semitones"), onset_s - 3, fade_s, w)
     if pitch.size and pitch.max() >= 1.5:
         facts["commentator_pitch_pct"] = round(float(2 ** (pitch.max() / 12) - 1) * 100, 0)
         parts.append(f"commentator pitch +{facts['commentator_pitch_pct']:.0f} %")
-    voice = _span(analysis.measures.get("voice_db"), onset_s - 3, fade_s, w)
+    voice = _span(curves.measures.get("voice_db"), onset_s - 3, fade_s, w)
     if voice.size and voice.max() >= 3:
         facts["commentator_db"] = round(float(voice.max()), 1)
         parts.append(f"voice +{facts['commentator_db']:.0f} dB")
-    whistle = _span(analysis.signals.get("whistle"), anchor_s - 3, fade_s, w)
+    whistle = _span(curves.signals.get("whistle"), anchor_s - 3, fade_s, w)
     if whistle.size and whistle.max() >= 0.5:
         facts["whistle"] = 1.0
         parts.append("whistle")
-    motion = _span(analysis.signals.get("coupled"), onset_s - 2, fade_s, w)
+    motion = _span(curves.signals.get("coupled"), onset_s - 2, fade_s, w)
     if motion.size and motion.max() >= 0.3:
         facts["action"] = round(float(motion.max()), 2)
         parts.append("fast action before it")
-    cuts = [c for c in analysis.scene_cuts if anchor_s - 6 <= c <= fade_s]
+    cuts = [c for c in curves.scene_cuts if anchor_s - 6 <= c <= fade_s]
     if cuts:
         facts["shot_cut_s"] = round(float(cuts[0]), 2)
         parts.append(f"shot cut at {format_seconds(cuts[0])}")
@@ -102,20 +106,20 @@ def _shape(crowd_db: np.ndarray, p: int, window_s: float) -> float:
     return float(np.clip(min(rise, decay) / SHAPE_DB, 0.35, 1.0))
 
 
-def find_moments(analysis, *, min_gap_s: float = 6.0) -> list[FoundMoment]:
-    """Every distinct reaction in the analysis's curve, strongest first."""
-    scores = np.asarray(analysis.score, dtype=np.float64)
+def find_moments(curves: Curves, replays: Sequence[Replay] = (), *, min_gap_s: float = 6.0) -> list[FoundMoment]:
+    """Every distinct reaction in the curves, strongest first; those inside a replay are marked as replays."""
+    scores = curves.scores()
     if scores.size == 0:
         return []
-    w = analysis.window_s
+    w = curves.window_s
     smooth = _smooth(scores, w)
     spread = float(smooth.max() - np.median(smooth))
     padded = np.concatenate([[-1.0], smooth, [-1.0]])
     peaks, _ = find_peaks(padded, distance=max(1, round(min_gap_s / w)), prominence=max(0.1 * spread, 1e-6))
     base = float(np.median(smooth))
-    crowd = _smooth(np.asarray(analysis.measures.get("crowd_db") or np.zeros(0), dtype=np.float64), w)
-    music = np.asarray(analysis.signals.get("music") or np.zeros(0), dtype=np.float64)
-    chant = np.asarray(analysis.signals.get("chant") or np.zeros(0), dtype=np.float64)
+    crowd = _smooth(np.asarray(curves.measures.get("crowd_db") or np.zeros(0), dtype=np.float64), w)
+    music = np.asarray(curves.signals.get("music") or np.zeros(0), dtype=np.float64)
+    chant = np.asarray(curves.signals.get("chant") or np.zeros(0), dtype=np.float64)
     out: list[FoundMoment] = []
     for p in peaks - 1:
         level = smooth[p]
@@ -132,13 +136,7 @@ def find_moments(analysis, *, min_gap_s: float = 6.0) -> list[FoundMoment]:
         rank = score * (0.75 + 0.25 * min(1.0, (fade_s - onset_s) / BIG_REACTION_S)) * _shape(crowd, p, w)
         rank *= 1.0 - _mean(music, onset_s - 2, fade_s + 5, w)  # the edge of an ad break or a PA song
         rank *= 1.0 - float(np.clip((_mean(chant, onset_s - 3, fade_s + 3, w) - CHANT_FROM) / CHANT_SPAN, 0, 0.8))
-        why, facts = explain(analysis, onset_s, anchor_s, fade_s)
-        replays = getattr(analysis, "replays", [])
-        inside = [r for r in replays if r.start_s <= peak_s <= r.end_s or r.start_s <= anchor_s <= r.end_s]
-        replay = bool(inside)
-        if replay:
-            of = inside[0].of_s
-            why = f"replay of {format_seconds(of)}; {why}"
+        why, facts = explain(curves, onset_s, anchor_s, fade_s)
         out.append(
             FoundMoment(
                 peak_s=round(peak_s, 3),
@@ -149,8 +147,18 @@ def find_moments(analysis, *, min_gap_s: float = 6.0) -> list[FoundMoment]:
                 rank=round(rank, 4),
                 why=why,
                 facts=facts,
-                replay=replay,
             )
         )
     out.sort(key=lambda m: -m.rank)
+    return mark_replays(out, replays)
+
+
+def mark_replays(moments: list[FoundMoment], replays: Sequence[Replay]) -> list[FoundMoment]:
+    """The moments with those inside a replay marked, and the live moment they repeat named."""
+    out = []
+    for m in moments:
+        inside = [r for r in replays if r.start_s <= m.peak_s <= r.end_s or r.start_s <= m.anchor_s <= r.end_s]
+        if inside:
+            m = m.model_copy(update={"replay": True, "why": f"replay of {format_seconds(inside[0].of_s)}; {m.why}"})
+        out.append(m)
     return out

@@ -139,7 +139,7 @@ def _candidates(index: int, analysis: Analysis, req: PlanRequest) -> list[_Candi
     duration = analysis.duration_s
     zones = [(r.start_s, r.end_s) for r in analysis.replays]
     out: list[_Candidate] = []
-    for m in find_moments(analysis, min_gap_s=req.min_segment_s + req.min_gap_s):
+    for m in find_moments(analysis, analysis.replays, min_gap_s=req.min_segment_s + req.min_gap_s):
         if m.replay:
             continue
         lo, hi = _bounds(m.anchor_s, zones, duration)
