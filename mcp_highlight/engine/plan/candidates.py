@@ -1,0 +1,89 @@
+"""Candidate clips: one per moment of each analysis, before any is chosen or fitted to the reel's length.
+
+A `Candidate` is immutable: every later step returns new ones (`dataclasses.replace`), so each step of the
+plan can be read, tested and reordered on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mcp_highlight.engine.judge.analysis import Analysis
+from mcp_highlight.engine.judge.moments import FoundMoment, find_moments
+from mcp_highlight.engine.plan.request import PlanRequest
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Candidate:
+    source: int
+    start: float
+    end: float
+    peak: float
+    score: float
+    lo: float
+    """How far the clip may grow back (the source's start, the end of a replay before it)."""
+    hi: float
+    anchor: float
+    found: FoundMoment | None = None
+    replay_of: float | None = None
+    """For a replay clip: the peak of the live moment it repeats."""
+
+    @property
+    def length(self) -> float:
+        return self.end - self.start
+
+
+def snap(t: float, cuts: np.ndarray, reach: float) -> float:
+    """`t` moved onto the nearest shot cut within `reach`, else unchanged."""
+    if cuts.size == 0 or reach <= 0:
+        return t
+    nearest = cuts[np.argmin(np.abs(cuts - t))]
+    return float(nearest) if abs(nearest - t) <= reach else t
+
+
+def _bounds(t: float, zones: list[tuple[float, float]], duration: float) -> tuple[float, float]:
+    """The stretch around `t` free of the given zones (replays a clip must not run into)."""
+    lo = max([b for a, b in zones if b <= t], default=0.0)
+    hi = min([a for a, b in zones if a >= t], default=duration)
+    return lo, hi
+
+
+def candidates_of(index: int, analysis: Analysis, req: PlanRequest) -> list[Candidate]:
+    """One clip per moment: from a lead-in before the reaction's onset (the action comes first)
+    to where the reaction fades, kept out of replays, edges snapped to a shot cut nearby."""
+    cuts = np.asarray(sorted(analysis.scene_cuts), dtype=np.float64)
+    duration = analysis.duration_s
+    zones = [(r.start_s, r.end_s) for r in analysis.replays]
+    out: list[Candidate] = []
+    for m in find_moments(analysis, analysis.replays, min_gap_s=req.min_segment_s + req.min_gap_s):
+        if m.replay:
+            continue
+        lo, hi = _bounds(m.anchor_s, zones, duration)
+        start = m.anchor_s - req.lead_in_s
+        end = max(m.fade_s, m.anchor_s + req.reaction_s)
+        if end - start > req.max_segment_s:  # keep the build-up and the first of the reaction
+            end = start + req.max_segment_s
+        if end - start < req.min_segment_s:
+            grow = req.min_segment_s - (end - start)
+            start -= grow * 0.6
+            end += grow * 0.4
+        start, end = max(lo, snap(start, cuts, req.snap_s)), min(hi, snap(end, cuts, req.snap_s))
+        if end - start >= min(req.min_segment_s, duration) * 0.999:
+            out.append(Candidate(index, start, end, m.peak_s, m.rank, lo, hi, anchor=m.anchor_s, found=m))
+    return out
+
+
+def replays_of(chosen: list[Candidate], analyses: list[Analysis]) -> list[Candidate]:
+    """The replay of each chosen moment that has one, as its own clip right after the live action."""
+    extra: list[Candidate] = []
+    for c in chosen:
+        for r in analyses[c.source].replays:
+            if abs(r.of_s - c.peak) <= 3.0 or c.start <= r.of_s <= c.end:
+                extra.append(
+                    Candidate(c.source, r.start_s, r.end_s, r.of_s, c.score - 1e-3, r.start_s, r.end_s,
+                              anchor=r.of_s, replay_of=c.peak)
+                )
+                break
+    return extra
