@@ -13,6 +13,7 @@ from mcp_highlight.backends.cloud.gui_speak import detect_language, translate
 from mcp_highlight.backends.cloud.models import AgentEvent
 from mcp_highlight.backends.cloud.sse import Heartbeat, iter_stream
 from mcp_highlight.backends.cloud.wire import step_name
+from mcp_highlight.backends.describe_edit import describe_edit
 from mcp_highlight.backends.models import EditRequest
 from mcp_highlight.core.errors import (
     BackendError,
@@ -166,7 +167,7 @@ async def test_a_structured_request_is_sent_as_words(cloud_fake: CloudFake, tmp_
     request = EditRequest(title="Derby Day", title_s=3)
     result = await backend.edit(session_id, None, request, progress=ProgressLog())
     await backend.aclose()
-    assert cloud_fake.calls("/run_sse")[0].json["new_message"]["parts"][0]["text"] == request.describe()
+    assert cloud_fake.calls("/run_sse")[0].json["new_message"]["parts"][0]["text"] == describe_edit(request)
     assert any("Derby Day" in change for change in result.changes)
 
 

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from mcp_highlight.backends.models import EditRequest
 from mcp_highlight.core.durations import format_seconds
-
-if TYPE_CHECKING:
-    from mcp_highlight.backends.models import EditRequest
 
 
 def describe_edit(req: EditRequest) -> str:

@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal, NamedTuple
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from mcp_highlight.backends.describe_edit import describe_edit
 from mcp_highlight.core.durations import parse_duration
 from mcp_highlight.core.errors import BadInputError
 from mcp_highlight.core.limits import MAX_PATH_CHARS, MAX_SOURCES, MAX_TITLE_CHARS
@@ -170,10 +169,6 @@ class EditRequest(BaseModel):
     def merged_over(self, other: EditRequest) -> EditRequest:
         """`other` with this request's given fields on top (structured arguments win over words)."""
         return other.model_copy(update=self.given())
-
-    def describe(self) -> str:
-        """Plain English, for the hosted agent (which takes words, not fields)."""
-        return describe_edit(self)
 
 
 class EditResult(BaseModel):

@@ -41,6 +41,7 @@ from mcp_highlight.backends.cloud.multipart import multipart_file
 from mcp_highlight.backends.cloud.registry import JobRegistry
 from mcp_highlight.backends.cloud.render_jobs import RenderRunner
 from mcp_highlight.backends.cloud.wire import bind_id_of, kind_of_name, media_list, megabytes, uploaded_id
+from mcp_highlight.backends.describe_edit import describe_edit
 from mcp_highlight.backends.models import (
     Credits,
     EditRequest,
@@ -324,7 +325,7 @@ class CloudBackend:
     ) -> EditResult:
         words = [instruction.strip()] if instruction and instruction.strip() else []
         if request is not None and not request.is_empty():
-            words.append(request.describe())
+            words.append(describe_edit(request))
         text = "; ".join(words)
         if not text:
             raise BadInputError(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import anyio
 
+from mcp_highlight.backends.describe_edit import describe_edit
 from mcp_highlight.backends.local import intake
 from mcp_highlight.backends.local.exporting import export_all, exported_file
 from mcp_highlight.backends.local.store import Store, new_id
@@ -238,7 +239,7 @@ class LocalBackend:
         )
         notes = plan_notes + notes
         if after.fingerprint() != before.fingerprint():
-            self.store.push_draft(session_id, after, note=instruction or request.describe())
+            self.store.push_draft(session_id, after, note=instruction or describe_edit(request))
         else:
             notes.append("Nothing changed: the timeline already looks like that.")
         progress(1.0, "Edit applied")
