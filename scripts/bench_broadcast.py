@@ -22,8 +22,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_common  # noqa: E402
 import bench_peer  # noqa: E402
-import bench_reel  # noqa: E402
 
 CASES = [  # kind, minutes, (w, h), keyframe interval s, seed
     ("broadcast", 10, (1280, 720), 2.0, 0),
@@ -41,18 +41,18 @@ def _media(kind: str, minutes: float, size: tuple[int, int], keyint: float, seed
     from footage.synth.event_recording import EVENT_VERSION, synth_event
 
     version = BROADCAST_VERSION if kind == "broadcast" else EVENT_VERSION
-    folder = bench_reel.BENCH / "media-broadcast"
+    folder = bench_common.BENCH / "media-broadcast"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{kind}-v{version}-{minutes:g}m-{size[1]}p-k{keyint:g}-s{seed}.mp4"
     if not path.exists():
-        bench_reel._say(f"generating {path.name} (once) ...")
+        bench_common.say(f"generating {path.name} (once) ...")
         t0 = time.perf_counter()
         tmp = path.with_name("tmp-" + path.name)
         generate = synth_broadcast if kind == "broadcast" else synth_event
         truth = generate(tmp, duration_s=minutes * 60, size=size, keyint_s=keyint, seed=seed)
         tmp.replace(path)
         truth.save(path)
-        bench_reel._say(f"  generated in {time.perf_counter() - t0:.0f} s")
+        bench_common.say(f"  generated in {time.perf_counter() - t0:.0f} s")
     return path
 
 
@@ -74,11 +74,11 @@ def _loudest(analysis: Any, target_s: float, clip_s: float = 8.0) -> list[tuple[
 
 def _peer(path: Path, target_s: float) -> tuple[list[tuple[float, float]], str] | None:
     try:
-        peer = bench_peer.ensure_peer(bench_reel.BENCH, log=bench_reel._say)
+        peer = bench_peer.ensure_peer(bench_common.BENCH, log=bench_common.say)
     except bench_peer.PeerUnavailable as exc:
-        bench_reel._say(f"auto-editor unavailable: {exc}")
+        bench_common.say(f"auto-editor unavailable: {exc}")
         return None
-    work = bench_reel.BENCH / "peer-broadcast"
+    work = bench_common.BENCH / "peer-broadcast"
     temp = work / "tmp" / "run"
     bench_peer.clear_peer_cache(temp)
     best: tuple[float, list[tuple[float, float]], float] | None = None
@@ -86,7 +86,7 @@ def _peer(path: Path, target_s: float) -> tuple[list[tuple[float, float]], str] 
         out = work / f"timeline-{threshold:g}.json"
         out.unlink(missing_ok=True)
         cmd = bench_peer.peer_command(peer, path, out, temp, threshold=threshold, margin=(1.0, 1.0))
-        measured = bench_reel.run_measured(cmd, log_path=work / "peer.log")
+        measured = bench_common.run_measured(cmd, log_path=work / "peer.log")
         if measured.returncode != 0 or not out.exists():
             return None
         kept = bench_peer.kept_spans(out)
@@ -97,7 +97,7 @@ def _peer(path: Path, target_s: float) -> tuple[list[tuple[float, float]], str] 
     threshold, kept, length = best
     label = f"auto-editor {threshold:.0%}"
     if length > target_s * 1.1:
-        kept, label = bench_reel._trim(kept, target_s), f"{label}, first {target_s:g} s of {length:.0f} s"
+        kept, label = bench_common.trim(kept, target_s), f"{label}, first {target_s:g} s of {length:.0f} s"
     return kept, label
 
 
@@ -108,14 +108,14 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
     from mcp_highlight.engine.judge.analysis import Analysis
     from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
 
-    env = bench_reel._engine_env()
+    env = bench_common.engine_env()
     rows: list[dict[str, Any]] = []
     speed: list[dict[str, Any]] = []
     cases = CASES[: opts.cases] if opts.cases else CASES
     for kind, minutes, size, keyint, seed in cases:
         path = _media(kind, minutes, size, keyint, seed)
         truth = load_recording_truth(path)
-        bench = bench_reel.Bench(work=bench_reel.BENCH / "run-broadcast")
+        bench = bench_common.Bench(work=bench_common.BENCH / "run-broadcast")
         shutil.rmtree(bench.work, ignore_errors=True)
         row, info = bench.stage("probe", "probe", {"source": str(path)}, env)
         if not row.ok:
@@ -147,13 +147,13 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
             long_path = base.with_name(f"long3x-{base.name}")
             if not long_path.exists():
                 samples.concat_copies(long_path, base, 3)
-            bench = bench_reel.Bench(work=bench_reel.BENCH / "run-broadcast")
+            bench = bench_common.Bench(work=bench_common.BENCH / "run-broadcast")
             row, info = bench.stage("probe", "probe", {"source": str(long_path)}, env)
             bench.source_s = info["duration_s"]
             row, _ = bench.stage("analyse_cold", f"analyse 30 min k{keyint:g}", {"info": info, "cache_dir": None}, env)
             label = f"30 min 1080p, keyframe every {keyint:g} s"
             speed.append({"input": label, "x_realtime": row.x_realtime, "peak_mb": row.peak_mb})
-    return {"machine": bench_reel.machine_info(), "quality": rows, "speed": speed}
+    return {"machine": bench_common.machine_info(), "quality": rows, "speed": speed}
 
 
 def print_report(report: dict[str, Any]) -> None:
@@ -175,7 +175,7 @@ def print_report(report: dict[str, Any]) -> None:
     for col in ("input", "x real time", "peak MB"):
         table.add_column(col, justify="left" if col == "input" else "right")
     for r in report["speed"]:
-        table.add_row(r["input"], bench_reel._fmt(r["x_realtime"], ".0f"), bench_reel._fmt(r["peak_mb"], ".0f"))
+        table.add_row(r["input"], bench_common.fmt(r["x_realtime"], ".0f"), bench_common.fmt(r["peak_mb"], ".0f"))
     console.print(table)
     m = report["machine"]
     console.print(f"machine: {m['cpu']}, {m['usable_cores']} cores, load {m['load_avg_1m']} at start", highlight=False)

@@ -82,7 +82,7 @@ def stage(name: str, source: Path, out: Path) -> dict[str, float]:
 
 
 def measure(name: str, source: Path) -> dict[str, float]:
-    from bench_reel import run_measured
+    from bench_common import run_measured
 
     out = BENCH / "formats-out.json"
     reel = BENCH / f"formats-reel-{source.stem}.mp4"
@@ -103,7 +103,7 @@ def main(argv: list[str]) -> None:
         name, source, reel, out = opts.stage
         Path(out).write_text(json.dumps(stage(name, Path(source), Path(reel))))
         return
-    from bench_reel import machine_info
+    from bench_common import machine_info
 
     sources = make_sources(opts.seconds)
     rows = []

@@ -11,24 +11,19 @@ separately). Nothing here is a test: it reports numbers and whether the team's t
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
-import platform
 import shutil
-import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-BENCH = ROOT / ".bench"
 sys.path.insert(0, str(HERE))
+
+from bench_common import BENCH, Bench, StageRow, engine_env, fmt, machine_info, run_measured, say, trim  # noqa: E402
 
 # Targets the team reports against (2-core machine).
 TARGET_ANALYSE_X = 300.0
@@ -61,201 +56,10 @@ DEFINITIONS = {
 # ----------------------------------------------------------------------------- process-tree memory
 
 
-_PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def _children() -> dict[int, list[int]]:
-    kids: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(b")", 1)[1].split()[1])
-        kids.setdefault(ppid, []).append(int(entry))
-    return kids
-
-
-def _tree_rss(root: int) -> int:
-    kids = _children()
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        todo.extend(kids.get(pid, ()))
-        try:
-            with open(f"/proc/{pid}/statm", "rb") as fh:
-                total += int(fh.read().split()[1]) * _PAGE
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
-
-
-@dataclass
-class Measured:
-    returncode: int
-    wall_s: float
-    peak_bytes: int
-    stderr_tail: str
-
-
-def run_measured(
-    cmd: list[str], *, log_path: Path, env: dict[str, str] | None = None, interval: float = 0.1
-) -> Measured:
-    """Run `cmd`, sampling its process tree's RSS; wall time is the whole process's life."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "wb") as log:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-        peak = 0
-        stop = threading.Event()
-
-        def sample() -> None:
-            nonlocal peak
-            while not stop.is_set():
-                peak = max(peak, _tree_rss(proc.pid))
-                stop.wait(interval)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        stop.set()
-        sampler.join()
-    tail = log_path.read_text(errors="replace").strip().splitlines()[-6:]
-    return Measured(proc.returncode, wall, max(peak, usage.ru_maxrss * 1024), "\n".join(tail))
-
-
 # ----------------------------------------------------------------------------- stage worker (child process)
 
 
-def _worker_progress(name: str) -> Callable[[float, str], None]:
-    last = [0.0]
-
-    def report(fraction: float, message: str) -> None:
-        now = time.monotonic()
-        if now - last[0] >= 2.0:
-            last[0] = now
-            print(f"[{name}] {fraction:5.1%} {message}", file=sys.stderr, flush=True)
-
-    return report
-
-
-def _stage_worker(name: str, args_path: Path, out_path: Path) -> int:
-    """Run one engine stage; write {"elapsed_s", "result"} to out_path. Imports happen before the clock starts."""
-    args = json.loads(args_path.read_text())
-    from mcp_highlight.engine.judge.analysis import Analysis
-    from mcp_highlight.engine.media.info import MediaInfo
-
-    progress = _worker_progress(name)
-    if name == "probe":
-        from mcp_highlight.engine.media.probe import probe
-
-        start = time.perf_counter()
-        result: Any = probe(Path(args["source"]), max_bytes=1 << 40)  # the upload cap is policy, not engine
-    elif name.startswith("analyse"):
-        from mcp_highlight.engine.judge.analyse import analyse
-
-        info = MediaInfo.model_validate(args["info"])
-        cache_dir = Path(args["cache_dir"]) if args.get("cache_dir") else None
-        start = time.perf_counter()
-        result = analyse(info, progress=progress, cache_dir=cache_dir)
-    elif name == "plan":
-        from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
-
-        analysis = Analysis.model_validate(args["analysis"])
-        start = time.perf_counter()
-        result = plan_reel([analysis], PlanRequest(target_s=args["target_s"]))
-    elif name.startswith("render"):
-        from mcp_highlight.engine.plan.planner import Plan
-        from mcp_highlight.engine.render.reel import render
-        from mcp_highlight.engine.render.spec import RenderSpec, TitleSpec
-
-        plan = Plan.model_validate(args["plan"])
-        spec = RenderSpec(
-            clips=plan.clips(),
-            output=Path(args["output"]),
-            aspect=args["aspect"],
-            title=TitleSpec(text=args["title"]) if args.get("title") else None,
-        )
-        start = time.perf_counter()
-        result = render(spec, progress=progress)
-    elif name == "e2e":
-        from mcp_highlight.engine.judge.analyse import analyse
-        from mcp_highlight.engine.media.probe import probe
-        from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
-        from mcp_highlight.engine.render.reel import render
-        from mcp_highlight.engine.render.spec import RenderSpec
-
-        start = time.perf_counter()
-        info = probe(Path(args["source"]), max_bytes=1 << 40)
-        analysis = analyse(info, progress=progress, cache_dir=None)
-        plan = plan_reel([analysis], PlanRequest(target_s=args["target_s"]))
-        result = render(RenderSpec(clips=plan.clips(), output=Path(args["output"]), aspect="16:9"), progress=progress)
-    else:
-        raise SystemExit(f"unknown stage {name}")
-    elapsed = time.perf_counter() - start
-    out_path.write_text(json.dumps({"elapsed_s": elapsed, "result": result.model_dump(mode="json")}))
-    return 0
-
-
 # ----------------------------------------------------------------------------- stages (parent side)
-
-
-@dataclass
-class StageRow:
-    name: str
-    ok: bool
-    wall_s: float | None = None
-    process_s: float | None = None
-    x_realtime: float | None = None
-    peak_mb: float | None = None
-    note: str = ""
-
-
-@dataclass
-class Bench:
-    source_s: float = 0.0
-    rows: list[StageRow] = field(default_factory=list)
-    work: Path = BENCH / "run"
-
-    def stage(self, name: str, label: str, args: dict[str, Any], env: dict[str, str]) -> tuple[StageRow, Any]:
-        _say(f"▶ {label} ...")
-        self.work.mkdir(parents=True, exist_ok=True)
-        args_path = self.work / f"{name}.args.json"
-        out_path = self.work / f"{name}.out.json"
-        out_path.unlink(missing_ok=True)
-        args_path.write_text(json.dumps(args))
-        cmd = [sys.executable, str(Path(__file__).resolve()), "_stage", name, str(args_path), str(out_path)]
-        measured = run_measured(cmd, log_path=self.work / f"{name}.log", env=env)
-        row = StageRow(name=label, ok=measured.returncode == 0 and out_path.exists())
-        row.process_s = measured.wall_s
-        row.peak_mb = measured.peak_bytes / 1e6
-        result = None
-        if row.ok:
-            payload = json.loads(out_path.read_text())
-            row.wall_s = payload["elapsed_s"]
-            row.x_realtime = self.source_s / row.wall_s if row.wall_s > 0 and self.source_s else None
-            result = payload["result"]
-            _say(f"  {label}: {row.wall_s:.2f} s, peak {row.peak_mb:.0f} MB")
-        else:
-            row.note = "failed: " + (measured.stderr_tail.splitlines() or ["?"])[-1][:160]
-            _say(f"  {label} FAILED (exit {measured.returncode}):\n{measured.stderr_tail}")
-        self.rows.append(row)
-        return row, result
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _engine_env() -> dict[str, str]:
-    """The stage processes' environment: PATH without any system ffmpeg, so the engine cannot lean on one."""
-    paths = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and not (Path(p) / "ffmpeg").exists()]
-    return {**os.environ, "PATH": os.pathsep.join(paths), "PYTHONUNBUFFERED": "1"}
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -292,62 +96,23 @@ def make_inputs(opts: argparse.Namespace) -> tuple[Path, Truth]:
             stale.unlink()
     base = media / f"{stem}.mp4"
     if not (base.exists() and samples.truth_path(base).exists()):
-        _say(f"generating a {opts.minutes:g}-minute {width}x{height}p{opts.fps} game (once; cached in {media}) ...")
+        say(f"generating a {opts.minutes:g}-minute {width}x{height}p{opts.fps} game (once; cached in {media}) ...")
         t0 = time.perf_counter()
         samples.synth_game(base, duration_s=opts.minutes * 60, width=width, height=height, fps=opts.fps, seed=opts.seed)
-        _say(f"  generated in {time.perf_counter() - t0:.0f} s")
+        say(f"  generated in {time.perf_counter() - t0:.0f} s")
     if not opts.long:
         return base, Truth.from_model(samples.load_truth(base))
     repeats = max(1, math.ceil(opts.hours * 60 / opts.minutes))
     long_path = media / f"long-{repeats}x-{stem}.mp4"
     if not (long_path.exists() and samples.truth_path(long_path).exists()):
-        _say(f"concatenating {repeats} copies into a {repeats * opts.minutes / 60:g}-hour file (stream copy) ...")
+        say(f"concatenating {repeats} copies into a {repeats * opts.minutes / 60:g}-hour file (stream copy) ...")
         t0 = time.perf_counter()
         samples.long_game(long_path, base, repeats)
-        _say(f"  concatenated in {time.perf_counter() - t0:.0f} s")
+        say(f"  concatenated in {time.perf_counter() - t0:.0f} s")
     return long_path, Truth.from_model(samples.load_truth(long_path))
 
 
 # ----------------------------------------------------------------------------- machine
-
-
-def machine_info() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram_gb = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram_gb = int(line.split()[1]) / 1024 / 1024
-    except OSError:
-        pass
-    import av
-
-    from mcp_highlight.engine.media.ffmpeg import ffmpeg_exe
-
-    libs = getattr(av, "library_versions", {})
-    avcodec = ".".join(map(str, libs.get("libavcodec", ()))) or "?"
-    ffmpeg_line = subprocess.run([ffmpeg_exe(), "-version"], capture_output=True, text=True).stdout.splitlines()
-    ffmpeg_bin = ffmpeg_line[0].replace("ffmpeg version", "").split()[0] if ffmpeg_line else "?"
-    ffmpeg_lib = getattr(av, "ffmpeg_version_info", None)
-    return {
-        "load_avg_1m": round(os.getloadavg()[0], 2),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "ram_gb": round(ram_gb, 1) if ram_gb else None,
-        "os": platform.platform(terse=True),
-        "python": platform.python_version(),
-        "pyav": av.__version__,
-        "pyav_ffmpeg": f"{ffmpeg_lib or '?'} (libavcodec {avcodec})",
-        "ffmpeg_binary": f"imageio-ffmpeg {ffmpeg_bin}",
-    }
 
 
 # ----------------------------------------------------------------------------- the run
@@ -376,17 +141,6 @@ def _score(
     }
 
 
-def _trim(spans: list[tuple[float, float]], length_s: float) -> list[tuple[float, float]]:
-    """The first `length_s` seconds of an edit (its kept spans in order)."""
-    out, left = [], length_s
-    for a, b in sorted(spans):
-        if left <= 1e-6:
-            break
-        out.append((a, min(b, a + left)))
-        left -= out[-1][1] - a
-    return out
-
-
 def run_peer(
     opts: argparse.Namespace,
     source: Path,
@@ -398,7 +152,7 @@ def run_peer(
     import bench_peer
 
     try:
-        peer = bench_peer.ensure_peer(BENCH, log=_say)
+        peer = bench_peer.ensure_peer(BENCH, log=say)
     except bench_peer.PeerUnavailable as exc:
         return {"available": False, "reason": str(exc)}
     work = BENCH / "peer-run"
@@ -411,7 +165,7 @@ def run_peer(
         out = work / f"timeline-{threshold:g}.json"
         out.unlink(missing_ok=True)
         cmd = bench_peer.peer_command(peer, source, out, temp, threshold=threshold, margin=margin)
-        _say(f"▶ auto-editor threshold {threshold:.0%}{' (cold)' if i == 0 else ' (levels cached)'} ...")
+        say(f"▶ auto-editor threshold {threshold:.0%}{' (cold)' if i == 0 else ' (levels cached)'} ...")
         measured = run_measured(cmd, log_path=work / f"peer-{threshold:g}.log")
         if measured.returncode != 0 or not out.exists():
             return {"available": False, "reason": f"auto-editor failed: {measured.stderr_tail[-300:]}"}
@@ -428,7 +182,7 @@ def run_peer(
                 **score,
             }
         )
-        _say(
+        say(
             f"  {measured.wall_s:.1f} s, kept {score['kept_s']:.0f} s, recall {score['recall']:.2f}, precision {score['precision']:.2f}"
         )
     default = next(r for r in runs if r["threshold"] == PEER_DEFAULT_THRESHOLD)
@@ -436,7 +190,7 @@ def run_peer(
     matched = tuned
     if tuned["kept_s"] > opts.target_s * 1.25:
         # No threshold makes a reel this short: take the first target-length of its edit, as a user would trim it.
-        trimmed = _trim(spans[tuned["threshold"]], opts.target_s)
+        trimmed = trim(spans[tuned["threshold"]], opts.target_s)
         matched = {**tuned, **_score(truth, trimmed, margin, opts), "trimmed_from_s": tuned["kept_s"]}
     return {
         "available": True,
@@ -461,7 +215,7 @@ def run(opts: argparse.Namespace) -> dict[str, Any]:
 
     report: dict[str, Any] = {"machine": machine_info()}
     source, truth = make_inputs(opts)
-    env = _engine_env()
+    env = engine_env()
     bench = Bench(work=BENCH / "run")
     shutil.rmtree(bench.work, ignore_errors=True)
 
@@ -642,10 +396,6 @@ def targets(report: dict[str, Any], rows: list[StageRow], opts: argparse.Namespa
 # ----------------------------------------------------------------------------- printing
 
 
-def _fmt(value: float | None, spec: str) -> str:
-    return "-" if value is None else format(value, spec)
-
-
 def print_report(report: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -677,7 +427,7 @@ def print_report(report: dict[str, Any]) -> None:
         table.add_column(col, justify="left" if col in ("stage", "notes") else "right")
     for r in report.get("stages", []):
         table.add_row(
-            r["name"], _fmt(r["wall_s"], ".2f"), _fmt(r["x_realtime"], ".0f"), _fmt(r["peak_mb"], ".0f"), r["note"]
+            r["name"], fmt(r["wall_s"], ".2f"), fmt(r["x_realtime"], ".0f"), fmt(r["peak_mb"], ".0f"), r["note"]
         )
     console.print(table)
     if report.get("process_overhead_s") is not None:
@@ -700,8 +450,8 @@ def print_report(report: dict[str, Any]) -> None:
                 f"{q['recall']:.2f}",
                 f"{q['recall_all']:.2f}",
                 f"{q['precision']:.2f}",
-                _fmt(q["loud_only_kept"], ".2f"),
-                _fmt(q["motion_only_kept"], ".2f"),
+                fmt(q["loud_only_kept"], ".2f"),
+                fmt(q["motion_only_kept"], ".2f"),
                 f"{q['kept_s']:.0f}",
                 str(q["clips"]),
                 wall,
@@ -712,7 +462,7 @@ def print_report(report: dict[str, Any]) -> None:
             peak = max(
                 (r["peak_mb"] or 0) for r in report["stages"] if r["name"] in ("probe", "analyse (cold)", "plan")
             )
-            add("ours (plan)", ours, _fmt(ours["wall_s"], ".2f"), f"{peak:.0f}")
+            add("ours (plan)", ours, fmt(ours["wall_s"], ".2f"), f"{peak:.0f}")
         if report.get("ours_rendered"):
             add("ours (as rendered 16:9)", report["ours_rendered"], "", "")
         if peer and peer.get("available"):
@@ -745,7 +495,7 @@ def print_report(report: dict[str, Any]) -> None:
                 "      every threshold tried: "
                 + ", ".join(
                     f"{r['threshold']:.0%}→{r['kept_s']:.0f}s R{r['recall']:.2f} P{r['precision']:.2f} "
-                    f"loud {_fmt(r['loud_only_kept'], '.2f')}"
+                    f"loud {fmt(r['loud_only_kept'], '.2f')}"
                     for r in peer["runs"]
                 ),
                 highlight=False,
@@ -803,38 +553,3 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         float(t.rstrip("%")) / (100 if t.endswith("%") else 1) for t in opts.peer_thresholds.split(",")
     )
     return opts
-
-
-def main(argv: list[str]) -> int:
-    if argv[:1] == ["_stage"]:
-        return _stage_worker(argv[1], Path(argv[2]), Path(argv[3]))
-    opts = parse_args(argv)
-    started = time.perf_counter()
-    if opts.broadcast:
-        import bench_broadcast
-
-        report = bench_broadcast.run(opts)
-        report["bench_wall_s"] = time.perf_counter() - started
-        (BENCH / "last-broadcast-report.json").write_text(json.dumps(report, indent=2))
-        if opts.json:
-            print(json.dumps(report, indent=2))
-        else:
-            bench_broadcast.print_report(report)
-            print(f"(bench took {report['bench_wall_s']:.0f} s; JSON in .bench/last-broadcast-report.json)")
-        return 0
-    report = run(opts)
-    report["bench_wall_s"] = time.perf_counter() - started
-    report["load_avg_end_1m"] = round(os.getloadavg()[0], 2)
-    report["options"] = {k: v for k, v in vars(opts).items() if isinstance(v, str | int | float | bool | tuple)}
-    (BENCH / "last-report.json").write_text(json.dumps(report, indent=2))
-    if opts.json:
-        print(json.dumps(report, indent=2))
-    else:
-        print_report(report)
-        print(f"(bench took {report['bench_wall_s']:.0f} s; JSON in .bench/last-report.json)")
-    failed = [r for r in report.get("stages", []) if not r["ok"]]
-    return 1 if failed or "input" not in report else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
