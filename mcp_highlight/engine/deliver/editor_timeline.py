@@ -9,6 +9,7 @@ left out of it (the .otio and .fcpxml keep it).
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -16,15 +17,14 @@ import opentimelineio as otio
 from opentimelineio.opentime import RationalTime, TimeRange
 
 from mcp_highlight.core.errors import BadInputError
+from mcp_highlight.engine.media.frame_rate import DEFAULT_RATE, standard_rate, to_frames
 from mcp_highlight.engine.render.spec import RenderSpec
 
 FORMATS = {".otio": "otio_json", ".fcpxml": "fcpx_xml", ".edl": "cmx_3600"}
 """File suffix -> OTIO adapter. The adapters come from the otio-fcpx-xml-adapter and otio-cmx3600-adapter packages."""
-REEL_RATE = 30.0
-_STANDARD_RATES = (23.976, 24.0, 25.0, 29.97, 30.0, 50.0, 59.94, 60.0)
 
 
-def _source_facts(path: Path) -> tuple[float | None, float | None]:
+def _source_facts(path: Path) -> tuple[Fraction | None, float | None]:
     """(video frame rate, duration in seconds) of a file, or None for what it has not or cannot be read."""
     try:
         with av.open(str(path)) as container:
@@ -32,24 +32,24 @@ def _source_facts(path: Path) -> tuple[float | None, float | None]:
             if not container.streams.video:
                 return None, duration
             stream = container.streams.video[0]
-            return (float(stream.average_rate) if stream.average_rate else None), duration
+            return (Fraction(stream.average_rate) if stream.average_rate else None), duration
     except (av.FFmpegError, OSError):
         return None, None
 
 
-def timeline_rate(rates: list[float | None]) -> float:
-    """The sources' common standard frame rate (so source timecodes are the sources' own), else the reel's."""
-    known = {round(r, 3) for r in rates if r}
+def timeline_rate(rates: list[Fraction | None]) -> Fraction:
+    """The sources' common standard frame rate, exact (so source timecodes are the sources' own), else 30."""
+    known = {standard_rate(r) for r in rates if r}
     if len(known) == 1:
         (rate,) = known
-        for standard in _STANDARD_RATES:
-            if abs(rate - standard) < 0.01:
-                return standard
-    return REEL_RATE
+        if rate is not None:
+            return rate
+    return DEFAULT_RATE
 
 
-def _time(seconds: float, rate: float) -> RationalTime:
-    return RationalTime(round(seconds * rate), rate)
+def _time(seconds: float, rate: Fraction) -> RationalTime:
+    """`seconds` as a whole frame at `rate`: editors count frames, not milliseconds."""
+    return RationalTime(to_frames(seconds, rate), float(rate))
 
 
 def build_timeline(spec: RenderSpec, *, name: str = "Highlights", markers_for_title: bool = False) -> otio.schema.Timeline:
@@ -117,6 +117,13 @@ def build_timeline(spec: RenderSpec, *, name: str = "Highlights", markers_for_ti
     return timeline
 
 
+def _with_frame_duration(fcpxml: str, rate: float) -> str:
+    """The FCP XML adapter knows 29.97 but not 30000/1001 and leaves the format's frame duration empty;
+    its times are already whole frames at the exact rate, so the exact frame duration completes it."""
+    exact = Fraction(rate).limit_denominator(1001)
+    return fcpxml.replace('frameDuration=""', f'frameDuration="{exact.denominator}/{exact.numerator}s"')
+
+
 def write_timeline(spec: RenderSpec, path: Path, *, name: str = "Highlights") -> Path:
     """Write the reel's edit to `path`; the suffix (.otio, .fcpxml, .edl) picks the format."""
     path = path.expanduser().absolute()
@@ -134,7 +141,10 @@ def write_timeline(spec: RenderSpec, path: Path, *, name: str = "Highlights") ->
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.partial")
     try:
-        otio.adapters.write_to_file(timeline, str(tmp), adapter_name=adapter)
+        text = otio.adapters.write_to_string(timeline, adapter_name=adapter)
+        if adapter == "fcpx_xml":
+            text = _with_frame_duration(text, timeline.global_start_time.rate)
+        tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
     except Exception:
         tmp.unlink(missing_ok=True)

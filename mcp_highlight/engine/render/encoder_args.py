@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
 
+from mcp_highlight.engine.media.frame_rate import MAX_RATE, standard_rate
 from mcp_highlight.engine.render import filters as rf
 from mcp_highlight.engine.render.sources import Span
 
@@ -30,11 +31,7 @@ def graph_args(graph: list[str], work: Path) -> list[str]:
     return ["-/filter_complex", str(script)]
 
 
-MAX_FPS = 60
-_STANDARD_RATES = tuple(
-    Fraction(n, d)
-    for n, d in ((24000, 1001), (24, 1), (25, 1), (30000, 1001), (30, 1), (48, 1), (50, 1), (60000, 1001), (60, 1))
-)
+MAX_FPS = int(MAX_RATE)
 
 
 def source_rate(fps: Fraction | None, nominal: Fraction | None, variable: bool) -> Fraction:
@@ -45,8 +42,7 @@ def source_rate(fps: Fraction | None, nominal: Fraction | None, variable: bool) 
     rate = nominal if variable and nominal and nominal <= MAX_FPS * 1.01 else fps
     if not rate or rate > MAX_FPS * 1.01 or rate < 23:
         return Fraction(FPS)
-    nearest = min(_STANDARD_RATES, key=lambda r: abs(r - rate))
-    return nearest if abs(nearest - rate) <= rate * Fraction(15, 1000) else Fraction(round(rate))
+    return standard_rate(rate) or Fraction(round(rate))
 
 
 def reel_rate(rates: Iterable[Fraction]) -> Fraction:
