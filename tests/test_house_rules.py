@@ -18,7 +18,6 @@ STILL_TOO_LONG: set[str] = {
     "backends/cloud/backend.py",
     "backends/local/timeline.py:_replan",
     "engine/deliver/editor_timeline.py:build_timeline",
-    "engine/judge/analyse.py:analyse",
     "engine/judge/video_signals.py:read_video",
     "engine/media/probe.py",
     "engine/media/probe.py:_probe_open",
