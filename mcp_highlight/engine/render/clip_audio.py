@@ -13,7 +13,9 @@ the gap, as players do; only a clip whose sound is mostly unreadable is refused.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
+from typing import BinaryIO
 
 import av
 import numpy as np
@@ -44,60 +46,78 @@ def _stereo(frame: av.AudioFrame) -> np.ndarray:
     return frame.to_ndarray().reshape(-1, 2)
 
 
+def _seconds(stamp: int | None, time_base: Fraction | None, origin: float) -> float | None:
+    return float(stamp * time_base) - origin if stamp is not None and time_base else None
+
+
+@dataclass
+class _Cut:
+    """Samples written from `begin` on, exactly `wanted` of them, gaps kept as silence."""
+
+    sink: BinaryIO
+    begin: float
+    wanted: int
+    written: int = 0
+
+    def put(self, samples: np.ndarray, t0: float | None) -> None:
+        if t0 is not None:
+            at = round((t0 - self.begin) * RATE)  # where this block belongs in the cut
+            if at > self.written + _GAP_S * RATE:  # a gap (late start, lost packet): keep time with silence
+                gap = min(at, self.wanted) - self.written
+                self.sink.write(np.zeros((gap, 2), np.float32).tobytes())
+                self.written += gap
+            elif at < self.written:  # before the cut, or overlapping what was written
+                samples = samples[min(len(samples), self.written - at) :]
+        chunk = samples[: max(0, self.wanted - self.written)]
+        self.sink.write(chunk.tobytes())
+        self.written += len(chunk)
+
+    def pad(self) -> None:
+        if self.written < self.wanted:  # the track ends early
+            self.sink.write(np.zeros((self.wanted - self.written, 2), np.float32).tobytes())
+
+
+def _decode_into(
+    cut: _Cut, container: av.container.InputContainer, stream: av.audio.AudioStream, end: float, origin: float
+) -> tuple[int, list[float]]:
+    """Decode packets into `cut` until it is full; returns the packets inside the cut and where damage was."""
+    resampler = av.AudioResampler(format="flt", layout="stereo", rate=RATE)
+    packets, damaged = 0, []
+    for packet in container.demux(stream):
+        t_packet = _seconds(packet.pts if packet.pts is not None else packet.dts, packet.time_base, origin)
+        if t_packet is not None and t_packet >= end:
+            break
+        inside = t_packet is None or t_packet >= cut.begin - 0.1
+        packets += inside
+        try:
+            frames = stream.decode(packet)
+        except streams.DAMAGED_DATA_ERRORS:
+            if inside and packet.size:
+                damaged.append(t_packet if t_packet is not None else cut.begin)
+            continue
+        for frame in frames:
+            t0 = _seconds(frame.pts, frame.time_base, origin)
+            for converted in resampler.resample(frame):
+                cut.put(_stereo(converted), t0)
+                t0 = None  # a resampler may return more than one block: they follow on
+        if cut.written >= cut.wanted:
+            break
+    return packets, damaged
+
+
 def extract(container: av.container.InputContainer, start_s: float, duration_s: float, out: Path) -> RawAudio:
     """Write the sound from `start_s` (seconds after the file's start, as ffmpeg's -ss counts) for `duration_s`."""
     stream = streams.main_audio(container)
     if stream is None:
         raise CorruptMediaError(f"{Path(container.name).name} has no sound track that can be decoded.")
     origin = (container.start_time or 0) / 1_000_000
-    begin, end = start_s, start_s + duration_s + PAD_S
-    wanted = round((end - begin) * RATE)
-    resampler = av.AudioResampler(format="flt", layout="stereo", rate=RATE)
-    container.seek(max(0, round((origin + begin - 1.0) * 1_000_000)), backward=True, any_frame=False)
-    written, packets, damaged = 0, 0, []
-
-    def put(sink: object, samples: np.ndarray, t0: float | None) -> None:
-        nonlocal written
-        if t0 is not None:
-            at = round((t0 - begin) * RATE)  # where this block belongs in the cut
-            if at > written + _GAP_S * RATE:  # a gap (late start, lost packet): keep time with silence
-                gap = min(at, wanted) - written
-                sink.write(np.zeros((gap, 2), np.float32).tobytes())  # type: ignore[attr-defined]
-                written += gap
-            elif at < written:  # before the cut, or overlapping what was written
-                samples = samples[min(len(samples), written - at) :]
-        chunk = samples[: max(0, wanted - written)]
-        sink.write(chunk.tobytes())  # type: ignore[attr-defined]
-        written += len(chunk)
-
+    end = start_s + duration_s + PAD_S
+    container.seek(max(0, round((origin + start_s - 1.0) * 1_000_000)), backward=True, any_frame=False)
     try:
         with out.open("wb") as sink:
-            for packet in container.demux(stream):
-                stamp = packet.pts if packet.pts is not None else packet.dts
-                t_packet = float(stamp * packet.time_base) - origin if stamp is not None and packet.time_base else None
-                if t_packet is not None and t_packet >= end:
-                    break
-                inside = t_packet is None or t_packet >= begin - 0.1
-                packets += inside
-                try:
-                    frames = stream.decode(packet)
-                except streams.DAMAGED_DATA_ERRORS:
-                    if inside and packet.size:
-                        damaged.append(t_packet if t_packet is not None else begin)
-                    continue
-                for frame in frames:
-                    t0 = (
-                        float(frame.pts * frame.time_base) - origin
-                        if frame.pts is not None and frame.time_base
-                        else None
-                    )
-                    for converted in resampler.resample(frame):
-                        put(sink, _stereo(converted), t0)
-                        t0 = None  # a resampler may return more than one block: they follow on
-                if written >= wanted:
-                    break
-            if written < wanted:
-                sink.write(np.zeros((wanted - written, 2), np.float32).tobytes())  # the track ends early
+            cut = _Cut(sink, start_s, round((end - start_s) * RATE))
+            packets, damaged = _decode_into(cut, container, stream, end, origin)
+            cut.pad()
     except av.FFmpegError as exc:
         raise CorruptMediaError(
             f"The sound of {Path(container.name).name} cannot be read near {start_s:.1f}s: {exc}"

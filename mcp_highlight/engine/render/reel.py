@@ -13,6 +13,7 @@ final check), `render_copy` (fast path and joins), `render_video` (re-encode), `
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import secrets
 import time
@@ -24,6 +25,7 @@ from mcp_highlight.core.logs import get_logger
 from mcp_highlight.core.progress import ProgressFn, no_progress, scaled
 from mcp_highlight.engine.media import scratch
 from mcp_highlight.engine.media.info import ImageInfo, MediaInfo
+from mcp_highlight.engine.plan.clip import Clip
 from mcp_highlight.engine.render.checks import (
     check_logo,
     check_music,
@@ -41,6 +43,41 @@ from mcp_highlight.engine.render.stream_copy import NotCopyable, fast_path_block
 log = get_logger(__name__)
 
 
+def _checked(
+    spec: RenderSpec, probed: Mapping[Path, MediaInfo | ImageInfo] | None
+) -> tuple[Path, dict[Path, SourceFacts], list[Clip]]:
+    """Everything refused before any work: sources, clips, music, logo, the output path, the title."""
+    output = spec.output.expanduser().absolute()
+    videos = {path: info for path, info in (probed or {}).items() if isinstance(info, MediaInfo) and info.video}
+    sources = {clip.source: probe_source(clip.source, videos) for clip in spec.clips}
+    clips = [checked_clip(clip, sources[clip.source]) for clip in spec.clips]
+    if spec.music is not None:
+        check_music(spec.music.path, probed)
+    if spec.logo is not None:
+        check_logo(spec.logo.path, probed)
+    check_output(output, list(sources))
+    if spec.title is not None and spec.title.text.strip():
+        check_title_fits(spec.title.start_s, sum(c.duration_s for c in clips))
+    return output, sources, clips
+
+
+def _cut_or_encode(
+    spec: RenderSpec, clips: list[Clip], sources: dict[Path, SourceFacts], work: Path, partial: Path, progress: ProgressFn
+) -> tuple[list[Span], list[str], bool]:
+    """The reel written to `partial`: copied when it can be, else re-encoded. Returns spans, damage notes, fast."""
+    blocker = fast_path_blocker(spec, clips, list(sources.values()))
+    if blocker is None:
+        try:
+            spans, damage = render_fast(spec, clips, work, partial, progress)
+            return spans, damage, True
+        except NotCopyable as exc:
+            log.info("render.fast_path_abandoned", reason=str(exc))
+    else:
+        log.info("render.reencode", reason=blocker)
+    spans, damage = render_reencode(spec, clips, work, partial, scaled(progress, 0.02, 0.97))
+    return spans, damage, False
+
+
 def render(
     spec: RenderSpec,
     *,
@@ -53,40 +90,15 @@ def render(
     """
     started = time.monotonic()
     progress(0.0, "Checking sources")
-    output = spec.output.expanduser().absolute()
-    videos = {path: info for path, info in (probed or {}).items() if isinstance(info, MediaInfo) and info.video}
-    sources = {clip.source: probe_source(clip.source, videos) for clip in spec.clips}
-    clips = [checked_clip(clip, sources[clip.source]) for clip in spec.clips]
-    if spec.music is not None:
-        check_music(spec.music.path, probed)
-    if spec.logo is not None:
-        check_logo(spec.logo.path, probed)
-    check_output(output, list(sources))
-    total_s = sum(c.duration_s for c in clips)
-    if spec.title is not None and spec.title.text.strip():
-        check_title_fits(spec.title.start_s, total_s)
-
+    output, sources, clips = _checked(spec, probed)
     token = secrets.token_hex(4)
     partial = output.with_name(f".{output.stem}.partial-{token}.mp4")
     work = output.with_name(f".{output.stem}.work-{token}")
     try:
         scratch.claim(work)  # locked while alive, so a start-up sweep leaves it alone
-        blocker = fast_path_blocker(spec, clips, list(sources.values()))
-        done: tuple[list[Span], list[str]] | None = None
-        if blocker is None:
-            try:
-                done = render_fast(spec, clips, work, partial, progress)
-            except NotCopyable as exc:
-                log.info("render.fast_path_abandoned", reason=str(exc))
-        else:
-            log.info("render.reencode", reason=blocker)
-        fast = done is not None
-        if done is None:
-            done = render_reencode(spec, clips, work, partial, scaled(progress, 0.02, 0.97))
-        spans, damage = done
+        spans, damage, fast = _cut_or_encode(spec, clips, sources, work, partial, progress)
         progress(0.97, "Checking the result")
-        expected = sum(s.duration_s for s in spans)
-        duration, width, height = verify_output(partial, expected)
+        duration, width, height = verify_output(partial, sum(s.duration_s for s in spans))
         fps = (sources[spec.clips[0].source].fps if fast else None) or clips_rate(clips)
         os.replace(partial, output)
     except BaseException:
@@ -95,11 +107,7 @@ def render(
         raise
     finally:
         scratch.release(work)
-
-    cuts, position = [], 0.0
-    for span in spans:
-        cuts.append(round(position, 3))
-        position += span.duration_s
+    cuts = [round(c, 3) for c in itertools.accumulate((s.duration_s for s in spans[:-1]), initial=0.0)]
     result = RenderResult(
         path=output,
         duration_s=duration,
@@ -108,7 +116,7 @@ def render(
         height=height,
         fast_path=fast,
         elapsed_s=round(time.monotonic() - started, 3),
-        cut_times_s=cuts,
+        cut_times_s=cuts if spans else [],
         source_spans=[(round(s.start_s, 3), round(s.start_s + s.duration_s, 3)) for s in spans],
         fps=round(float(fps), 3),
         warnings=_source_notes(list(sources.values())) + damage,

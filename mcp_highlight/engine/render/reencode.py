@@ -3,6 +3,7 @@ then encoded to H.264 High yuv420p in groups, joined, and handed to the audio st
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
@@ -64,33 +65,31 @@ def render_reencode(
     return spans, warnings
 
 
-def encode_group(
-    spec: RenderSpec,
-    spans: list[Span],
-    offset_s: float,
-    reel_length_s: float,
-    dest: Path,
-    work: Path,
-    progress: ProgressFn,
-    *,
-    fps: Fraction,
-) -> None:
-    """Encode consecutive clips (video only) to `dest`: normalised, captioned, with the title where it falls."""
+@dataclass
+class _Command:
+    """An ffmpeg command being built: inputs in order, the filter graph, and the label of the picture so far."""
+
+    args: list[str] = field(default_factory=list)
+    graph: list[str] = field(default_factory=list)
+    inputs: int = 0
+    out: str = "vcat"
+
+    def add_input(self, *args: str) -> int:
+        self.args += args
+        self.inputs += 1
+        return self.inputs - 1
+
+
+def _add_clips(cmd: _Command, spec: RenderSpec, spans: list[Span], work: Path, progress: ProgressFn, fps: Fraction) -> None:
+    """Each clip normalised to the frame (crop, follow or blur fill), captioned, then all joined as `vcat`."""
     frame = spec.frame_size
-    length = sum(s.duration_s for s in spans)
-    args: list[str] = []
-    for span in spans:
-        args += ["-an", "-sn", "-dn", *input_window(span.start_s, span.duration_s + 0.5), "-i", str(span.source.path)]
-    n_inputs = len(spans)
     margin = rf.even(min(frame) * 0.04)
-    graph: list[str] = []
+    for span in spans:
+        cmd.add_input("-an", "-sn", "-dn", *input_window(span.start_s, span.duration_s + 0.5), "-i", str(span.source.path))
     for i, span in enumerate(spans):
         caption_input = None
         if span.caption:
-            png = save_png(caption_image(span.caption, frame), work, f"caption{i}")
-            args += ["-i", str(png)]
-            caption_input = n_inputs
-            n_inputs += 1
+            caption_input = cmd.add_input("-i", str(save_png(caption_image(span.caption, frame), work, f"caption{i}")))
         video = rf.ClipVideo(
             input_index=i,
             display=span.source.display,
@@ -104,47 +103,75 @@ def encode_group(
             interlaced=span.source.interlaced,
             hdr=span.source.hdr,
         )
-        graph += rf.clip_video_filters(video, f"v{i}", frame=frame, fit=spec.fit, caption_xy=(margin, margin))
-    graph.append(rf.video_concat_filter([f"v{i}" for i in range(len(spans))], "vcat"))
-    video_out = "vcat"
+        cmd.graph += rf.clip_video_filters(video, f"v{i}", frame=frame, fit=spec.fit, caption_xy=(margin, margin))
+    cmd.graph.append(rf.video_concat_filter([f"v{i}" for i in range(len(spans))], "vcat"))
+
+
+def _add_title(
+    cmd: _Command, spec: RenderSpec, offset_s: float, reel_length_s: float, length: float, work: Path, fps: Fraction
+) -> None:
+    """The title over the part of it that falls in this group (its times are on the reel's timeline)."""
     title = spec.title
-    if title is not None and title.text.strip():
-        # The title's times are on the reel's timeline; this group starts `offset_s` into the reel.
-        title_start = max(0.0, title.start_s)
-        title_end = min(title_start + title.duration_s, reel_length_s)
-        start, end = title_start - offset_s, min(title_end - offset_s, length)
-        if end > 0 and start < length:
-            image = title_image(title.text.strip(), frame)
-            png = save_png(image, work, "title")
-            args += ["-loop", "1", "-framerate", rf.rate_text(fps), "-t", f"{end:.4f}", "-i", str(png)]
-            y = rf.title_y(title.position, frame[1], image.height)
-            graph += rf.title_filters(
-                n_inputs,
-                "vcat",
-                "vout",
-                frame=frame,
-                size=image.size,
-                y=y,
-                start_s=start,
-                end_s=end,
-                fade_in=start >= 0,
-                fade_out=title_end - offset_s <= length + 1e-6,
-            )
-            video_out = "vout"
-            n_inputs += 1
-    if spec.logo is not None:
-        logo = logo_image(spec.logo.path, frame, width_fraction=spec.logo.width_fraction, opacity=spec.logo.opacity)
-        png = save_png(logo, work, "logo")
-        args += ["-loop", "1", "-framerate", rf.rate_text(fps), "-t", f"{length:.4f}", "-i", str(png)]
-        corner = spec.logo.position
-        if corner.startswith("top") and corner.endswith("left") and any(s.caption for s in spans):
-            corner = "top-right"  # captions sit top-left
-        graph += rf.logo_filters(
-            n_inputs, video_out, "vlogo", frame=frame, size=logo.size, corner=corner, margin=margin
-        )
-        video_out = "vlogo"
-    args += graph_args(graph, work)
-    args += ["-map", f"[{video_out}]", "-an"]
+    if title is None or not title.text.strip():
+        return
+    title_start = max(0.0, title.start_s)
+    title_end = min(title_start + title.duration_s, reel_length_s)
+    start, end = title_start - offset_s, min(title_end - offset_s, length)
+    if end <= 0 or start >= length:
+        return
+    frame = spec.frame_size
+    image = title_image(title.text.strip(), frame)
+    png = save_png(image, work, "title")
+    index = cmd.add_input("-loop", "1", "-framerate", rf.rate_text(fps), "-t", f"{end:.4f}", "-i", str(png))
+    y = rf.title_y(title.position, frame[1], image.height)
+    cmd.graph += rf.title_filters(
+        index,
+        cmd.out,
+        "vout",
+        frame=frame,
+        size=image.size,
+        y=y,
+        start_s=start,
+        end_s=end,
+        fade_in=start >= 0,
+        fade_out=title_end - offset_s <= length + 1e-6,
+    )
+    cmd.out = "vout"
+
+
+def _add_logo(cmd: _Command, spec: RenderSpec, spans: list[Span], length: float, work: Path, fps: Fraction) -> None:
+    if spec.logo is None:
+        return
+    frame = spec.frame_size
+    logo = logo_image(spec.logo.path, frame, width_fraction=spec.logo.width_fraction, opacity=spec.logo.opacity)
+    png = save_png(logo, work, "logo")
+    index = cmd.add_input("-loop", "1", "-framerate", rf.rate_text(fps), "-t", f"{length:.4f}", "-i", str(png))
+    corner = spec.logo.position
+    if corner.startswith("top") and corner.endswith("left") and any(s.caption for s in spans):
+        corner = "top-right"  # captions sit top-left
+    margin = rf.even(min(frame) * 0.04)
+    cmd.graph += rf.logo_filters(index, cmd.out, "vlogo", frame=frame, size=logo.size, corner=corner, margin=margin)
+    cmd.out = "vlogo"
+
+
+def encode_group(
+    spec: RenderSpec,
+    spans: list[Span],
+    offset_s: float,
+    reel_length_s: float,
+    dest: Path,
+    work: Path,
+    progress: ProgressFn,
+    *,
+    fps: Fraction,
+) -> None:
+    """Encode consecutive clips (video only) to `dest`: normalised, captioned, with the title where it falls."""
+    length = sum(s.duration_s for s in spans)
+    cmd = _Command()
+    _add_clips(cmd, spec, spans, work, progress, fps)
+    _add_title(cmd, spec, offset_s, reel_length_s, length, work, fps)
+    _add_logo(cmd, spec, spans, length, work, fps)
+    args = [*cmd.args, *graph_args(cmd.graph, work), "-map", f"[{cmd.out}]", "-an"]
     args += [*video_codec_args(fps), *_keyframes_at_cuts(spans), "-map_metadata", "-1", "-f", "mp4", "-y", str(dest)]
     run_ffmpeg(args, duration_s=length, progress=progress, message="Rendering")
 

@@ -79,6 +79,54 @@ class _Copied:
     end_pts: int  # source pts where it ends
 
 
+@dataclass
+class _Muxer:
+    """The output side of a copy: packets re-timed onto the reel's timeline, decode order kept strictly rising."""
+
+    out: av.container.OutputContainer
+    stream: av.video.VideoStream
+    total_s: float
+    progress: ProgressFn
+    message: str
+    last_out_dts: int | None = None
+    last_report: float = 0.0
+
+    def put(self, packet: av.Packet, source: av.video.VideoStream, key: int, base: int) -> None:
+        pts, dts = packet.pts, packet.dts if packet.dts is not None else packet.pts
+        out_dts = dts - key + base
+        if self.last_out_dts is not None and out_dts <= self.last_out_dts:
+            out_dts = self.last_out_dts + 1
+        out_pts = pts - key + base
+        if out_pts < out_dts:
+            raise NotCopyable("timestamps would go backwards at a cut")
+        packet.stream = self.stream
+        packet.time_base = source.time_base
+        packet.pts, packet.dts = out_pts, out_dts
+        self.last_out_dts = out_dts
+        self.out.mux(packet)
+        now = time.monotonic()
+        if now - self.last_report >= 0.3:
+            self.last_report = now
+            here = min(float(out_pts * Fraction(source.time_base)) / self.total_s, 1.0)
+            self.progress(here, f"{self.message} {int(100 * here)}%")
+
+
+def _ticks(
+    container: av.container.InputContainer, stream: av.video.VideoStream, clip: Span
+) -> tuple[Fraction, int, int, int, int]:
+    """(time base, origin, ticks per frame, keyframe at or before the start, end) of one clip, in the stream's ticks.
+
+    The start snaps back to its keyframe and the end moves as much earlier, so the reel keeps its planned length.
+    """
+    tb = Fraction(stream.time_base)
+    origin = _origin_ticks(container, tb)
+    frame_ticks = max(1, round(1 / (clip.source.fps * tb))) if clip.source.fps else 1
+    start_ts = origin + math.floor(Fraction(clip.start_s) / tb)
+    end_ts = origin + round(Fraction(clip.start_s + clip.duration_s) / tb) - frame_ticks // 2
+    key = _keyframe_at_or_before(container, stream, start_ts, origin)
+    return tb, origin, frame_ticks, key, max(end_ts - (start_ts - key), key + frame_ticks)
+
+
 def copy_video(clips: list[Span], dest: Path, progress: ProgressFn, *, message: str) -> list[Span]:
     """Copy each clip's packets (from the keyframe at or before its start) into one video-only MP4.
 
@@ -89,70 +137,40 @@ def copy_video(clips: list[Span], dest: Path, progress: ProgressFn, *, message: 
     previous clip of the same file, the two are merged into one continuous span instead.
     Returns the spans actually copied, so the audio can be cut to match exactly.
     """
-    total = sum(c.duration_s for c in clips)
     inputs: dict[Path, av.container.InputContainer] = {}
     spans: list[Span] = []
     out = av.open(str(dest), "w", format="mp4")
     try:
-        first = av.open(str(clips[0].source.path))
-        inputs[clips[0].source.path] = first
-        out_stream = out.add_stream_from_template(first.streams[clips[0].source.video_index])
-        offset = 0
-        last_out_dts: int | None = None
-        previous: _Copied | None = None
-        last_report = 0.0
+        first = inputs.setdefault(clips[0].source.path, av.open(str(clips[0].source.path)))
+        muxer = _Muxer(out, out.add_stream_from_template(first.streams[clips[0].source.video_index]),
+                       sum(c.duration_s for c in clips), progress, message)
+        offset, previous = 0, None
         for clip in clips:
-            container = inputs.get(clip.source.path) or inputs.setdefault(
-                clip.source.path, av.open(str(clip.source.path))
-            )
+            container = inputs.get(clip.source.path) or inputs.setdefault(clip.source.path, av.open(str(clip.source.path)))
             stream = container.streams[clip.source.video_index]
-            tb = Fraction(stream.time_base)
-            origin = _origin_ticks(container, tb)
-            frame_ticks = max(1, round(1 / (clip.source.fps * tb))) if clip.source.fps else 1
-            start_ts = origin + math.floor(Fraction(clip.start_s) / tb)
-            end_ts = origin + round(Fraction(clip.start_s + clip.duration_s) / tb) - frame_ticks // 2
-            key = _keyframe_at_or_before(container, stream, start_ts, origin)
-            # keep the planned length: start on the keyframe and end as much earlier, so the reel stays on target
-            end_ts = max(end_ts - (start_ts - key), key + frame_ticks)
+            tb, origin, frame_ticks, key, end_ts = _ticks(container, stream, clip)
             merge = previous is not None and previous.path == clip.source.path and key < previous.end_pts
-            if merge and previous is not None:
-                if end_ts <= previous.end_pts:
-                    continue  # wholly inside what was already copied
+            if merge and end_ts <= previous.end_pts:
+                continue  # wholly inside what was already copied
+            if merge:
                 key, base = previous.key, previous.offset
                 packets = _clip_packets(
                     container, stream, key, end_ts, resume_after_dts=previous.last_dts, emitted_max=previous.end_pts - 1
                 )
             else:
-                base = offset
-                packets = _clip_packets(container, stream, key, end_ts)
+                base, packets = offset, _clip_packets(container, stream, key, end_ts)
             max_pts: int | None = None
-            last_src_dts = previous.last_dts if merge and previous is not None else key
+            last_src_dts = previous.last_dts if merge else key
             for packet in packets:
-                pts, dts = packet.pts, packet.dts if packet.dts is not None else packet.pts
-                end_pts = pts + (packet.duration or frame_ticks)
+                end_pts = packet.pts + (packet.duration or frame_ticks)
                 max_pts = end_pts if max_pts is None else max(max_pts, end_pts)
-                out_dts = dts - key + base
-                if last_out_dts is not None and out_dts <= last_out_dts:
-                    out_dts = last_out_dts + 1
-                out_pts = pts - key + base
-                if out_pts < out_dts:
-                    raise NotCopyable("timestamps would go backwards at a cut")
-                last_src_dts = dts
-                packet.stream = out_stream
-                packet.time_base = stream.time_base
-                packet.pts, packet.dts = out_pts, out_dts
-                last_out_dts = out_dts
-                out.mux(packet)
-                now = time.monotonic()
-                if now - last_report >= 0.3:
-                    last_report = now
-                    here = min(float((out_pts) * tb) / total, 1.0)
-                    progress(here, f"{message} {int(100 * here)}%")
+                last_src_dts = packet.dts if packet.dts is not None else packet.pts
+                muxer.put(packet, stream, key, base)
             if max_pts is None:
                 if merge:
                     continue
                 raise NotCopyable(f"no packets found for a clip of {clip.source.path.name}")
-            if merge and previous is not None:
+            if merge:
                 max_pts = max(max_pts, previous.end_pts)
                 spans.pop()
             length = max_pts - key
