@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def make_clip(media_cache: Path) -> MakeMedia:
     def make(name: str, **params: object) -> Path:
         path = media_cache / _key("clip", name, params)
         if not path.exists() or path.stat().st_size == 0:
-            tmp = path.with_name("tmp-" + path.name)
+            tmp = path.with_name(f"tmp{os.getpid()}-{path.name}")  # unique: other checkouts may share the cache
             synth_clip(tmp, **params)  # type: ignore[arg-type]
             tmp.replace(path)
         return path
@@ -61,7 +62,7 @@ def make_game(media_cache: Path) -> MakeGame:
         path = media_cache / _key("game", name, params)
         if path.exists() and truth_path(path).exists():
             return path, load_truth(path)
-        tmp = path.with_name("tmp-" + path.name)
+        tmp = path.with_name(f"tmp{os.getpid()}-{path.name}")  # unique: other checkouts may share the cache
         truth = synth_game(tmp, **params)  # type: ignore[arg-type]
         tmp.replace(path)
         truth.save(path)
@@ -107,7 +108,7 @@ def make_recording(media_cache: Path) -> Callable[..., Recording]:
         path = media_cache / _key(f"{kind}-v{version}", name, params)
         if path.exists() and truth_path(path).exists():
             return path, load_recording_truth(path)
-        tmp = path.with_name("tmp-" + path.name)
+        tmp = path.with_name(f"tmp{os.getpid()}-{path.name}")  # unique: other checkouts may share the cache
         truth = generate(tmp, **params)
         tmp.replace(path)
         truth.save(path)

@@ -19,7 +19,7 @@ def cached_ffmpeg(path: Path, *args: str) -> Path:
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{path.suffix}")
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}{path.suffix}")  # unique: checkouts may share the cache
     subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args, str(tmp)], check=True)
     os.replace(tmp, path)
     return path

@@ -108,16 +108,17 @@ async def stream_edit(
         while True:
             now = time.monotonic()
             elapsed = now - start
+            # the notice first: however late this turn comes (a busy machine), the caller hears before a time-out
+            if now - last_notice >= timing.still_working_every_s:
+                message = f"Still working... ({elapsed / 60:.0f} min so far)"
+                last_notice = now
+            progress(min(0.95, 1 - math.exp(-elapsed / 90)), message)
             if elapsed > timing.sse_cap_s:
                 outcome.timed_out = f"NemoVideo did not finish the edit within {timing.sse_cap_s / 60:.0f} minutes."
                 break
             if now - last_event > timing.heartbeat_only_timeout_s:
                 outcome.timed_out = f"NemoVideo only sent keep-alive signals for {timing.heartbeat_only_timeout_s / 60:.0f} minutes."
                 break
-            if now - last_notice >= timing.still_working_every_s:
-                message = f"Still working... ({elapsed / 60:.0f} min so far)"
-                last_notice = now
-            progress(min(0.95, 1 - math.exp(-elapsed / 90)), message)
             try:
                 item = await asyncio.wait_for(queue.get(), timeout=timing.tick_s)
             except TimeoutError:
