@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from mcp_highlight.backends.cloud.client import NemoClient
 from mcp_highlight.backends.cloud.gui_speak import is_noise, translate
 from mcp_highlight.backends.cloud.models import AgentEvent, CloudTiming, Envelope, RunSseRequest
-from mcp_highlight.backends.cloud.sse import Heartbeat, iter_stream
+from mcp_highlight.backends.cloud.sse import iter_stream
 from mcp_highlight.backends.cloud.wire import step_name
 from mcp_highlight.core.errors import BackendError, HighlightError
 from mcp_highlight.core.logs import get_logger, redact_text
@@ -66,6 +66,65 @@ def event_error(client: NemoClient, event: AgentEvent) -> HighlightError:
         hint="Ask for the status to see what was applied, then try again.",
     )
 
+
+async def _pump(response: httpx.Response, data: object, queue: asyncio.Queue[object]) -> None:
+    """Events into `queue`, then `_END`; a plain JSON answer (already read) stands in for a stream."""
+    try:
+        if "text/event-stream" not in response.headers.get("content-type", ""):
+            for item in data if isinstance(data, list) else [data]:
+                if isinstance(item, dict):
+                    await queue.put(AgentEvent.model_validate(item))
+        else:
+            async for item in iter_stream(response.aiter_lines()):
+                await queue.put(item)
+        await queue.put(_END)
+    except (httpx.TransportError, httpx.StreamError) as exc:
+        await queue.put(_Broken(type(exc).__name__))
+    except ValidationError:
+        await queue.put(_END)
+
+
+@dataclass
+class _Watch:
+    """What the caller is told while the agent works, and when waiting has gone on too long."""
+
+    timing: CloudTiming
+    start: float = field(default_factory=time.monotonic)
+    last_event: float = field(default_factory=time.monotonic)
+    last_notice: float = field(default_factory=time.monotonic)
+    message: str = "NemoVideo is working on it"
+
+    def tick(self, progress: ProgressFn) -> str | None:
+        """Report progress; the reason to stop waiting, if it is time."""
+        now = time.monotonic()
+        elapsed = now - self.start
+        # the notice first: however late this turn comes (a busy machine), the caller hears before a time-out
+        if now - self.last_notice >= self.timing.still_working_every_s:
+            self.message, self.last_notice = f"Still working... ({elapsed / 60:.0f} min so far)", now
+        progress(min(0.95, 1 - math.exp(-elapsed / 90)), self.message)
+        if elapsed > self.timing.sse_cap_s:
+            return f"NemoVideo did not finish the edit within {self.timing.sse_cap_s / 60:.0f} minutes."
+        if now - self.last_event > self.timing.heartbeat_only_timeout_s:
+            return f"NemoVideo only sent keep-alive signals for {self.timing.heartbeat_only_timeout_s / 60:.0f} minutes."
+        return None
+
+    def take(self, client: NemoClient, event: AgentEvent, outcome: StreamOutcome) -> None:
+        """One event: an error raises; steps and texts are kept and the newest shown to people."""
+        self.last_event = time.monotonic()
+        if event.is_error:
+            raise event_error(client, event)
+        if event.partial:
+            return  # a fragment; the full event follows
+        for call in event.calls:
+            outcome.steps.append(call.name)
+            self.message, self.last_notice = step_name(call.name), time.monotonic()
+        for part in event.texts:
+            outcome.texts.append(part)
+            if not is_noise(part):
+                shown = translate(part) or self.message
+                self.message, self.last_notice = shown[:200], time.monotonic()
+
+
 async def stream_edit(
     client: NemoClient, timing: CloudTiming, session_id: str, text: str, progress: ProgressFn
 ) -> StreamOutcome:
@@ -84,40 +143,12 @@ async def stream_edit(
         timeout=timeout,
     )
     queue: asyncio.Queue[object] = asyncio.Queue()
-    streaming = "text/event-stream" in response.headers.get("content-type", "")
-
-    async def pump() -> None:
-        try:
-            if not streaming:  # a plain JSON answer instead of a stream (already read)
-                for item in data if isinstance(data, list) else [data]:
-                    if isinstance(item, dict):
-                        await queue.put(AgentEvent.model_validate(item))
-            else:
-                async for item in iter_stream(response.aiter_lines()):
-                    await queue.put(item)
-            await queue.put(_END)
-        except (httpx.TransportError, httpx.StreamError) as exc:
-            await queue.put(_Broken(type(exc).__name__))
-        except ValidationError:
-            await queue.put(_END)
-
-    reader = asyncio.create_task(pump())
-    start = last_event = last_notice = time.monotonic()
-    message = "NemoVideo is working on it"
+    reader = asyncio.create_task(_pump(response, data, queue))
+    watch = _Watch(timing)
     try:
         while True:
-            now = time.monotonic()
-            elapsed = now - start
-            # the notice first: however late this turn comes (a busy machine), the caller hears before a time-out
-            if now - last_notice >= timing.still_working_every_s:
-                message = f"Still working... ({elapsed / 60:.0f} min so far)"
-                last_notice = now
-            progress(min(0.95, 1 - math.exp(-elapsed / 90)), message)
-            if elapsed > timing.sse_cap_s:
-                outcome.timed_out = f"NemoVideo did not finish the edit within {timing.sse_cap_s / 60:.0f} minutes."
-                break
-            if now - last_event > timing.heartbeat_only_timeout_s:
-                outcome.timed_out = f"NemoVideo only sent keep-alive signals for {timing.heartbeat_only_timeout_s / 60:.0f} minutes."
+            outcome.timed_out = watch.tick(progress)
+            if outcome.timed_out:
                 break
             try:
                 item = await asyncio.wait_for(queue.get(), timeout=timing.tick_s)
@@ -129,21 +160,8 @@ async def stream_edit(
                 log.warning("cloud.sse.broken", session_id=session_id, error=item.error)
                 outcome.broken = True
                 break
-            if isinstance(item, Heartbeat) or not isinstance(item, AgentEvent):
-                continue
-            last_event = time.monotonic()
-            if item.is_error:
-                raise event_error(client, item)
-            if item.partial:
-                continue  # a fragment; the full event follows
-            for call in item.calls:
-                outcome.steps.append(call.name)
-                message, last_notice = step_name(call.name), time.monotonic()
-            for part in item.texts:
-                outcome.texts.append(part)
-                if not is_noise(part):
-                    shown = translate(part) or message
-                    message, last_notice = shown[:200], time.monotonic()
+            if isinstance(item, AgentEvent):  # heartbeats only keep the wait alive
+                watch.take(client, item, outcome)
     finally:
         reader.cancel()
         await asyncio.gather(reader, return_exceptions=True)

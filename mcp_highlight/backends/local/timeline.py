@@ -15,7 +15,7 @@ from mcp_highlight.core.errors import ImpossibleRequestError, NothingToExportErr
 from mcp_highlight.draft.model import Draft, Segment, Track, TrackType
 from mcp_highlight.engine.judge.analysis import Analysis
 from mcp_highlight.engine.plan.clip import Clip
-from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
+from mcp_highlight.engine.plan.planner import Moment, PlanRequest, plan_reel
 from mcp_highlight.engine.render.spec import LogoSpec, MusicSpec, RenderSpec, TitleSpec
 
 DEFAULT_TARGET_S = 60.0
@@ -50,8 +50,8 @@ def _retime(track: Track) -> None:
         cursor += seg.d
 
 
-def _replan(draft: Draft, req: EditRequest, media: list[MediaItem], analyses_for: AnalysesFor) -> str | None:
-    """Choose moments again with the reel settings kept in `draft.m`; returns the planner's note."""
+def _keep_settings(draft: Draft, req: EditRequest) -> None:
+    """The reel settings the edit changes, kept in `draft.m` so the next edit starts from them."""
     settings = draft.m
     if req.target_s is not None:
         settings.target_ms = round(req.target_s * 1000)
@@ -71,6 +71,11 @@ def _replan(draft: Draft, req: EditRequest, media: list[MediaItem], analyses_for
         settings.max_segment_s = req.max_segment_s
     if req.include_replays is not None:
         settings.include_replays = req.include_replays
+    settings.aspect = settings.aspect or "16:9"  # explicit, so a change of shape reads "16:9 -> 9:16"
+
+
+def _chosen_videos(draft: Draft, req: EditRequest, media: list[MediaItem]) -> list[MediaItem]:
+    """The videos the reel is cut from: those named in the edit (kept in the draft), else every upload."""
     videos = [m for m in media if m.kind == "video"]
     if req.sources is not None:
         known = {m.id for m in videos} | {m.name for m in videos}
@@ -80,11 +85,34 @@ def _replan(draft: Draft, req: EditRequest, media: list[MediaItem], analyses_for
                 f"No uploaded video is called {', '.join(unknown)}.",
                 hint=f"Uploaded videos: {', '.join(m.name for m in videos) or 'none'}.",
             )
-        settings.sources = [m.id for m in videos if m.id in req.sources or m.name in req.sources]
-    chosen = [m for m in videos if settings.sources is None or m.id in settings.sources]
+        draft.m.sources = [m.id for m in videos if m.id in req.sources or m.name in req.sources]
+    chosen = [m for m in videos if draft.m.sources is None or m.id in draft.m.sources]
     if not chosen:
         raise ImpossibleRequestError("There is no video in this session to make a reel from.", hint="Upload one first.")
-    settings.aspect = settings.aspect or "16:9"  # explicit, so a change of shape reads "16:9 -> 9:16"
+    return chosen
+
+
+def _segment(moment: Moment, item: MediaItem) -> Segment:
+    return Segment(
+        d=round((moment.end_s - moment.start_s) * 1000),
+        m={
+            "src": item.id,
+            "path": item.path,
+            "name": item.name,
+            "in": round(moment.start_s * 1000),
+            "out": round(moment.end_s * 1000),
+            "score": moment.score,
+            "why": moment.why,
+            **({"replay": True} if moment.replay else {}),
+        },
+    )
+
+
+def _replan(draft: Draft, req: EditRequest, media: list[MediaItem], analyses_for: AnalysesFor) -> str | None:
+    """Choose moments again with the reel settings kept in `draft.m`; returns the planner's note."""
+    _keep_settings(draft, req)
+    chosen = _chosen_videos(draft, req, media)
+    settings = draft.m
     if settings.target_ms is None and settings.moments is None:
         settings.target_ms = round(DEFAULT_TARGET_S * 1000)
     index_of = {m.id: i for i, m in enumerate(chosen)}
@@ -98,26 +126,12 @@ def _replan(draft: Draft, req: EditRequest, media: list[MediaItem], analyses_for
     analyses = analyses_for(chosen)
     plan = plan_reel(analyses, plan_request)
     by_path = {str(Path(a.source)): m for a, m in zip(analyses, chosen, strict=True)}
-    segments = []
-    for moment in plan.moments:
-        item = by_path[str(moment.source)]
-        segments.append(
-            Segment(
-                d=round((moment.end_s - moment.start_s) * 1000),
-                m={
-                    "src": item.id,
-                    "path": item.path,
-                    "name": item.name,
-                    "in": round(moment.start_s * 1000),
-                    "out": round(moment.end_s * 1000),
-                    "score": moment.score,
-                    "why": moment.why,
-                    **({"replay": True} if moment.replay else {}),
-                },
-            )
-        )
     names = ", ".join(dict.fromkeys(m.name for m in chosen))
-    track = Track(tt=TrackType.VIDEO, m={"name": f"{names} highlights"}, sg=segments)
+    track = Track(
+        tt=TrackType.VIDEO,
+        m={"name": f"{names} highlights"},
+        sg=[_segment(moment, by_path[str(moment.source)]) for moment in plan.moments],
+    )
     _retime(track)
     draft.t = [track, *[t for t in draft.t if t.tt != TrackType.VIDEO]]
     return plan.note
