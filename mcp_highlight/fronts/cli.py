@@ -393,7 +393,6 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(data))
             else:
                 _print_analysis_summary(data)
-            print(report["output"])
         return 0
     except HighlightError as exc:
         print(f"mcp-highlight: {exc}", file=sys.stderr)
