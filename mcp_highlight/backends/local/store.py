@@ -19,7 +19,7 @@ from typing import Any
 
 from mcp_highlight.backends.models import JobInfo, MediaItem
 from mcp_highlight.draft import Draft
-from mcp_highlight.errors import UnknownSessionError
+from mcp_highlight.errors import UnknownSessionError, shown_value
 from mcp_highlight.ownership import current_owner
 
 _SCHEMA = """
@@ -124,7 +124,7 @@ class Store:
         row = self._one("SELECT owner FROM sessions WHERE id=?", sid) if sid else None
         if row is None or (owner is not None and row[0] != owner):  # another token's session: as if absent
             raise UnknownSessionError(
-                f"There is no session {sid!r}.",
+                f"There is no session {shown_value(sid)}.",
                 hint="Upload a video without a session id to start one, or list sessions with get_state.",
             )
 

@@ -1,0 +1,57 @@
+"""What the CLI prints for people: the table of moments in a reel, an analysis summary."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from mcp_highlight.draft import Draft, TrackType
+from mcp_highlight.durations import format_clock, format_seconds
+
+
+def print_moments(draft: Draft) -> None:
+    """The moments of a reel as a table (on stdout at a terminal, else on stderr, leaving stdout to the result)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Moments in the reel")
+    for column in ("#", "source", "from", "length", "score", "why"):
+        table.add_column(column, justify="right" if column in ("#", "length", "score") else "left")
+    for track in draft.tracks_of(TrackType.VIDEO):
+        for i, seg in enumerate(track.sg, start=1):
+            table.add_row(
+                str(i),
+                seg.m.name or "?",
+                format_clock(seg.m.in_s),
+                format_seconds(seg.d / 1000),
+                f"{seg.m.score or 0:.2f}",
+                seg.m.why or "",
+            )
+    Console(file=sys.stderr if not sys.stdout.isatty() else sys.stdout).print(table)
+
+
+def print_analysis_summary(data: dict[str, Any]) -> None:
+    """The analysis in a few lines: length, windows, scene cuts and the top moments with why."""
+    import numpy as np
+
+    scores = np.asarray(data["score"])
+    order = np.argsort(scores)[::-1]
+    picked: list[int] = []
+    for i in order:
+        if all(abs(int(i) - j) * data["window_s"] > 10 for j in picked):
+            picked.append(int(i))
+        if len(picked) == 10:
+            break
+    print(
+        f"{data['source']}: {format_seconds(data['duration_s'])}, {len(scores)} windows of {data['window_s']}s, "
+        f"{len(data['scene_cuts'])} scene cuts{' (cached)' if data.get('cached') else ''}"
+    )
+    found = data.get("moments") or []
+    if found:  # the engine's moments, each with the signals behind it
+        print("Top moments (time, score, why):")
+        for m in sorted(found[:10], key=lambda m: m["peak_s"]):
+            print(f"  {format_seconds(m['peak_s']):>8}  {m['score']:.2f}  {m['why']}")
+        return
+    print("Top moments (time, score):")
+    for i in sorted(picked):
+        print(f"  {format_seconds(i * data['window_s']):>8}  {scores[i]:.2f}")
