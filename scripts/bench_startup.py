@@ -23,7 +23,7 @@ COMMANDS = {
     "python -c pass (baseline)": [sys.executable, "-c", "pass"],
     "mcp-highlight --help": [sys.executable, "-m", "mcp_highlight", "--help"],
     "mcp-highlight reel --help": [sys.executable, "-m", "mcp_highlight", "reel", "--help"],
-    "import mcp_highlight.server (contrast)": [sys.executable, "-c", "import mcp_highlight.server"],
+    "import mcp_highlight.fronts.server (contrast)": [sys.executable, "-c", "import mcp_highlight.fronts.server"],
 }
 
 

@@ -12,9 +12,9 @@ from http_harness import stdio_client
 from mcp_harness import MEDIA_CACHE, text_of
 
 from mcp_highlight.backends.local import LocalBackend
-from mcp_highlight.config import Settings
-from mcp_highlight.engine import scratch
-from mcp_highlight.samples import synth_clip
+from mcp_highlight.core.config import Settings
+from mcp_highlight.engine.media import scratch
+from footage.samples import synth_clip
 
 pytestmark = pytest.mark.anyio
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from mcp_harness import MEDIA_CACHE
 
-from mcp_highlight.samples import synth_clip
+from footage.samples import synth_clip
 
-HEAVY = ("av", "numpy", "scipy", "mcp.server", "uvicorn", "httpx", "starlette", "mcp_highlight.engine.analyse")
+HEAVY = ("av", "numpy", "scipy", "mcp.server", "uvicorn", "httpx", "starlette", "mcp_highlight.engine.judge.analyse")
 
 
 @pytest.fixture(scope="module")

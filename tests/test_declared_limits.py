@@ -18,12 +18,12 @@ import pytest
 from http_harness import stdio_client
 from mcp_harness import MEDIA_CACHE, text_of
 
-from mcp_highlight.config import Settings
-from mcp_highlight.engine.ffmpeg import ffmpeg_exe
-from mcp_highlight.engine.probe import probe
-from mcp_highlight.errors import MediaTooLargeError
-from mcp_highlight.limits import MediaLimits
-from mcp_highlight.samples import synth_clip
+from mcp_highlight.core.config import Settings
+from mcp_highlight.engine.media.ffmpeg import ffmpeg_exe
+from mcp_highlight.engine.media.probe import probe
+from mcp_highlight.core.errors import MediaTooLargeError
+from mcp_highlight.core.limits import MediaLimits
+from footage.samples import synth_clip
 
 pytestmark = pytest.mark.anyio
 

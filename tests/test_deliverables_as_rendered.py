@@ -18,11 +18,11 @@ import opentimelineio as otio
 import pytest
 from media_files import cached_ffmpeg
 
-from mcp_highlight.engine import cover
-from mcp_highlight.engine.clip_pack import write_clip_pack
-from mcp_highlight.engine.deliverables import Piece, clip_names, deliver
-from mcp_highlight.engine.editor_timeline import write_timeline
-from mcp_highlight.engine.render_spec import Clip, RenderResult, RenderSpec
+from mcp_highlight.engine.deliver import cover
+from mcp_highlight.engine.deliver.clip_pack import write_clip_pack
+from mcp_highlight.engine.deliver.deliverables import Piece, clip_names, deliver
+from mcp_highlight.engine.deliver.editor_timeline import write_timeline
+from mcp_highlight.engine.render.spec import Clip, RenderResult, RenderSpec
 
 KEYS = (0.0, 3.533333, 7.1)
 

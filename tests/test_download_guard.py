@@ -23,11 +23,11 @@ from http_harness import free_port, http_client, media_host, serve_http
 from mcp_harness import MEDIA_CACHE, text_of
 
 from mcp_highlight.backends.local import intake
-from mcp_highlight.config import Settings
-from mcp_highlight.errors import SourceUnreachableError
-from mcp_highlight.progress import no_progress
-from mcp_highlight.samples import synth_clip
-from mcp_highlight.source_policy import SourcePolicy, SourceRefusedError, is_public, shown_url
+from mcp_highlight.core.config import Settings
+from mcp_highlight.core.errors import SourceUnreachableError
+from mcp_highlight.core.progress import no_progress
+from footage.samples import synth_clip
+from mcp_highlight.core.source_policy import SourcePolicy, SourceRefusedError, is_public, shown_url
 
 pytestmark = pytest.mark.anyio
 _real_getaddrinfo = socket.getaddrinfo

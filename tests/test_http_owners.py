@@ -13,8 +13,8 @@ import pytest
 from http_harness import http_client, serve_http
 from mcp_harness import MEDIA_CACHE, text_of
 
-from mcp_highlight.config import Settings
-from mcp_highlight.samples import synth_clip
+from mcp_highlight.core.config import Settings
+from footage.samples import synth_clip
 
 pytestmark = pytest.mark.anyio
 ALICE, BOB = "token-alice-0123456789", "token-bob-0123456789"

@@ -14,10 +14,10 @@ import pytest
 from mcp_harness import MEDIA_CACHE
 from PIL import Image
 
-from mcp_highlight.engine.ffmpeg import ffmpeg_exe
-from mcp_highlight.engine.outputs import check_outputs, plan_outputs
-from mcp_highlight.errors import BadInputError
-from mcp_highlight.samples import synth_clip
+from mcp_highlight.engine.media.ffmpeg import ffmpeg_exe
+from mcp_highlight.engine.deliver.outputs import check_outputs, plan_outputs
+from mcp_highlight.core.errors import BadInputError
+from footage.samples import synth_clip
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ from mcp_harness import MEDIA_CACHE, text_of
 
 from mcp_highlight.backends.local import LocalBackend, exporting
 from mcp_highlight.backends.models import EditRequest
-from mcp_highlight.config import Settings
-from mcp_highlight.samples import synth_clip
+from mcp_highlight.core.config import Settings
+from footage.samples import synth_clip
 
 pytestmark = pytest.mark.anyio
 

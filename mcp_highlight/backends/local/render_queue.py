@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from mcp_highlight.progress import ProgressFn
+from mcp_highlight.core.progress import ProgressFn
 
 
 class RenderQueue:

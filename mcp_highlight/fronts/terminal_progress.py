@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from mcp_highlight.progress import ProgressFn
+from mcp_highlight.core.progress import ProgressFn
 
 PIPED_EVERY_S = 10.0
 """Piped (not a terminal), progress is one line when a stage starts and then at most one every 10 s."""

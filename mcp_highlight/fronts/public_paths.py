@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
-from mcp_highlight.errors import names_only
+from mcp_highlight.core.errors import names_only
 
 SCRUBBED_METHODS = {"tools/call", "resources/read", "prompts/get"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from mcp_highlight.draft import Draft, TrackType
-from mcp_highlight.durations import format_clock, format_seconds
+from mcp_highlight.draft.model import Draft, TrackType
+from mcp_highlight.core.durations import format_clock, format_seconds
 
 
 def print_moments(draft: Draft) -> None:

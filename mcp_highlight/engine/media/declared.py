@@ -6,9 +6,9 @@ analysing or decoding those costs gigabytes. These checks read only headers and 
 
 from __future__ import annotations
 
-from mcp_highlight.durations import format_seconds
-from mcp_highlight.errors import CorruptMediaError, MediaTooLargeError
-from mcp_highlight.limits import MIN_BYTES_PER_SECOND, MediaLimits
+from mcp_highlight.core.durations import format_seconds
+from mcp_highlight.core.errors import CorruptMediaError, MediaTooLargeError
+from mcp_highlight.core.limits import MIN_BYTES_PER_SECOND, MediaLimits
 
 
 def check_streams(name: str, count: int, limits: MediaLimits) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from mcp_highlight.errors import BadInputError
+from mcp_highlight.core.errors import BadInputError
 
 TIMELINE_SUFFIXES = {".otio": "otio_json", ".fcpxml": "fcpx_xml", ".edl": "cmx_3600"}
 """Editor timeline formats by file suffix, and the OpenTimelineIO adapter that writes each."""
