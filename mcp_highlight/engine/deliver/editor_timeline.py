@@ -9,32 +9,51 @@ left out of it (the .otio and .fcpxml keep it).
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from pathlib import Path
+from typing import NamedTuple
 
 import av
 import opentimelineio as otio
 from opentimelineio.opentime import RationalTime, TimeRange
 
 from mcp_highlight.core.errors import BadInputError
+from mcp_highlight.engine.deliver.outputs import TIMELINE_SUFFIXES
+from mcp_highlight.engine.media import scratch
 from mcp_highlight.engine.media.frame_rate import DEFAULT_RATE, standard_rate, to_frames
 from mcp_highlight.engine.render.spec import RenderSpec
 
-FORMATS = {".otio": "otio_json", ".fcpxml": "fcpx_xml", ".edl": "cmx_3600"}
+FORMATS = TIMELINE_SUFFIXES
 """File suffix -> OTIO adapter. The adapters come from the otio-fcpx-xml-adapter and otio-cmx3600-adapter packages."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _source_facts(path: Path) -> tuple[Fraction | None, float | None]:
-    """(video frame rate, duration in seconds) of a file, or None for what it has not or cannot be read."""
+class SourceFacts(NamedTuple):
+    rate: Fraction | None
+    duration_s: float | None
+    has_audio: bool
+
+
+def _source_facts(path: Path) -> SourceFacts:
+    """A file's video frame rate, duration in seconds and whether it has sound; None for what cannot be read."""
     try:
         with av.open(str(path)) as container:
             duration = container.duration / 1e6 if container.duration else None
+            sound = bool(container.streams.audio)
             if not container.streams.video:
-                return None, duration
+                return SourceFacts(None, duration, sound)
             stream = container.streams.video[0]
-            return (Fraction(stream.average_rate) if stream.average_rate else None), duration
+            return SourceFacts(Fraction(stream.average_rate) if stream.average_rate else None, duration, sound)
     except (av.FFmpegError, OSError):
-        return None, None
+        return SourceFacts(None, None, False)
+
+
+def label(text: str) -> str:
+    """A name as editors' formats can carry it: one line, no straight quotes (the FCP XML adapter looks
+    names up with XPath, where an apostrophe ends the string), at most 120 characters."""
+    one_line = " ".join(_CONTROL.sub(" ", text).split())
+    return one_line.replace("'", "\u2019").replace('"', "\u201d")[:120]
 
 
 def timeline_rate(rates: list[Fraction | None]) -> Fraction:
@@ -55,12 +74,12 @@ def _time(seconds: float, rate: Fraction) -> RationalTime:
 def build_timeline(spec: RenderSpec, *, name: str = "Highlights", markers_for_title: bool = False) -> otio.schema.Timeline:
     """The reel as an OTIO timeline (see the module docstring for what goes on which track)."""
     facts = {clip.source: _source_facts(clip.source) for clip in spec.clips}
-    rate = timeline_rate([r for r, _ in facts.values()])
+    rate = timeline_rate([f.rate for f in facts.values()])
     timeline = otio.schema.Timeline(name=name, global_start_time=RationalTime(0, rate))
     video = otio.schema.Track(name="Moments", kind=otio.schema.TrackKind.Video)
     for number, clip in enumerate(spec.clips, start=1):
         source = clip.source.expanduser().absolute()
-        _, duration = facts[clip.source]
+        duration = facts[clip.source].duration_s
         # FCP XML needs every asset's length; when it cannot be read, the clip's end stands in
         available = TimeRange(RationalTime(0, rate), _time(duration or clip.end_s, rate))
         reference = otio.schema.ExternalReference(target_url=source.as_uri(), available_range=available)
@@ -68,7 +87,7 @@ def build_timeline(spec: RenderSpec, *, name: str = "Highlights", markers_for_ti
         length = _time(clip.end_s, rate) - start
         video.append(
             otio.schema.Clip(
-                name=clip.caption or f"{number:02d} {source.name}",
+                name=label(clip.caption or f"{number:02d} {source.name}"),
                 media_reference=reference,
                 source_range=TimeRange(start, length),
                 metadata={"mcp_highlight": {"moment": number, "source_in_s": clip.start_s, "source_out_s": clip.end_s}},
@@ -90,23 +109,25 @@ def build_timeline(spec: RenderSpec, *, name: str = "Highlights", markers_for_ti
             )
             track.append(
                 otio.schema.Clip(
-                    name=title.text.strip(),
+                    name=label(title.text),
                     media_reference=generator,
                     source_range=TimeRange(RationalTime(0, rate), span.duration),
                 )
             )
             timeline.tracks.append(track)
+    if any(f.has_audio for f in facts.values()):
+        timeline.tracks.append(_sound_track(video, [facts[clip.source] for clip in spec.clips]))
     if spec.music is not None:
         music = spec.music.path.expanduser().absolute()
         track = otio.schema.Track(name="Music", kind=otio.schema.TrackKind.Audio)
         track.append(
             otio.schema.Clip(
-                name=music.name,
+                name=label(music.name),
                 media_reference=otio.schema.ExternalReference(
                     target_url=music.as_uri(),
                     # the render loops a short track under the whole reel
                     available_range=TimeRange(
-                        RationalTime(0, rate), max(reel, _time(_source_facts(music)[1] or 0.0, rate))
+                        RationalTime(0, rate), max(reel, _time(_source_facts(music).duration_s or 0.0, rate))
                     ),
                 ),
                 source_range=TimeRange(RationalTime(0, rate), reel),
@@ -115,6 +136,18 @@ def build_timeline(spec: RenderSpec, *, name: str = "Highlights", markers_for_ti
         )
         timeline.tracks.append(track)
     return timeline
+
+
+def _sound_track(video: otio.schema.Track, facts: list[SourceFacts]) -> otio.schema.Track:
+    """The sources' own sound under each moment (the reel plays it), so editors get picture and sound."""
+    track = otio.schema.Track(name="Sound", kind=otio.schema.TrackKind.Audio)
+    for clip, fact in zip(video, facts, strict=True):
+        if fact.has_audio:
+            track.append(otio.schema.Clip(name=clip.name, media_reference=clip.media_reference.clone(),
+                                          source_range=clip.source_range))  # fmt: skip
+        else:
+            track.append(otio.schema.Gap(source_range=TimeRange(duration=clip.source_range.duration)))
+    return track
 
 
 def _with_frame_duration(fcpxml: str, rate: float) -> str:
@@ -139,7 +172,7 @@ def write_timeline(spec: RenderSpec, path: Path, *, name: str = "Highlights") ->
     if adapter == "cmx_3600":  # one video track only
         timeline.tracks[:] = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video][:1]
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial")
+    tmp = scratch.partial_path(path)
     try:
         text = otio.adapters.write_to_string(timeline, adapter_name=adapter)
         if adapter == "fcpx_xml":
