@@ -88,7 +88,9 @@ def test_fcpxml_of_a_source_with_sound_says_so_and_names_survive_quotes_and_newl
     refs = [clip.get("ref") for clip in root.iter("asset-clip")]
     assert refs.count(asset.get("id")) >= 2
     back = otio.adapters.read_from_file(str(fcpxml))
-    assert any(t.kind == "Audio" and len(t.find_clips()) == 2 for t in back.tracks)
+    assert [c.name for c in back.find_clips()][:2] == ["01 Tom\u2019s \u201dbig\u201d game.mp4", "02 Tom\u2019s \u201dbig\u201d game.mp4"]
+    otio_json = otio.adapters.read_from_file(str(write_timeline(spec, tmp_path / "cut.otio")))
+    assert [t.kind for t in otio_json.tracks] == ["Video", "Audio"]  # the sources' own sound, moment by moment
     edl = write_timeline(spec, tmp_path / "cut.edl").read_text()
     for line in edl.splitlines():
         assert line == "" or line.startswith(("TITLE:", "FCM:", "*", "00")), line

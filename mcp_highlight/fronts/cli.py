@@ -134,8 +134,8 @@ async def _reel(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         report = reel_report(exported, edited, session_id, draft)
         if args.preview:
             report.update(await _previews(studio, session_id, output))
-        if not args.json and not args.quiet:
-            print_moments(draft)
+        if not args.json and not args.quiet and (sys.stdout.isatty() or sys.stderr.isatty()):
+            print_moments(draft)  # for a person watching; piped, the JSON report (--json) carries the moments
         return report
     finally:
         await studio.aclose()

@@ -94,7 +94,8 @@ def reel_report(exported: ExportResult, edited: EditResult, session_id: str, dra
 
 
 def print_reel(report: dict[str, Any], *, as_json: bool, quiet: bool) -> None:
-    """The files written on stdout (one a line, or the JSON report); chapters, notes and warnings on stderr."""
+    """The files written on stdout (one a line, or the JSON report); chapters, notes and warnings on stderr
+    (piped, the chapters as the path of their file)."""
     if as_json:
         print(json.dumps(report, indent=2))
         return
@@ -102,7 +103,10 @@ def print_reel(report: dict[str, Any], *, as_json: bool, quiet: bool) -> None:
     for extra in [*report["shapes"], *report["clips"], *report["timelines"]]:
         print(extra)
     if report.get("chapters") and not quiet:
-        print(f"Chapters ({report['chapters_path']}):\n{report['chapters'].rstrip()}", file=sys.stderr)
+        if sys.stderr.isatty():
+            print(f"Chapters ({report['chapters_path']}):\n{report['chapters'].rstrip()}", file=sys.stderr)
+        else:  # piped: the file holds them; a log gets one line, not a line per moment
+            print(f"Chapters: {report['chapters_path']}", file=sys.stderr)
     if report.get("notes"):
         print(report["notes"], file=sys.stderr)
     for warning in report.get("warnings") or []:

@@ -71,7 +71,9 @@ def _time(seconds: float, rate: Fraction) -> RationalTime:
     return RationalTime(to_frames(seconds, rate), float(rate))
 
 
-def build_timeline(spec: RenderSpec, *, name: str = "Highlights", markers_for_title: bool = False) -> otio.schema.Timeline:
+def build_timeline(
+    spec: RenderSpec, *, name: str = "Highlights", markers_for_title: bool = False, sound_track: bool = True
+) -> otio.schema.Timeline:
     """The reel as an OTIO timeline (see the module docstring for what goes on which track)."""
     facts = {clip.source: _source_facts(clip.source) for clip in spec.clips}
     rate = timeline_rate([f.rate for f in facts.values()])
@@ -115,7 +117,7 @@ def build_timeline(spec: RenderSpec, *, name: str = "Highlights", markers_for_ti
                 )
             )
             timeline.tracks.append(track)
-    if any(f.has_audio for f in facts.values()):
+    if sound_track and any(f.has_audio for f in facts.values()):
         timeline.tracks.append(_sound_track(video, [facts[clip.source] for clip in spec.clips]))
     if spec.music is not None:
         music = spec.music.path.expanduser().absolute()
@@ -157,6 +159,17 @@ def _with_frame_duration(fcpxml: str, rate: float) -> str:
     return fcpxml.replace('frameDuration=""', f'frameDuration="{exact.denominator}/{exact.numerator}s"')
 
 
+def _with_sound(fcpxml: str, sounding: set[str]) -> str:
+    """Assets of sources with sound say so (hasAudio="1"), so Final Cut and Resolve bring the sound in with
+    the picture; the adapter marks an asset as having sound only when it sits on an audio lane."""
+
+    def mark(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        return tag.replace('hasAudio="0"', 'hasAudio="1" audioSources="1"') if match.group("src") in sounding else tag
+
+    return re.sub(r'<asset\b[^>]*\bsrc="(?P<src>[^"]*)"[^>]*>', mark, fcpxml)
+
+
 def write_timeline(spec: RenderSpec, path: Path, *, name: str = "Highlights") -> Path:
     """Write the reel's edit to `path`; the suffix (.otio, .fcpxml, .edl) picks the format."""
     path = path.expanduser().absolute()
@@ -168,7 +181,10 @@ def write_timeline(spec: RenderSpec, path: Path, *, name: str = "Highlights") ->
         )
     if path.is_dir():
         raise BadInputError(f"The timeline path {path} is a folder.", hint="Give a file name such as reel.fcpxml.")
-    timeline = build_timeline(spec, name=name, markers_for_title=adapter != "otio_json")
+    # the FCP XML adapter cannot write an audio lane at NTSC rates; there the assets say they have sound
+    timeline = build_timeline(
+        spec, name=name, markers_for_title=adapter != "otio_json", sound_track=adapter == "otio_json"
+    )
     if adapter == "cmx_3600":  # one video track only
         timeline.tracks[:] = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video][:1]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -177,6 +193,7 @@ def write_timeline(spec: RenderSpec, path: Path, *, name: str = "Highlights") ->
         text = otio.adapters.write_to_string(timeline, adapter_name=adapter)
         if adapter == "fcpx_xml":
             text = _with_frame_duration(text, timeline.global_start_time.rate)
+            text = _with_sound(text, {c.source.expanduser().absolute().as_uri() for c in spec.clips if _source_facts(c.source).has_audio})
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
     except Exception:
