@@ -26,9 +26,10 @@ from mcp_highlight.core.errors import (
     MediaTooLargeError,
     UnsupportedMediaError,
 )
+from mcp_highlight.core.limits import MediaLimits
 from mcp_highlight.core.logs import get_logger
+from mcp_highlight.engine.media import declared, streams
 from mcp_highlight.engine.media import kinds as media_kinds
-from mcp_highlight.engine.media import streams
 from mcp_highlight.engine.media.info import AudioInfo, ImageInfo, MediaInfo, VideoInfo
 from mcp_highlight.engine.media.kinds import looks_like_text, refuse_non_media
 
@@ -104,19 +105,24 @@ def _seconds(value: int | None, time_base: object) -> float | None:
     return float(value * time_base)  # type: ignore[operator]
 
 
-def probe(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> MediaInfo:
-    """Facts about a video file, or a specific `BadInputError` subclass saying what is wrong and how to fix it."""
+def probe(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES, limits: MediaLimits | None = None) -> MediaInfo:
+    """Facts about a video file, or a specific `BadInputError` subclass saying what is wrong and how to fix it.
+
+    What the file declares (streams, frame size, duration) is checked against `limits` before any frame
+    is decoded; the default limits apply when none are given.
+    """
     path = Path(os.path.expanduser(str(path)))
     size = _check_file(path, "video", max_bytes)
     container = _open(path, "video")
     try:
-        return _probe_open(path, size, container)
+        return _probe_open(path, size, container, limits or MediaLimits())
     finally:
         container.close()
 
 
-def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
+def _probe_open(path: Path, size: int, container: InputContainer, limits: MediaLimits) -> MediaInfo:
     names = _demuxer_names(container)
+    declared.check_streams(path.name, len(container.streams), limits)
     found = container.format.long_name or container.format.name
     vstream = streams.main_video(container)
     if vstream is None:
@@ -137,6 +143,7 @@ def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
             f"The video codec in {path.name!r} cannot be decoded here ({found}, codec {tag}).", hint=CONVERT_HINT
         )
     codec = ctx.codec.canonical_name
+    declared.check_frame(path.name, ctx.width, ctx.height, limits)
     warnings: list[str] = []
 
     header_duration = float(container.duration) / 1e6 if container.duration else None
@@ -167,6 +174,7 @@ def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
         raise UnsupportedMediaError(
             f"{path.name!r} has no length to speak of ({duration:.2f} s).", hint="Give a longer recording."
         )
+    declared.check_duration(path.name, duration, size, limits)
 
     fps, variable = _frame_rate(container, vstream)
     nominal = vstream.base_rate or vstream.guessed_rate or vstream.average_rate
@@ -324,12 +332,16 @@ def _frame_rate(container: InputContainer, vstream: VideoStream) -> tuple[float,
     return fps, variable
 
 
-def probe_audio(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> MediaInfo:
+def probe_audio(
+    path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES, limits: MediaLimits | None = None
+) -> MediaInfo:
     """Facts about a music file (mp3, wav, m4a, aac), or a clear error."""
     path = Path(os.path.expanduser(str(path)))
     size = _check_file(path, "music", max_bytes)
     container = _open(path, "audio")
+    limits = limits or MediaLimits()
     try:
+        declared.check_streams(path.name, len(container.streams), limits)
         sounds = container.streams.audio
         if not sounds:
             raise UnsupportedMediaError(
@@ -364,6 +376,7 @@ def probe_audio(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> Medi
             raise CorruptMediaError(f"No sound in {path.name!r} could be decoded: the file is damaged.")
         if duration < MIN_DURATION_S:
             raise UnsupportedMediaError(f"{path.name!r} is too short to use as music ({duration:.2f} s).")
+        declared.check_duration(path.name, duration, size, limits)
         return MediaInfo(
             path=path,
             container=container.format.name,
@@ -381,14 +394,22 @@ def probe_audio(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> Medi
         container.close()
 
 
-def probe_image(path: Path, *, max_bytes: int | None = 50 * 1024 * 1024) -> ImageInfo:
-    """Facts about a logo or still (jpg, png, gif, webp), or a clear error."""
+def probe_image(
+    path: Path, *, max_bytes: int | None = 50 * 1024 * 1024, limits: MediaLimits | None = None
+) -> ImageInfo:
+    """Facts about a logo or still (jpg, png, gif, webp), or a clear error.
+
+    The picture's declared size is checked before its pixels are decoded: a 1 MB PNG can unpack to gigabytes.
+    """
     from PIL import Image, UnidentifiedImageError
 
     path = Path(os.path.expanduser(str(path)))
     size = _check_file(path, "image", max_bytes)
+    limits = limits or MediaLimits()
+    Image.MAX_IMAGE_PIXELS = limits.max_pixels  # Pillow's own guard, for every later open in this process too
     try:
         with Image.open(path) as image:
+            declared.check_frame(path.name, image.width, image.height, limits)
             image.verify()
         with Image.open(path) as image:
             image.load()
@@ -401,6 +422,11 @@ def probe_image(path: Path, *, max_bytes: int | None = 50 * 1024 * 1024) -> Imag
                 has_alpha="A" in image.getbands() or "transparency" in image.info,
                 frames=getattr(image, "n_frames", 1),
             )
+    except Image.DecompressionBombError as exc:
+        raise MediaTooLargeError(
+            f"{path.name!r} declares a picture of far more than {limits.max_pixels / 1e6:.1f} million pixels, the limit.",
+            hint="Scale it down first (the operator can raise MCP_HIGHLIGHT_MAX_PIXELS).",
+        ) from exc
     except UnidentifiedImageError as exc:
         raise UnsupportedMediaError(
             f"{path.name!r} is not a picture Pillow can read.", hint="Give a png, jpg, gif, webp, bmp or tiff file."
