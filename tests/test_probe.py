@@ -19,8 +19,9 @@ from mcp_highlight.core.errors import (
     UnsupportedMediaError,
 )
 from mcp_highlight.engine.media import probe as probe_mod
+from mcp_highlight.engine.media.assets import probe_audio, probe_image
 from mcp_highlight.engine.media.ffmpeg import ffmpeg_exe
-from mcp_highlight.engine.media.probe import probe, probe_audio, probe_image
+from mcp_highlight.engine.media.probe import probe
 
 
 def _ffmpeg(*args: str) -> None:

@@ -48,7 +48,8 @@ from mcp_highlight.engine.deliver import preview
 from mcp_highlight.engine.judge.analyse import analyse
 from mcp_highlight.engine.judge.analysis import Analysis
 from mcp_highlight.engine.media import scratch
-from mcp_highlight.engine.media.probe import probe, probe_audio, probe_image
+from mcp_highlight.engine.media.assets import probe_audio, probe_image
+from mcp_highlight.engine.media.probe import probe
 
 log = get_logger(__name__)
 
