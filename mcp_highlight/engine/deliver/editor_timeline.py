@@ -22,7 +22,7 @@ from mcp_highlight.core.errors import BadInputError
 from mcp_highlight.engine.deliver.outputs import TIMELINE_SUFFIXES
 from mcp_highlight.engine.media import scratch
 from mcp_highlight.engine.media.frame_rate import DEFAULT_RATE, standard_rate, to_frames
-from mcp_highlight.engine.render.spec import RenderSpec
+from mcp_highlight.engine.render.spec import MusicSpec, RenderSpec, TitleSpec
 
 FORMATS = TIMELINE_SUFFIXES
 """File suffix -> OTIO adapter. The adapters come from the otio-fcpx-xml-adapter and otio-cmx3600-adapter packages."""
@@ -97,47 +97,56 @@ def build_timeline(
         )
     timeline.tracks.append(video)
     reel = video.duration()
-    title = spec.title
-    if title is not None and title.text.strip():
-        span = TimeRange(_time(title.start_s, rate), _time(min(title.duration_s, reel.to_seconds()), rate))
-        if markers_for_title and len(video):
-            video[0].markers.append(otio.schema.Marker(name=f"Title: {title.text.strip()}", marked_range=span))
-        else:
-            track = otio.schema.Track(name="Title", kind=otio.schema.TrackKind.Video)
-            if span.start_time.value > 0:
-                track.append(otio.schema.Gap(source_range=TimeRange(RationalTime(0, rate), span.start_time)))
-            generator = otio.schema.GeneratorReference(
-                name="title", generator_kind="Text", parameters={"text": title.text.strip(), "position": title.position}
-            )
-            track.append(
-                otio.schema.Clip(
-                    name=label(title.text),
-                    media_reference=generator,
-                    source_range=TimeRange(RationalTime(0, rate), span.duration),
-                )
-            )
-            timeline.tracks.append(track)
+    if spec.title is not None and spec.title.text.strip():
+        _add_title(timeline, video, spec.title, rate, markers_for_title)
     if sound_track and any(f.has_audio for f in facts.values()):
         timeline.tracks.append(_sound_track(video, [facts[clip.source] for clip in spec.clips]))
     if spec.music is not None:
-        music = spec.music.path.expanduser().absolute()
-        track = otio.schema.Track(name="Music", kind=otio.schema.TrackKind.Audio)
-        track.append(
-            otio.schema.Clip(
-                name=label(music.name),
-                media_reference=otio.schema.ExternalReference(
-                    target_url=music.as_uri(),
-                    # the render loops a short track under the whole reel
-                    available_range=TimeRange(
-                        RationalTime(0, rate), max(reel, _time(_source_facts(music).duration_s or 0.0, rate))
-                    ),
-                ),
-                source_range=TimeRange(RationalTime(0, rate), reel),
-                metadata={"mcp_highlight": {"volume": spec.music.volume, "fade_s": spec.music.fade_s}},
-            )
-        )
-        timeline.tracks.append(track)
+        timeline.tracks.append(_music_track(spec.music, reel, rate))
     return timeline
+
+
+def _add_title(
+    timeline: otio.schema.Timeline, video: otio.schema.Track, title: TitleSpec, rate: Fraction, as_marker: bool
+) -> None:
+    """The title on a track of its own, or as a marker on the first clip where the format cannot carry it."""
+    reel = video.duration()
+    span = TimeRange(_time(title.start_s, rate), _time(min(title.duration_s, reel.to_seconds()), rate))
+    if as_marker and len(video):
+        video[0].markers.append(otio.schema.Marker(name=f"Title: {title.text.strip()}", marked_range=span))
+        return
+    track = otio.schema.Track(name="Title", kind=otio.schema.TrackKind.Video)
+    if span.start_time.value > 0:
+        track.append(otio.schema.Gap(source_range=TimeRange(RationalTime(0, rate), span.start_time)))
+    generator = otio.schema.GeneratorReference(
+        name="title", generator_kind="Text", parameters={"text": title.text.strip(), "position": title.position}
+    )
+    track.append(
+        otio.schema.Clip(
+            name=label(title.text), media_reference=generator, source_range=TimeRange(RationalTime(0, rate), span.duration)
+        )
+    )
+    timeline.tracks.append(track)
+
+
+def _music_track(music_spec: MusicSpec, reel: RationalTime, rate: Fraction) -> otio.schema.Track:
+    music = music_spec.path.expanduser().absolute()
+    track = otio.schema.Track(name="Music", kind=otio.schema.TrackKind.Audio)
+    track.append(
+        otio.schema.Clip(
+            name=label(music.name),
+            media_reference=otio.schema.ExternalReference(
+                target_url=music.as_uri(),
+                # the render loops a short track under the whole reel
+                available_range=TimeRange(
+                    RationalTime(0, rate), max(reel, _time(_source_facts(music).duration_s or 0.0, rate))
+                ),
+            ),
+            source_range=TimeRange(RationalTime(0, rate), reel),
+            metadata={"mcp_highlight": {"volume": music_spec.volume, "fade_s": music_spec.fade_s}},
+        )
+    )
+    return track
 
 
 def _sound_track(video: otio.schema.Track, facts: list[SourceFacts]) -> otio.schema.Track:
