@@ -20,8 +20,6 @@ STILL_TOO_LONG: set[str] = {
     "engine/media/probe.py",
     "engine/media/probe.py:_probe_open",
     "fronts/cli.py",
-    "fronts/server.py",
-    "fronts/server.py:build_server",
 }
 
 
