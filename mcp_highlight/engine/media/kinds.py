@@ -142,6 +142,11 @@ def _read_head(path: Path) -> bytes:
         raise MediaNotFoundError(f"No file at {str(path)!r}.", hint="Check the path; it must be on this computer.")
     if path.is_dir():
         raise MediaNotFoundError(f"{str(path)!r} is a folder, not a file.", hint="Give the path of one file inside it.")
+    return read_head(path)
+
+
+def read_head(path: Path) -> bytes:
+    """The file's first 4 KB, where content detection looks; a file we may not read is a clear error."""
     try:
         with open(path, "rb") as handle:
             return handle.read(4096)

@@ -30,7 +30,7 @@ from mcp_highlight.core.limits import MediaLimits
 from mcp_highlight.core.logs import get_logger
 from mcp_highlight.engine.media import declared, streams
 from mcp_highlight.engine.media.info import AudioInfo, MediaInfo, VideoInfo
-from mcp_highlight.engine.media.kinds import looks_like_text, refuse_non_media
+from mcp_highlight.engine.media.kinds import looks_like_text, read_head, refuse_non_media
 
 log = get_logger(__name__)
 
@@ -57,15 +57,7 @@ def check_file(path: Path, what: str, max_bytes: int | None) -> int:
             f"{path.name!r} is not a regular file (it is a pipe, device or socket).",
             hint=f"Give the path of a {what} file saved on disk.",
         )
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-    except PermissionError as exc:
-        raise BadInputError(
-            f"{str(path)!r} cannot be read (permission denied).", hint="Check the file's permissions."
-        ) from exc
-    except OSError as exc:
-        raise BadInputError(f"{str(path)!r} cannot be read ({exc.strerror}).") from exc
+    head = read_head(path)
     size = path.stat().st_size
     if max_bytes is not None and size > max_bytes:
         raise MediaTooLargeError(
