@@ -37,11 +37,11 @@ VAD_NEED_PERCENTILE = 10
 # ---------------------------------------------------------------- crowd
 CROWD_FROM_DB = 3.0
 CROWD_SPAN_DB = 8.0
-"""The crowd counts from 3 dB above its baseline and is full at 11 dB. Work in progress: with the crowd
-measured where nobody speaks and beneath the voice (minimum statistics), goals measure 10-15 dB,
-chances 4-8 dB, counter-attacks with an excited commentator and no crowd 2.6-3.2 dB (generator
-seeds 10-14 and seeds 10-12 re-voiced by espeak-ng). 2 dB / 8 dB raised recall on seeds 10-12 but
-made calm play of the older synthetic game score 0.15 (test_analyse); not settled."""
+"""The crowd counts from 3 dB above its baseline and is full at 11 dB. Measured with the crowd read
+where the voice model hears nobody and beneath the voice (minimum statistics over 1 s, 150 Hz-7 kHz):
+goals 12-22 dB, chances 5-10 dB, counter-attacks and a commentator shouting with no crowd 1-6 dB
+(broadcast_720/1080 and the judgement sweep's first 3 broadcast seeds x 4 sound mixes, issue 15).
+Hand-set on those; re-fit with `scripts/bench --judgement`."""
 
 # ---------------------------------------------------------------- music
 MUSIC_HOLD_S = 3.0
