@@ -21,7 +21,7 @@ from mcp_highlight.engine.judge.curves import Curves
 from mcp_highlight.engine.judge.fuse import Fused, fuse
 from mcp_highlight.engine.judge.moments import FoundMoment, find_moments, mark_replays
 from mcp_highlight.engine.judge.readers import read_side_by_side
-from mcp_highlight.engine.judge.replays import Replay, find_replays, wipes
+from mcp_highlight.engine.judge.replays import Replay, find_replays
 from mcp_highlight.engine.judge.video_signals import VideoWindows, scene_cuts
 from mcp_highlight.engine.media.info import MediaInfo
 
@@ -43,7 +43,7 @@ def _moments_and_replays(curves: Curves, video: VideoWindows | None) -> tuple[li
         return moments, []
     top = moments[0].rank
     big = [m.peak_s for m in moments if m.rank >= BIG_MOMENT * top]
-    replays = find_replays(wipes(video), big, crowd, curves.window_s)
+    replays = find_replays(video, curves.scene_cuts, big, crowd, curves.window_s)
     return mark_replays(moments, replays), replays
 
 

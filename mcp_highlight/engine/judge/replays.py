@@ -1,26 +1,69 @@
-"""Replays in a broadcast: the same action again, between two graphic wipes, after a big moment.
+"""Replays in a broadcast: the same action again, soon after a big moment, told from the picture.
 
-A broadcaster's replay wipe is a busy animated graphic over a fraction of a second: a run of
-frames each far bigger than the frames around them (a hard cut is one big frame, a wipe is
-many). A replay is the stretch between two wipes a few seconds apart that starts soon after a
-big moment, while the crowd stays quiet (it is reacting to nothing new). Read from packet sizes
-alone: no decoding.
+A replay is a stretch that starts soon after a big moment and is set apart from live play by a
+transition at each end. Each sign below is only a hint (a wipe is how one broadcaster does it, not
+the rule); a stretch is a replay when its hints add up (`_evidence`):
+- a wipe: a run of frames far bigger than those around them (an animated graphic), from packet sizes;
+- an insert: a decoded keyframe unlike the keyframes either side (a graphic held for a moment, or one
+  sliding across as a piece, which costs few bits);
+- repeats: near-empty frames, the same picture again: a freeze at a transition, or slow motion made
+  by repeating frames (a share of the stretch);
+- the live moment seen again: keyframes inside that match the live moment's keyframes (grey
+  thumbnails) better than they match the play before it;
+- the crowd stays quiet (it is reacting to nothing new); not required where the picture says enough
+  (a replay that starts while the roar fades).
+A plain cut is a transition but no hint: play is cut between cameras all the time.
+Read from the analysis's one pass over the picture (packet sizes, decoded keyframes): no decoding here.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from pydantic import BaseModel
 from scipy.ndimage import median_filter
 
-from mcp_highlight.engine.judge.video_signals import VideoWindows
+from mcp_highlight.engine.judge.video_signals import THUMB, VideoWindows
 
 WIPE_MIN_S, WIPE_MAX_S = 0.25, 2.0
 BIG_FRAME = 2.5
 """A wipe frame is this many times the local median frame size."""
+WIPE_EVEN = 0.5
+"""...whose median frame is at least half its biggest: a graphic, not the catching-up after a cut."""
+REPEAT_SHARE = 0.05
+"""A frame under this share of the local median size repeats the picture before it (a repeated
+picture costs tens of bytes; moving play costs thousands)."""
+REPEAT_MIN_S = 0.2
+"""...and a run of them this long is a freeze (a transition), not an encoder's lucky frame."""
+FREEZE_AMID = 0.5
+"""...amid frames costing at least half the file's median frame (moving play, not a still scene)."""
+REPEAT_DIP = 0.35
+"""...or a frame under this share of both its neighbours: a repeat between two new pictures."""
+SLOW_SHARE = 0.15
+"""A stretch with this share of repeated frames is slow motion made by repeating frames. Measured:
+2x slow motion by repetition, x264 with B-frames, 0.22; live play of generated broadcasts 0.01 (99th
+percentile of any 2 s: 0.16), the generator's own slow motion (blended, not repeated) 0.00."""
+MATCH_SIM, MATCH_MARGIN = 0.85, 0.2
+"""A keyframe inside matches the live moment: correlation at least 0.85 with one of its keyframes (a
+repeat of the live frames measured 0.87-0.89 against keyframes up to 1 s of play away), and 0.2 more
+than with any keyframe of the play before it (a wide shot of the pitch looks like any other: at a
+0.1 margin, play after chances matched the chances on generated broadcasts)."""
+SHIFT = (2, 4)
+"""Rows and columns (of THUMB) a picture may have moved between two keyframes and still match."""
+LIVE_S = (20.0, 2.0)
+"""The live moment's keyframes: from 20 s before its reaction's peak to 2 s after."""
+EARLIER_S = (90.0, 25.0)
+"""The play before it, for the margin: from 90 s to 25 s before the peak."""
 REPLAY_S = (3.0, 30.0)
 AFTER_MOMENT_S = 50.0
 """A replay starts within this long after the moment's reaction peak."""
+PICTURE_SIGNS = 2
+"""Signs a replay needs from the picture: a wipe or a freeze at each end, slow motion, the live moment."""
+QUIET_CROWD = 0.5
+"""The crowd is quiet when three quarters of the stretch are under this (0..1 crowd signal)."""
+CUTS_PER_S = 0.25
+"""More cuts inside than one per 4 s (and more than two) is a montage or an ad break, not a replay."""
 
 
 class Replay(BaseModel):
@@ -30,60 +73,190 @@ class Replay(BaseModel):
     """Peak time of the live moment it replays."""
 
 
-def wipes(video: VideoWindows) -> list[tuple[float, float]]:
-    """Runs of WIPE_MIN_S..WIPE_MAX_S of frames much bigger than their neighbourhood."""
-    t = video.packet_times
-    if t.size < 50 or video.packet_keys.mean() > 0.5:
-        return []
-    order = np.argsort(t, kind="stable")
-    t, size, key = t[order], video.packet_sizes[order].astype(np.float64), video.packet_keys[order]
-    dt = float(np.median(np.diff(t))) or 1 / 30
-    span = max(5, round(2.0 / dt) | 1)
+@dataclass(frozen=True)
+class Transition:
+    start: float
+    end: float
+    hint: float
+    """1 for a wipe, an insert or a freeze; 0 for a plain cut."""
+
+
+def _packets(video: VideoWindows) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
+    """Packets in time order: times, sizes, key flags, frame interval, and the local median size."""
+    order = np.argsort(video.packet_times, kind="stable")
+    t, size, key = video.packet_times[order], video.packet_sizes[order].astype(np.float64), video.packet_keys[order]
+    dt = float(np.median(np.diff(t))) if t.size > 1 else 1 / 30
+    dt = dt or 1 / 30
     idx = np.arange(size.size)
+    span = max(5, round(2.0 / dt) | 1)
     plain = np.interp(idx, idx[~key], size[~key]) if (~key).any() else size
-    local = median_filter(plain, size=span, mode="nearest")
-    big = size > BIG_FRAME * np.maximum(local, 1.0)
-    # A keyframe inside a run neither breaks nor starts it.
-    for i in np.nonzero(key)[0]:
-        big[i] = bool(i > 0 and big[i - 1] and i + 1 < big.size and big[i + 1])
+    # The neighbourhood of moving pictures: repeated frames (slow motion) would halve it.
+    moving = ~key & (size >= REPEAT_SHARE * median_filter(plain, size=span, mode="nearest"))
+    if moving.any():
+        plain = np.interp(idx, idx[moving], size[moving])
+    return t, size, key, dt, median_filter(plain, size=span, mode="nearest")
+
+
+def _runs(flags: np.ndarray, t: np.ndarray, dt: float, lo: float, hi: float) -> list[tuple[float, float]]:
+    """Runs of True (one-frame gaps bridged) lasting lo..hi seconds, as (start, end) times."""
     out: list[tuple[float, float]] = []
     i = 0
-    while i < big.size:
-        if not big[i]:
+    while i < flags.size:
+        if not flags[i]:
             i += 1
             continue
         j = i
-        while j + 1 < big.size and (big[j + 1] or (j + 2 < big.size and big[j + 2])):  # bridge one-frame gaps
+        while j + 1 < flags.size and (flags[j + 1] or (j + 2 < flags.size and flags[j + 2])):
             j += 1
-        length = t[j] - t[i] + dt
-        if WIPE_MIN_S <= length <= WIPE_MAX_S:
+        if lo <= t[j] - t[i] + dt <= hi:
             out.append((round(float(t[i]), 3), round(float(t[j] + dt), 3)))
         i = j + 1
     return out
 
 
+def _usable(video: VideoWindows) -> bool:
+    return video.packet_times.size >= 50 and video.packet_keys.mean() <= 0.5
+
+
+def wipes(video: VideoWindows) -> list[tuple[float, float]]:
+    """Runs of WIPE_MIN_S..WIPE_MAX_S of frames much bigger than their neighbourhood."""
+    if not _usable(video):
+        return []
+    t, size, key, dt, local = _packets(video)
+    big = size > BIG_FRAME * np.maximum(local, 1.0)
+    # A keyframe inside a run neither breaks nor starts it.
+    for i in np.nonzero(key)[0]:
+        big[i] = bool(i > 0 and big[i - 1] and i + 1 < big.size and big[i + 1])
+    # A graphic costs about as much every frame; a cut into a still scene is one huge frame and a few
+    # big ones while the encoder catches up (their median is far under the first).
+    out = []
+    for a, b in _runs(big, t, dt, WIPE_MIN_S, WIPE_MAX_S):
+        run = size[(t >= a) & (t < b) & ~key]
+        if run.size and float(np.median(run)) >= WIPE_EVEN * float(run.max()):
+            out.append((a, b))
+    return out
+
+
+def repeated(video: VideoWindows) -> tuple[np.ndarray, np.ndarray]:
+    """Packet times in order, and which frames repeat a picture: near-empty (a held picture), or
+    far cheaper than both neighbours (slow motion showing each picture twice: every other frame is
+    a repeat, which the encoder codes in a fraction of the bits of a new one)."""
+    if not _usable(video):
+        return np.zeros(0), np.zeros(0, bool)
+    t, size, key, _, local = _packets(video)
+    rep = ~key & (size < REPEAT_SHARE * np.maximum(local, 1.0))
+    rep[1:-1] |= ~key[1:-1] & (size[1:-1] < REPEAT_DIP * np.minimum(size[:-2], size[2:]))
+    return t, rep
+
+
+def freezes(video: VideoWindows) -> list[tuple[float, float]]:
+    """Runs of REPEAT_MIN_S..WIPE_MAX_S of near-empty frames amid moving play: a held picture at a
+    transition. In a still scene (an empty close-up, a static camera) every frame is cheap, so the
+    frames around the run must cost at least FREEZE_AMID of the file's typical frame."""
+    if not _usable(video):
+        return []
+    t, size, key, dt, local = _packets(video)
+    held = ~key & (size < REPEAT_SHARE * np.maximum(local, 1.0))
+    typical = float(np.median(size[~key])) if (~key).any() else 0.0
+    return [(a, b) for a, b in _runs(held, t, dt, REPEAT_MIN_S, WIPE_MAX_S)
+            if float(np.median(local[(t >= a) & (t < b)])) >= FREEZE_AMID * typical]  # fmt: skip
+
+
+def transitions(video: VideoWindows, cuts: list[float]) -> list[Transition]:
+    """Every wipe, freeze and cut, those within half a second of each other merged."""
+    dt = 0.5
+    found = [Transition(a, b, 1.0) for a, b in [*wipes(video), *freezes(video)]]
+    found += [Transition(c, c, 0.0) for c in cuts]
+    merged: list[Transition] = []
+    for tr in sorted(found, key=lambda x: x.start):
+        if merged and tr.start - merged[-1].end <= dt:
+            last = merged[-1]
+            merged[-1] = Transition(last.start, max(last.end, tr.end), max(last.hint, tr.hint))
+        else:
+            merged.append(tr)
+    return merged
+
+
+def _best_match(these: np.ndarray, those: np.ndarray) -> np.ndarray:
+    """For each of `these` thumbnails, its best correlation with any of `those`, allowing the
+    picture to have moved by up to SHIFT columns and rows (a camera pans between two keyframes)."""
+    rows, cols = THUMB
+    a = these.reshape(-1, rows, cols)
+    b = those.reshape(-1, rows, cols)
+    best = np.full(len(a), -1.0)
+    for dy in range(-SHIFT[0], SHIFT[0] + 1):
+        for dx in range(-SHIFT[1], SHIFT[1] + 1):
+            ca = a[:, max(0, dy) : rows + min(0, dy), max(0, dx) : cols + min(0, dx)].reshape(len(a), -1)
+            cb = b[:, max(0, -dy) : rows + min(0, -dy), max(0, -dx) : cols + min(0, -dx)].reshape(len(b), -1)
+            ca = ca - ca.mean(axis=1, keepdims=True)
+            cb = cb - cb.mean(axis=1, keepdims=True)
+            ca /= np.linalg.norm(ca, axis=1, keepdims=True) + 1e-9
+            cb /= np.linalg.norm(cb, axis=1, keepdims=True) + 1e-9
+            best = np.maximum(best, (ca @ cb.T).max(axis=1))
+    return best
+
+
+def _matches_live(video: VideoWindows, a: float, b: float, peak: float) -> bool:
+    """Keyframes in a..b match the live moment's keyframes, by MATCH_MARGIN more than the play before."""
+    t, thumbs = video.key_times, video.key_thumbs
+    if thumbs.shape[0] != t.size or t.size == 0:
+        return False
+    inside = thumbs[(t > a) & (t < b)]
+    live = thumbs[(t >= peak - LIVE_S[0]) & (t <= min(peak + LIVE_S[1], a - 1.0))]
+    if not inside.size or not live.size:
+        return False
+    to_live = _best_match(inside, live)
+    earlier = thumbs[(t >= peak - EARLIER_S[0]) & (t <= peak - EARLIER_S[1])]
+    to_earlier = _best_match(inside, earlier) if earlier.size else np.zeros(len(inside))
+    return bool(np.any((to_live >= MATCH_SIM) & (to_live - to_earlier >= MATCH_MARGIN)))
+
+
+@dataclass(frozen=True)
+class _Stretch:
+    video: VideoWindows
+    times: np.ndarray
+    repeats: np.ndarray
+    cuts: np.ndarray
+    crowd: np.ndarray
+    window_s: float
+
+
+def _evidence(s: _Stretch, start: Transition, end: Transition, peak: float) -> float:
+    """How much says start..end is a replay of the moment at `peak` (0 when something says it is not)."""
+    a, b = start.end, end.start
+    if np.sum((s.cuts > a + 0.5) & (s.cuts < b - 0.5)) > max(2.0, CUTS_PER_S * (b - a)):
+        return 0.0
+    inside = (s.times > a) & (s.times < b)
+    slow = float(s.repeats[inside].mean()) >= SLOW_SHARE if inside.any() else False
+    picture = start.hint + end.hint + float(slow) + float(_matches_live(s.video, a, b, peak))
+    crowd = s.crowd[int(a / s.window_s) : int(b / s.window_s) + 1]
+    quiet = bool(crowd.size) and float(np.percentile(crowd, 75)) <= QUIET_CROWD
+    # Two signs from the picture: one wipe-like graphic is also how a broadcaster marks a goal or a
+    # team sheet, and a quiet crowd follows every moment. The crowd only breaks ties.
+    return picture + 0.5 * float(quiet) if picture >= PICTURE_SIGNS else 0.0
+
+
 def find_replays(
-    found: list[tuple[float, float]], big_moments: list[float], crowd: np.ndarray, window_s: float
+    video: VideoWindows, cuts: list[float], big_moments: list[float], crowd: np.ndarray, window_s: float
 ) -> list[Replay]:
-    """Pair wipes into replays of the big moments (peak times) they follow; each wipe is used once."""
-    replays: list[Replay] = []
-    used: set[int] = set()
-    for i, (a0, a1) in enumerate(found):
-        if i in used:
-            continue
-        before = [p for p in big_moments if 0 < a0 - p <= AFTER_MOMENT_S]
+    """Replays of the big moments (peak times): the stretches between two transitions with the most
+    evidence, none overlapping another."""
+    marks = transitions(video, cuts)
+    times, repeats = repeated(video)
+    s = _Stretch(video, times, repeats, np.asarray(cuts, dtype=np.float64), crowd, window_s)
+    scored: list[tuple[float, float, Transition, Transition, float]] = []
+    for i, start in enumerate(marks):
+        before = [p for p in big_moments if 0 < start.start - p <= AFTER_MOMENT_S]
         if not before:
             continue
-        for j in range(i + 1, len(found)):
-            b0, b1 = found[j]
-            if not REPLAY_S[0] <= b0 - a1 <= REPLAY_S[1]:
-                if b0 - a1 > REPLAY_S[1]:
-                    break
-                continue
-            inside = crowd[int(a1 / window_s) : int(b0 / window_s) + 1]
-            if inside.size and float(np.percentile(inside, 75)) > 0.5:
-                continue  # the crowd is reacting: live play, not a replay
-            replays.append(Replay(start_s=a0, end_s=b1, of_s=max(before)))
-            used.update((i, j))
-            break
-    return replays
+        for end in marks[i + 1 :]:
+            gap = end.start - start.end
+            if gap > REPLAY_S[1]:
+                break
+            if gap >= REPLAY_S[0] and (score := _evidence(s, start, end, max(before))) > 0:
+                scored.append((score, -gap, start, end, max(before)))
+    chosen: list[Replay] = []
+    for _, _, start, end, peak in sorted(scored, key=lambda x: (x[0], x[1]), reverse=True):
+        if all(end.end <= r.start_s or start.start >= r.end_s for r in chosen):
+            chosen.append(Replay(start_s=start.start, end_s=end.end, of_s=peak))
+    return sorted(chosen, key=lambda r: r.start_s)

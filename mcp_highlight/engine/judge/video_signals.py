@@ -20,13 +20,17 @@ from scipy.ndimage import median_filter
 from mcp_highlight.engine.judge.audio_signals import ReadState
 from mcp_highlight.engine.media import streams
 
-REFRESH_S = 8.0
-"""Decode one keyframe this often (colour histograms); cuts are read from packet sizes."""
+REFRESH_S = 1.5
+"""Decode a keyframe when this long has passed since the last one decoded: every keyframe of the
+usual 2 s GOP, every other of a 1 s GOP. Each gives colour histograms (changes of scene) and a
+thumbnail (replays: the live moment's pictures seen again). Cuts are read from packet sizes."""
 SPIKE = 2.5
 """A non-key frame this many times the frames before it may be a cut: decode the keyframes around it."""
 CUT_OF_KEY = 0.3
 """...if it also costs this share of a keyframe: after a hard cut, a P-frame is nearly all intra blocks."""
 THUMB_ROWS = 72
+THUMB = (18, 32)
+"""Rows and columns of a keyframe's grey thumbnail: a picture's layout, not its detail."""
 PLANAR_8BIT = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p"}
 
 
@@ -39,6 +43,9 @@ class VideoWindows:
     key_times: np.ndarray
     key_hists: np.ndarray
     """One row per decoded keyframe: normalised Y (32 bins), U and V (16 bins each) histograms."""
+    key_thumbs: np.ndarray
+    """One row per decoded keyframe: its THUMB grey thumbnail, zero mean and unit length (a dot
+    product of two rows is their correlation)."""
     packet_times: np.ndarray
     packet_sizes: np.ndarray
     packet_keys: np.ndarray
@@ -64,6 +71,18 @@ def thumbnail_histogram(frame: VideoFrame) -> np.ndarray:
     hu = np.bincount((u >> 4).ravel(), minlength=16) / u.size
     hv = np.bincount((v >> 4).ravel(), minlength=16) / v.size
     return np.concatenate([hy, hu, hv]).astype(np.float32)
+
+
+def grey_thumbnail(frame: VideoFrame) -> np.ndarray:
+    """The keyframe's luma averaged into THUMB blocks, zero mean, unit length (flat pictures stay 0)."""
+    if frame.format.name not in PLANAR_8BIT:
+        frame = frame.reformat(width=128, height=THUMB_ROWS, format="yuv420p")
+    rows, cols = THUMB
+    y = _plane(frame, 0, max(1, frame.height // (rows * 4)))
+    h, w = y.shape[0] // rows * rows, y.shape[1] // cols * cols
+    small = y[:h, :w].reshape(rows, h // rows, cols, w // cols).mean(axis=(1, 3))
+    small -= small.mean()
+    return (small / max(float(np.linalg.norm(small)), 1e-6)).ravel().astype(np.float32)
 
 
 class _Packets:
@@ -105,7 +124,7 @@ class _Packets:
         self.batch_k.clear()
         self.state.position_s = float(t.max())
 
-    def windows(self, key_times: list[float], key_hists: list[np.ndarray]) -> VideoWindows:
+    def windows(self, key_times: list[float], key_hists: list[np.ndarray], key_thumbs: list[np.ndarray]) -> VideoWindows:
         packet_keys = np.frombuffer(self.keys, dtype=np.int8).astype(bool) if len(self.keys) else np.zeros(0, bool)
         packet_sizes = np.frombuffer(self.sizes, dtype=np.int32) if len(self.sizes) else np.zeros(0, np.int32)
         times = np.frombuffer(self.times, dtype=np.float64) if len(self.times) else np.zeros(0)
@@ -124,6 +143,7 @@ class _Packets:
             frame_bytes=frame_bytes,
             key_times=np.asarray(key_times)[order],
             key_hists=np.asarray(key_hists).reshape(-1, 64)[order],
+            key_thumbs=np.asarray(key_thumbs, dtype=np.float32).reshape(-1, THUMB[0] * THUMB[1])[order],
             packet_times=times,
             packet_sizes=packet_sizes,
             packet_keys=packet_keys,
@@ -136,6 +156,7 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
     packets = _Packets(n_windows, window_s, state)
     key_times: list[float] = []
     key_hists: list[np.ndarray] = []
+    key_thumbs: list[np.ndarray] = []
     last_decoded = -1e9
     with av.open(str(path), metadata_errors="ignore") as container:
         stream = streams.main_video(container) or container.streams.video[0]
@@ -148,9 +169,10 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
                 if frame.pts is not None:
                     key_times.append(float(frame.pts * tb) - origin_s)
                     key_hists.append(thumbnail_histogram(frame))
+                    key_thumbs.append(grey_thumbnail(frame))
 
-        # Keyframes are the costly part: cuts come from packet sizes (packet_cuts), so a keyframe
-        # is decoded only every REFRESH_S, for the picture's colours (changes of scene, such as an ad).
+        # Keyframes are the costly part (non-key frames are never decoded): one every REFRESH_S at most,
+        # for the picture's colours (changes of scene, such as an ad) and thumbnails (replays).
         try:
             for packet in container.demux(stream):
                 stamp = packet.pts if packet.pts is not None else packet.dts
@@ -171,7 +193,7 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
         except av.error.FFmpegError as exc:
             state.warnings.append(f"The picture could only be read up to {state.position_s:.1f} s ({exc}).")
         packets.flush()
-    return packets.windows(key_times, key_hists)
+    return packets.windows(key_times, key_hists, key_thumbs)
 
 
 def packet_cuts(video: VideoWindows) -> list[float]:
