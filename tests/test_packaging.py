@@ -56,6 +56,8 @@ def test_settings_read_every_listed_variable(monkeypatch: pytest.MonkeyPatch, tm
         "media_roots": str(tmp_path / "media"),
         "allow_networks": "192.168.1.0/24",
         "download_timeout_s": "60.0",
+        "database_url": "postgresql://highlight@127.0.0.1:5432/highlight",
+        "state_keys": "k" * 32,
     }
     assert set(values) == set(ENV_NAMES)  # a new setting needs a value here too
     for field, name in ENV_NAMES.items():
@@ -141,6 +143,8 @@ NOT_IN_BUNDLE = {
     "MCP_HIGHLIGHT_MEDIA_ROOTS": "HTTP mode only; the bundle serves stdio",
     "MCP_HIGHLIGHT_ALLOW_NETWORKS": "HTTP mode only; the bundle serves stdio",
     "MCP_HIGHLIGHT_DOWNLOAD_TIMEOUT": "the default (10 minutes) suits a desktop; operators of HTTP servers tune it",
+    "MCP_HIGHLIGHT_DATABASE_URL": "cluster mode only; a desktop install is embedded (SQLite)",
+    "MCP_HIGHLIGHT_STATE_KEYS": "replicas behind a load balancer only; the bundle serves stdio",
 }
 """Variables a Claude Desktop user is not asked for, and why: a new setting must be put here or in the manifest."""
 

@@ -31,6 +31,8 @@ ENV_NAMES = {
     "media_roots": "MCP_HIGHLIGHT_MEDIA_ROOTS",
     "allow_networks": "MCP_HIGHLIGHT_ALLOW_NETWORKS",
     "download_timeout_s": "MCP_HIGHLIGHT_DOWNLOAD_TIMEOUT",
+    "database_url": "MCP_HIGHLIGHT_DATABASE_URL",
+    "state_keys": "MCP_HIGHLIGHT_STATE_KEYS",
 }
 """Every setting's environment variable: the one list that server.json, manifest.json and the README follow."""
 
@@ -62,6 +64,12 @@ class Settings(BaseModel):
     media_roots: str | None = Field(None, description="HTTP mode: folders local paths may come from.")
     allow_networks: str | None = Field(None, description="HTTP mode: private networks URLs may point at.")
     download_timeout_s: float = Field(600.0, gt=0, description="Longest a URL download may take in total.")
+    database_url: SecretStr | None = Field(
+        None, description="Cluster mode: the PostgreSQL (postgresql://…) holding state and jobs; unset = SQLite."
+    )
+    state_keys: SecretStr | None = Field(
+        None, description="Replicas: comma-separated secrets (32+ bytes) sealing MCP request state; first one seals."
+    )
     _remote: bool = PrivateAttr(default=False)
 
     @field_validator("backend", "log_level", mode="before")
@@ -102,6 +110,11 @@ class Settings(BaseModel):
             media_roots=parse_roots(self.media_roots),
             allow_networks=parse_networks(self.allow_networks),
         )
+
+    @property
+    def cluster(self) -> bool:
+        """True with a database URL: state and jobs in PostgreSQL, renders on `mcp-highlight worker`s."""
+        return self.database_url is not None
 
     @property
     def renders_dir(self) -> Path:

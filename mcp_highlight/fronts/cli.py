@@ -32,6 +32,8 @@ from mcp_highlight.draft.model import Draft, TrackType
 from mcp_highlight.engine.deliver.preview import excitement_curve
 from mcp_highlight.engine.judge.analyse import analyse
 from mcp_highlight.engine.media.probe import probe
+from mcp_highlight.fronts.cluster_commands import COMMANDS as CLUSTER_COMMANDS
+from mcp_highlight.fronts.cluster_commands import add_cluster_commands, run_cluster_command
 from mcp_highlight.fronts.http_app import build_http_app
 from mcp_highlight.fronts.server import build_server
 from mcp_highlight.service.doctor import diagnose
@@ -318,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor", help="What works here (codecs, folders, disk, backend, cloud token), what to do next."
     )
     doctor.add_argument("--json", action="store_true", help="Print the report as JSON.")
+    add_cluster_commands(sub)
     return parser
 
 
@@ -345,6 +348,22 @@ def _print_analysis_summary(data: dict[str, Any]) -> None:
         print(f"  {format_seconds(i * data['window_s']):>8}  {scores[i]:.2f}")
 
 
+def _print_reel_report(report: dict[str, Any], *, as_json: bool, quiet: bool) -> None:
+    """The files on stdout (one a line, or JSON); chapters, notes and warnings on stderr."""
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return
+    print(report["output"])
+    for extra in [*report["shapes"], *report["clips"], *report["timelines"]]:
+        print(extra)
+    if report.get("chapters") and not quiet:
+        print(f"Chapters ({report['chapters_path']}):\n{report['chapters'].rstrip()}", file=sys.stderr)
+    if report.get("notes"):
+        print(report["notes"], file=sys.stderr)
+    for warning in report.get("warnings") or []:
+        print(f"note: {warning}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
@@ -362,31 +381,22 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     command = args.command or "serve"
     # a server logs its work; a one-shot command shows progress and keeps the log to warnings unless asked
-    default_level = settings.log_level if command == "serve" or "MCP_HIGHLIGHT_LOG_LEVEL" in os.environ else "warning"
+    default_level = settings.log_level if command in ("serve", "worker") or "MCP_HIGHLIGHT_LOG_LEVEL" in os.environ else "warning"
     configure_logging(args.log_level or default_level)
     if command == "serve" and not hasattr(args, "http"):
         args.http, args.host, args.port = False, "127.0.0.1", 8765
     try:
         if command == "serve":
             _serve(args, settings)
+        elif command in CLUSTER_COMMANDS:
+            return run_cluster_command(args, settings)
         elif command == "doctor":
             report = anyio.run(diagnose, settings)
             print(report.model_dump_json(indent=2) if args.json else report.text())
             return 0 if report.ok else 1
         elif command == "reel":
             report = anyio.run(_reel, args, settings)
-            if args.json:
-                print(json.dumps(report, indent=2))
-            else:
-                print(report["output"])
-                for extra in [*report["shapes"], *report["clips"], *report["timelines"]]:
-                    print(extra)
-                if report.get("chapters") and not args.quiet:
-                    print(f"Chapters ({report['chapters_path']}):\n{report['chapters'].rstrip()}", file=sys.stderr)
-                if report.get("notes"):
-                    print(report["notes"], file=sys.stderr)
-                for warning in report.get("warnings") or []:
-                    print(f"note: {warning}", file=sys.stderr)
+            _print_reel_report(report, as_json=args.json, quiet=args.quiet)
         elif command in ("analyse", "analyze"):
             data = _analyse(args, settings)
             if args.json:

@@ -40,6 +40,7 @@ from mcp_highlight.core.limits import MAX_INSTRUCTION_CHARS, MAX_PATH_CHARS
 from mcp_highlight.core.logs import get_logger
 from mcp_highlight.fronts.legacy_subscriptions import LegacySubscriptions
 from mcp_highlight.fronts.mcp_progress import progress_notifications
+from mcp_highlight.fronts.request_state import shared_request_state
 from mcp_highlight.service.studio import Studio, TimelineOutcome
 from mcp_highlight.service.understanding import Understood
 
@@ -173,6 +174,7 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
         version=__version__,
         instructions=INSTRUCTIONS,
         website_url="https://pypi.org/project/mcp-highlight/",
+        request_state_security=shared_request_state(studio.settings),
     )
 
     legacy = LegacySubscriptions()
