@@ -47,8 +47,9 @@ def clip() -> Path:
     return path
 
 
-def valid_reel(path: str) -> bool:
-    with av.open(path) as container:
+def valid_reel(path: Path) -> bool:
+    """Over HTTP a result names its file only; the reel is in the shared home's renders folder."""
+    with av.open(str(path)) as container:
         video = container.streams.video[0]
         return (video.codec_context.name, video.codec_context.width, video.codec_context.height) == ("h264", 1920, 1080)
 
@@ -148,7 +149,7 @@ def embedded_run(source: Path, count: int) -> float:
             wall, results, _ = anyio.run(clients, f"http://127.0.0.1:{port}", source, count)
         finally:
             one.stop()
-        assert len(results) == count and all(valid_reel(r["path"]) for r in results.values())
+        assert len(results) == count and all(valid_reel(home / "renders" / r["path"]) for r in results.values())
         return wall
 
 
@@ -184,7 +185,7 @@ def cluster_run(server: str, source: Path, count: int, workers: int, chaos: bool
                 )
                 report["checks"] = {
                     f"all {count} reels valid 1080p H.264": len(results) == count
-                    and all(valid_reel(r["path"]) for r in results.values()),
+                    and all(valid_reel(home / "renders" / r["path"]) for r in results.values()),
                     f"killed job finished on another worker ({done_at - killed['at']:.1f} s after the kill)": status
                     == "completed"
                     and attempts == 2

@@ -111,7 +111,8 @@ async def test_clients_on_two_replicas_all_get_valid_reels_while_a_worker_is_kil
     assert sorted(results) == list(range(CLIENTS))
     for result in results.values():
         assert_valid_reel(
-            SimpleNamespace(path=Path(result["path"]), width=result["width"], height=result["height"]), (1920, 1080)
+            # over HTTP a result names its file only; it is in the shared home's renders folder
+            SimpleNamespace(path=cluster.home / "renders" / result["path"], width=result["width"], height=result["height"]), (1920, 1080)
         )
     for index, values in progress.items():
         assert values, f"client {index} saw no progress"

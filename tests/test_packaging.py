@@ -58,6 +58,12 @@ def test_settings_read_every_listed_variable(monkeypatch: pytest.MonkeyPatch, tm
         "download_timeout_s": "60.0",
         "database_url": "postgresql://highlight@127.0.0.1:5432/highlight",
         "state_keys": "k" * 32,
+        "max_duration_s": "3600.0",
+        "max_frame_side": "4096",
+        "max_pixels": "1000000",
+        "max_streams": "8",
+        "upload_quota_bytes": "123456",
+        "max_renders": "2",
     }
     assert set(values) == set(ENV_NAMES)  # a new setting needs a value here too
     for field, name in ENV_NAMES.items():
@@ -145,6 +151,12 @@ NOT_IN_BUNDLE = {
     "MCP_HIGHLIGHT_DOWNLOAD_TIMEOUT": "the default (10 minutes) suits a desktop; operators of HTTP servers tune it",
     "MCP_HIGHLIGHT_DATABASE_URL": "cluster mode only; a desktop install is embedded (SQLite)",
     "MCP_HIGHLIGHT_STATE_KEYS": "replicas behind a load balancer only; the bundle serves stdio",
+    "MCP_HIGHLIGHT_MAX_DURATION": "a safety limit for servers; 12 hours suits a desktop",
+    "MCP_HIGHLIGHT_MAX_FRAME_SIDE": "a safety limit for servers; 8K suits a desktop",
+    "MCP_HIGHLIGHT_MAX_PIXELS": "a safety limit for servers; 8K suits a desktop",
+    "MCP_HIGHLIGHT_MAX_STREAMS": "a safety limit for servers; 64 suits a desktop",
+    "MCP_HIGHLIGHT_UPLOAD_QUOTA": "HTTP servers share the disk between tokens; a desktop has one user",
+    "MCP_HIGHLIGHT_MAX_RENDERS": "one render at a time suits a desktop; operators of big servers tune it",
 }
 """Variables a Claude Desktop user is not asked for, and why: a new setting must be put here or in the manifest."""
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from mcp_highlight.core.config import Settings
-from mcp_highlight.service.cluster import upgrade_database, work
+if TYPE_CHECKING:  # the queue and the database load only for these commands
+    from mcp_highlight.core.config import Settings
 
 COMMANDS = ("worker", "db")
 
@@ -20,6 +21,8 @@ def add_cluster_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def run_cluster_command(args: argparse.Namespace, settings: Settings) -> int:
+    from mcp_highlight.service.cluster import upgrade_database, work
+
     if args.command == "worker":
         work(settings, args.concurrency)
     else:

@@ -15,6 +15,7 @@ from mcp_highlight.backends.describe_edit import describe_edit
 from mcp_highlight.backends.local import intake
 from mcp_highlight.backends.local.cluster_jobs import QueuedJobs
 from mcp_highlight.backends.local.render_job import RenderJob, run_export
+from mcp_highlight.backends.local.render_queue import RenderQueue
 from mcp_highlight.backends.local.store import Store, new_id
 from mcp_highlight.backends.local.timeline import apply_edit, draft_to_spec, needs_replan
 from mcp_highlight.backends.models import (
@@ -38,6 +39,7 @@ from mcp_highlight.core.errors import (
     public_text,
 )
 from mcp_highlight.core.logs import get_logger
+from mcp_highlight.core.ownership import current_owner
 from mcp_highlight.core.progress import ProgressFn, no_progress, scaled
 from mcp_highlight.core.workers import run_cancellable
 from mcp_highlight.draft.diff import describe_changes, diff_drafts
@@ -46,7 +48,8 @@ from mcp_highlight.engine.deliver import preview
 from mcp_highlight.engine.judge.analyse import analyse
 from mcp_highlight.engine.judge.analysis import Analysis
 from mcp_highlight.engine.media import scratch
-from mcp_highlight.engine.media.probe import probe, probe_audio, probe_image
+from mcp_highlight.engine.media.assets import probe_audio, probe_image
+from mcp_highlight.engine.media.probe import probe
 
 log = get_logger(__name__)
 
@@ -71,6 +74,7 @@ class LocalBackend:
         self._edit_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._export_locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
         self._policy = settings.source_policy()
+        self._renders = RenderQueue(settings.max_renders)
         for folder in (settings.renders_dir, settings.home / "media"):
             scratch.sweep(folder)  # what a killed process left behind
 
@@ -82,19 +86,21 @@ class LocalBackend:
     async def upload(self, source: str, *, session_id: str | None, progress: ProgressFn = no_progress) -> UploadResult:
         if session_id:
             self.store.require_session(session_id)
-        downloaded = intake.is_url(source)
-        if downloaded:
-            path = await run_cancellable(
+        fresh = False  # a new download, ours to delete if it cannot be used
+        if intake.is_url(source):
+            path, reused = await run_cancellable(
                 lambda p: intake.download(
                     source,
-                    self.settings.home / "media",
+                    self.settings.home / "media" / (current_owner.get() or "local"),
                     self.settings.max_bytes,
                     p,
                     policy=self._policy,
                     deadline_s=self.settings.download_timeout_s,
+                    quota_bytes=self.settings.upload_quota_bytes,
                 ),
                 scaled(progress, 0.0, 0.9),
             )
+            fresh = not reused
         else:
             path = await anyio.to_thread.run_sync(intake.local_file, source, self.settings.max_bytes, self._policy)
         try:
@@ -102,7 +108,7 @@ class LocalBackend:
             progress(0.9, "Checking the file")
             item = await anyio.to_thread.run_sync(self._describe, path, kind)
         except BaseException:
-            if downloaded:  # a download we cannot use is not kept
+            if fresh:  # a download we cannot use is not kept
                 path.unlink(missing_ok=True)
             raise
         sid = session_id or self.store.create_session()
@@ -120,7 +126,7 @@ class LocalBackend:
     def _describe(self, path: Path, kind: str) -> MediaItem:
         mid = new_id("med")
         if kind == "video":
-            info = probe(path, max_bytes=self.settings.max_bytes)
+            info = probe(path, max_bytes=self.settings.max_bytes, limits=self.settings.media_limits())
             width, height = info.video.display_size if info.video else (None, None)
             return MediaItem(
                 id=mid,
@@ -135,7 +141,7 @@ class LocalBackend:
                 size_bytes=info.size_bytes,
             )
         if kind == "audio":
-            info = probe_audio(path)
+            info = probe_audio(path, limits=self.settings.media_limits())
             return MediaItem(
                 id=mid,
                 name=path.name,
@@ -146,7 +152,7 @@ class LocalBackend:
                 has_audio=True,
                 size_bytes=info.size_bytes,
             )
-        image = probe_image(path)
+        image = probe_image(path, limits=self.settings.media_limits())
         return MediaItem(
             id=mid,
             name=path.name,
@@ -170,7 +176,7 @@ class LocalBackend:
 
             def work() -> Analysis:
                 assert item.path is not None
-                info = probe(Path(item.path), max_bytes=self.settings.max_bytes)
+                info = probe(Path(item.path), max_bytes=self.settings.max_bytes, limits=self.settings.media_limits())
                 return analyse(info, progress=report, cache_dir=self.settings.cache_dir)
 
             future = self._pool.submit(work)
@@ -284,7 +290,8 @@ class LocalBackend:
             ) from exc
         if intake.kind_of(path) != kind:
             raise UnsupportedMediaError(f"{path.name} is not a {what}.", hint=f"Supported formats: {intake.SUPPORTED}.")
-        await anyio.to_thread.run_sync(probe_audio if kind == "audio" else probe_image, path)
+        check = probe_audio if kind == "audio" else probe_image
+        await anyio.to_thread.run_sync(lambda: check(path, limits=self.settings.media_limits()))
         return path, path.name
 
     # state ----------------------------------------------------------------------------------
@@ -357,10 +364,15 @@ class LocalBackend:
             target=str(target),
             videos=videos,
         )
-        if self._queue is not None:
+        if self._queue is not None:  # cluster: the workers' concurrency is the line
             return await self._queue.render(job, progress)
-        analyses = await self._await_analyses(videos, scaled(progress, 0.0, 0.02)) if videos else {}
-        job_id = self.store.create_job(session_id, fingerprint)
+        async with self._renders.turn(progress):
+            return await self._render_here(job, progress)
+
+    async def _render_here(self, job: RenderJob, progress: ProgressFn) -> ExportResult:
+        """Embedded: the render in this process, its job row kept for `state` and restarts."""
+        analyses = await self._await_analyses(job.videos, scaled(progress, 0.0, 0.02)) if job.videos else {}
+        job_id = self.store.create_job(job.session_id, job.fingerprint)
         try:
             result = await run_cancellable(lambda p: run_export(job, job_id, analyses, p), scaled(progress, 0.02, 1.0))
         except BaseException as exc:

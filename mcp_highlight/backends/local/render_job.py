@@ -81,7 +81,8 @@ def analysis_of(item: MediaItem, settings: Settings, progress: ProgressFn) -> An
     """A video's analysis: from the shared cache when any process made it already, else made now."""
     assert item.path is not None
     return analyse(
-        probe(Path(item.path), max_bytes=settings.max_bytes), progress=progress, cache_dir=settings.cache_dir
+        probe(Path(item.path), max_bytes=settings.max_bytes, limits=settings.media_limits()),
+        progress=progress, cache_dir=settings.cache_dir
     )
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from mcp_highlight.backends.local import database
 from mcp_highlight.backends.local.schema import drafts, jobs, media, sessions
 from mcp_highlight.backends.models import JobInfo, MediaItem
-from mcp_highlight.core.errors import ImpossibleRequestError, UnknownSessionError
+from mcp_highlight.core.errors import ImpossibleRequestError, UnknownSessionError, shown_value
 from mcp_highlight.core.ownership import current_owner
 from mcp_highlight.draft.model import Draft
 
@@ -107,7 +107,7 @@ class Store:
                 row = conn.execute(sa.select(sessions.c.owner).where(sessions.c.id == sid)).first()
         if row is None or (owner is not None and row[0] != owner):  # another token's session: as if absent
             raise UnknownSessionError(
-                f"There is no session {sid!r}.",
+                f"There is no session {shown_value(sid)}.",
                 hint="Upload a video without a session id to start one, or list sessions with get_state.",
             )
 
