@@ -14,6 +14,7 @@ import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,8 +43,9 @@ def new_id(prefix: str) -> str:
 
 
 class Store:
-    def __init__(self, url: str, *, embedded: bool = True) -> None:
-        self.engine: Engine = database.make_engine(url)
+    def __init__(self, url: str | Path, *, embedded: bool = True) -> None:
+        """`url`: a database URL, or the path of the embedded SQLite file."""
+        self.engine: Engine = database.make_engine(url if isinstance(url, str) else f"sqlite:///{url}")
         self.embedded = embedded
         if embedded:
             database.upgrade(self.engine)
