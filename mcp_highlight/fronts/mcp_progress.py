@@ -1,8 +1,9 @@
 """Bridge engine progress (sync, from worker threads) to MCP progress notifications.
 
 Workers call a plain function that records the latest (fraction, message); a pump task sends
-it as a notification when it changes, and re-sends it every few seconds while work goes on,
-so clients that reset their timeout on progress keep waiting.
+it as a notification when it changes, and again every few seconds while work goes on, so clients that
+reset their timeout on progress keep waiting. Each value sent is above the one before (as the spec asks):
+a repeat steps up by a hundredth of a percent, and a report that went back (a retried job) is held.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from mcp_highlight.core.progress import ProgressFn
 log = get_logger(__name__)
 TICK_S = 0.25
 HEARTBEAT_S = 3.0
+STEP = 0.01
 
 
 @asynccontextmanager
@@ -31,13 +33,16 @@ async def progress_notifications(ctx: Context, first_message: str = "Starting") 
 
     async def pump() -> None:
         sent: tuple[float, str] | None = None
-        sent_at = 0.0
+        sent_at, value = 0.0, -1.0
         while True:
             now = time.monotonic()
             current = latest[0]
             if current != sent or now - sent_at >= HEARTBEAT_S:
-                with suppress(Exception):  # a client without a progress token gets nothing; that's fine
-                    await ctx.report_progress(round(current[0] * 100, 1), 100, current[1])
+                # the spec wants each value above the last: a repeat (heartbeat, same fraction) steps up a hair
+                value = min(max(round(current[0] * 100, 1), round(value + STEP, 3)), 100.0)
+                if value < 100.0 or sent is None or sent[0] < 1.0:
+                    with suppress(Exception):  # a client without a progress token gets nothing; that's fine
+                        await ctx.report_progress(value, 100, current[1])
                 sent, sent_at = current, now
             await anyio.sleep(TICK_S)
 

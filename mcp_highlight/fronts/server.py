@@ -19,6 +19,7 @@ from mcp_highlight.core.errors import HighlightError
 from mcp_highlight.fronts import mcp_tools
 from mcp_highlight.fronts.legacy_subscriptions import LegacySubscriptions
 from mcp_highlight.fronts.mcp_tools import Front, timeline_uri
+from mcp_highlight.fronts.request_state import shared_request_state
 from mcp_highlight.service.studio import Studio
 
 INSTRUCTIONS = """\
@@ -47,6 +48,7 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
         instructions=INSTRUCTIONS,
         website_url="https://pypi.org/project/mcp-highlight/",
         lifespan=lifespan,
+        request_state_security=shared_request_state(studio.settings),
     )
     front.legacy.install(mcp)
     register_tools(mcp)
