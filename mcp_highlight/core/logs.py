@@ -55,6 +55,7 @@ def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
     logging.basicConfig(stream=sys.stderr, level=numeric, format="%(message)s", force=True)
     logging.getLogger("alembic").setLevel(max(numeric, logging.WARNING))  # its INFO lines say nothing to operators
     render_json = json if json is not None else not sys.stderr.isatty()
+    stream = sys.stderr
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -65,7 +66,8 @@ def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
             structlog.processors.JSONRenderer() if render_json else structlog.dev.ConsoleRenderer(colors=False),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        # The stream set up with; once that is closed (a test's captured stderr), sys.stderr as it is now.
+        logger_factory=lambda *_: structlog.PrintLogger(file=stream if not stream.closed else sys.stderr),
         cache_logger_on_first_use=False,
     )
 
