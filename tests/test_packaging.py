@@ -56,6 +56,7 @@ def test_settings_read_every_listed_variable(monkeypatch: pytest.MonkeyPatch, tm
         "media_roots": str(tmp_path / "media"),
         "allow_networks": "192.168.1.0/24",
         "download_timeout_s": "60.0",
+        "confirm_credits": "False",
     }
     assert set(values) == set(ENV_NAMES)  # a new setting needs a value here too
     for field, name in ENV_NAMES.items():

@@ -31,6 +31,7 @@ ENV_NAMES = {
     "media_roots": "MCP_HIGHLIGHT_MEDIA_ROOTS",
     "allow_networks": "MCP_HIGHLIGHT_ALLOW_NETWORKS",
     "download_timeout_s": "MCP_HIGHLIGHT_DOWNLOAD_TIMEOUT",
+    "confirm_credits": "MCP_HIGHLIGHT_CONFIRM_CREDITS",
 }
 """Every setting's environment variable: the one list that server.json, manifest.json and the README follow."""
 
@@ -62,6 +63,7 @@ class Settings(BaseModel):
     media_roots: str | None = Field(None, description="HTTP mode: folders local paths may come from.")
     allow_networks: str | None = Field(None, description="HTTP mode: private networks URLs may point at.")
     download_timeout_s: float = Field(600.0, gt=0, description="Longest a URL download may take in total.")
+    confirm_credits: bool = Field(True, description="Ask the user before a request that spends cloud credits.")
     _remote: bool = PrivateAttr(default=False)
 
     @field_validator("backend", "log_level", mode="before")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
@@ -75,6 +76,10 @@ log = get_logger(__name__)
 SESSION_PATH = "/api/tasks/me/with-session/nemo_agent"
 CLAIM_PATH = "/api/auth/claim-token"
 CREDITS_PATH = "/api/credits/balance/simple"
+EDIT_CREDITS = 50
+"""What an edit costs, about (shared/cloud-api.md: "Editing costs about 50 credits a session, generation
+about 100 a clip, export nothing"). Whether the agent generates clips is its own choice, so the edit's
+price is the one known before it runs."""
 
 class CloudBackend:
     """The hosted agent behind the Backend protocol (see backends/base.py)."""
@@ -246,11 +251,14 @@ class CloudBackend:
             parts.append(f"{total} in total")
         message = (
             ", ".join(parts)
-            + ". Editing costs about 50 credits a session, generation about 100 a clip; export is free."
+            + f". Editing costs about {EDIT_CREDITS} credits a session, generation about 100 a clip; export is free."
         )
         if available is not None and available <= 0:
             message += " " + (self.client.no_credits_error().hint or "")
         return Credits(available=available, frozen=frozen, total=total, metered=True, message=message)
+
+    def credits_needed(self, steps: Sequence[str]) -> int:
+        return EDIT_CREDITS if "edit" in steps else 0
 
     # --- upload ---------------------------------------------------------------------------------------------
 

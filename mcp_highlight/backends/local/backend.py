@@ -7,6 +7,7 @@ import concurrent.futures
 import hashlib
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import anyio
@@ -307,6 +308,9 @@ class LocalBackend:
             metered=False,
             message="Local work is not metered: analysis and rendering run on this computer, free and unlimited.",
         )
+
+    def credits_needed(self, steps: Sequence[str]) -> int:
+        return 0  # nothing is metered here
 
     # export ---------------------------------------------------------------------------------
     async def export(
