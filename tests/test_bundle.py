@@ -266,3 +266,13 @@ def test_without_npm_the_build_says_what_it_needs(monkeypatch: pytest.MonkeyPatc
         bundle_script.ensure_mcpb(tmp_path / "empty-cache")
     assert bundle_script.main(["--cache", str(tmp_path / "empty-cache"), "--out", str(tmp_path / "dist")]) == 2
     assert not (tmp_path / "dist").exists()
+
+
+def test_the_readme_states_the_bundles_size(built: Path) -> None:
+    """The README's figure is the built bundle's, within 15 % (it moves a little with every change)."""
+    import re
+
+    stated = re.search(r"The bundle itself is about (\d+) KB", (ROOT / "README.md").read_text(encoding="utf-8"))
+    assert stated, "the README states the bundle's size"
+    measured = built.stat().st_size / 1024
+    assert abs(int(stated.group(1)) - measured) <= 0.15 * measured, f"the bundle is {measured:.0f} KB"

@@ -32,12 +32,17 @@ from mcp_highlight.draft.model import Draft, TrackType
 from mcp_highlight.engine.deliver.preview import excitement_curve
 from mcp_highlight.engine.judge.analyse import analyse
 from mcp_highlight.engine.media.probe import probe
+from mcp_highlight.fronts.client_setup import CLIENTS, install
 from mcp_highlight.fronts.http_app import build_http_app
 from mcp_highlight.fronts.server import build_server
 from mcp_highlight.service.doctor import diagnose
 from mcp_highlight.service.studio import Studio
 
 log = get_logger(__name__)
+NO_COMMAND_NOTICE = (
+    "mcp-highlight: no command given and stdin is not a terminal, so this serves MCP on stdin/stdout "
+    "(as `mcp-highlight serve`). `mcp-highlight --help` lists the commands."
+)
 
 
 # progress -------------------------------------------------------------------------------------
@@ -318,6 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor", help="What works here (codecs, folders, disk, backend, cloud token), what to do next."
     )
     doctor.add_argument("--json", action="store_true", help="Print the report as JSON.")
+
+    setup = sub.add_parser("setup", help="Add this installation to Claude Desktop's or Cursor's MCP servers.")
+    setup.add_argument("client", choices=CLIENTS, help="claude (Claude Desktop) or cursor; the old file is kept.")
     return parser
 
 
@@ -345,16 +353,25 @@ def _print_analysis_summary(data: dict[str, Any]) -> None:
         print(f"  {format_seconds(i * data['window_s']):>8}  {scores[i]:.2f}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    if args.command is None and sys.stdin.isatty():  # a person at a terminal, not a client speaking MCP on stdin
+def _without_a_command(parser: argparse.ArgumentParser) -> int | None:
+    """Plain `mcp-highlight`: the help for a person at a terminal; otherwise (an MCP client on stdin) it
+    says on stderr that it serves MCP, never silently, and returns None to serve."""
+    if sys.stdin.isatty():
         parser.print_help(sys.stderr)
         print(
             "\nMCP clients start `mcp-highlight serve` (or plain `mcp-highlight`) and talk on stdin/stdout.",
             file=sys.stderr,
         )
         return 0
+    print(NO_COMMAND_NOTICE, file=sys.stderr, flush=True)
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command is None and (code := _without_a_command(parser)) is not None:
+        return code
     try:
         settings = Settings.from_env(backend=args.backend)
     except HighlightError as exc:
@@ -369,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "serve":
             _serve(args, settings)
+        elif command == "setup":
+            print(install(args.client, env_vars={"MCP_HIGHLIGHT_BACKEND": args.backend} if args.backend else None).text())
         elif command == "doctor":
             report = anyio.run(diagnose, settings)
             print(report.model_dump_json(indent=2) if args.json else report.text())
