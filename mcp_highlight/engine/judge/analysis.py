@@ -8,7 +8,7 @@ from mcp_highlight.engine.judge.curves import Curves
 from mcp_highlight.engine.judge.moments import FoundMoment
 from mcp_highlight.engine.judge.replays import Replay
 
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 
 class Analysis(Curves):

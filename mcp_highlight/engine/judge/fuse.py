@@ -18,22 +18,11 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.ndimage import percentile_filter, uniform_filter1d
 
+from mcp_highlight.engine.judge import constants as C
+from mcp_highlight.engine.judge.activity import activity_curve
 from mcp_highlight.engine.judge.audio_signals import AudioWindows
-from mcp_highlight.engine.judge.sound_cues import fill_gaps, sound_cues
+from mcp_highlight.engine.judge.sound_cues import NO_SOUND_DB, fill_gaps, sound_cues
 from mcp_highlight.engine.judge.video_signals import VideoWindows
-
-BASELINE_S = 60.0
-"""Rolling baseline length: long against a highlight, short against a game's changing mood."""
-MOTION_LOOKBACK_S = 6.0
-"""The coupled score holds this long after the action, through the crowd's reaction."""
-ROAR_LOOKAHEAD_S = 4.0
-"""Action counts for a roar arriving up to this long after it."""
-ACTION_S = 2.0
-"""Motion is averaged over this long before it counts as action."""
-WEIGHTS = {"coupled": 0.6, "crowd": 0.25, "motion": 0.15}
-CROWD_FROM_DB = 3.0
-CROWD_SPAN_DB = 10.0
-"""The crowd counts from 3 dB above its own baseline and is full at 13 dB (a goal's roar)."""
 
 
 @dataclass
@@ -67,13 +56,13 @@ def motion_signal(video: VideoWindows, n: int, window_s: float) -> tuple[np.ndar
     """0..1 per window from non-key packet sizes; False when the picture never really moves."""
     fb = fill_gaps(video.frame_bytes[:n], 0.0)
     key = video.median_key_bytes or float(np.nanmax(fb) if fb.size else 1.0) or 1.0
-    if fb.size == 0 or float(np.percentile(fb, 95)) < 0.01 * key:
+    if fb.size == 0 or float(np.percentile(fb, C.TOP_PERCENTILE)) < C.STILL_SHARE_OF_KEY * key:
         return np.zeros(n), False
-    floor = max(16.0, 0.01 * key)
+    floor = max(C.MOTION_MIN_BYTES, C.STILL_SHARE_OF_KEY * key)
     x = np.log(fb + floor)
-    residual = x - _baseline(x, round(BASELINE_S / window_s), 40)
-    z = _robust_z(residual, floor=0.2)
-    return np.clip((z - 1.5) / 5.0, 0.0, 1.0), True
+    residual = x - _baseline(x, round(C.BASELINE_S / window_s), C.MOTION_BASELINE_PERCENTILE)
+    z = _robust_z(residual, floor=C.MOTION_Z_FLOOR)
+    return np.clip((z - C.MOTION_FROM_Z) / C.MOTION_SPAN_Z, 0.0, 1.0), True
 
 
 def _near(x: np.ndarray, before_s: float, after_s: float, window_s: float) -> np.ndarray:
@@ -85,26 +74,28 @@ def audio_signals(
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], bool]:
     """0..1 sound signals, the raw measures behind them (dB, semitones), and whether there is usable sound."""
     db = audio.loudness_db[:n]
-    if not np.isfinite(db).any() or float(np.nanpercentile(db, 95)) < -75:
+    if not np.isfinite(db).any() or float(np.nanpercentile(db, C.TOP_PERCENTILE)) < C.SILENT_DB:
         return {}, {}, False
-    db = fill_gaps(db, -100.0)
-    base_w = round(BASELINE_S / window_s)
+    db = fill_gaps(db, NO_SOUND_DB)
+    base_w = round(C.BASELINE_S / window_s)
     flux = fill_gaps(audio.flux[:n], 0.0)
-    flux_z = _robust_z(flux - _baseline(flux, base_w, 50), floor=0.01)
+    flux_z = _robust_z(flux - _baseline(flux, base_w, 50), floor=C.FLUX_Z_FLOOR)
     flat = fill_gaps(audio.flatness[:n], 0.0)
-    broadband = np.clip((flat - _baseline(flat, base_w, 30)) / 0.15, 0.0, 1.0)
-    loud = np.clip((db - np.percentile(db, 5)) / max(1.0, float(np.percentile(db, 99.5) - np.percentile(db, 5))), 0, 1)
+    broadband = np.clip((flat - _baseline(flat, base_w, C.CROWD_BASELINE_PERCENTILE)) / C.FLATNESS_SPAN, 0.0, 1.0)
+    lo, hi = np.percentile(db, C.LOUDNESS_RANGE_PERCENTILES)
+    loud = np.clip((db - lo) / max(1.0, float(hi - lo)), 0, 1)
     cues = sound_cues(audio.hops, audio.hop_s, n, window_s)
     # Pulsing at a steady beat: a little in any crowd noise, clearly in a chant. Per window it is
     # noisy, so it only damps the clear cases here; moments average it over their span (moments.py).
-    chant = np.clip((cues.periodic - 0.2) / 0.15, 0.0, 1.0)
-    crowd = np.clip((cues.crowd_db - CROWD_FROM_DB) / CROWD_SPAN_DB, 0.0, 1.0)
+    chant = np.clip((cues.periodic - C.CHANT_SIGNAL_FROM) / C.CHANT_SIGNAL_SPAN, 0.0, 1.0)
+    crowd = np.clip((cues.crowd_db - C.CROWD_FROM_DB) / C.CROWD_SPAN_DB, 0.0, 1.0)
     # A reaction is the crowd rising in the gaps of the commentary, unless it is music or a chant.
-    reaction = crowd * (1 - cues.music) * (1 - 0.7 * np.clip((cues.periodic - 0.3) / 0.2, 0.0, 1.0))
+    beat = np.clip((cues.periodic - C.BEAT_FROM) / C.BEAT_SPAN, 0.0, 1.0)
+    reaction = crowd * (1 - cues.music) * (1 - C.CHANT_DAMP * beat)
     signals = {
         "loudness": loud,
         "crowd": reaction,
-        "flux": np.clip((flux_z - 1.0) / 5.0, 0.0, 1.0),
+        "flux": np.clip((flux_z - C.FLUX_FROM_Z) / C.FLUX_SPAN_Z, 0.0, 1.0),
         "broadband": broadband,
         "music": cues.music,
         "chant": chant,
@@ -127,24 +118,32 @@ def fuse(video: VideoWindows | None, audio: AudioWindows | None, n: int, window_
     if has_audio:
         # The commentator's excitement and the whistle confirm a reaction; alone they are not one
         # (a replay is commented, a foul is whistled). With no commentator the crowd speaks alone.
-        talking = float(np.mean(measures.get("voice_db", np.zeros(n)) != 0)) > 0.3
-        excite = _near(sound["commentator"], 5.0, 5.0, window_s)
-        whistle = _near(sound["whistle"], 3.0, 3.0, window_s)
-        heard = crowd * (0.4 + 0.6 * excite) if talking else crowd
-        heard = np.clip(heard + 0.1 * whistle * crowd, 0.0, 1.0)
+        talking = float(np.mean(measures.get("voice_db", np.zeros(n)) != 0)) > C.TALKING_FILE_SHARE
+        excite = _near(sound["commentator"], C.EXCITE_NEAR_S, C.EXCITE_NEAR_S, window_s)
+        whistle = _near(sound["whistle"], C.WHISTLE_NEAR_S, C.WHISTLE_NEAR_S, window_s)
+        heard = crowd * (C.HEARD_FLOOR + (1 - C.HEARD_FLOOR) * excite) if talking else crowd
+        heard = np.clip(heard + C.WHISTLE_BONUS * whistle * crowd, 0.0, 1.0)
     if has_audio and has_motion:
         # Sustained action now (a lone big frame, such as a cut, is diluted) times a roar within
         # ROAR_LOOKAHEAD_S; then held for MOTION_LOOKBACK_S so the reaction scores with its cause.
-        action = uniform_filter1d(motion, size=max(1, round(ACTION_S / window_s)), mode="nearest")
-        onset = action * window_max(crowd, 0, round(ROAR_LOOKAHEAD_S / window_s))
-        coupled = window_max(onset, round(MOTION_LOOKBACK_S / window_s), 1)
+        action = uniform_filter1d(motion, size=max(1, round(C.ACTION_S / window_s)), mode="nearest")
+        onset = action * window_max(crowd, 0, round(C.ROAR_LOOKAHEAD_S / window_s))
+        coupled = window_max(onset, round(C.MOTION_LOOKBACK_S / window_s), 1)
         signals["coupled"] = coupled
-        raw = np.maximum(heard, WEIGHTS["coupled"] * coupled + WEIGHTS["crowd"] * heard + WEIGHTS["motion"] * motion)
+        w = C.WEIGHTS
+        raw = np.maximum(heard, w["coupled"] * coupled + w["crowd"] * heard + w["motion"] * motion)
     elif has_motion:
         raw = motion
     elif has_audio:
-        raw = 0.9 * heard + 0.1 * sound["flux"] * crowd
+        raw = (1 - C.FLUX_SHARE_NO_PICTURE) * heard + C.FLUX_SHARE_NO_PICTURE * sound["flux"] * crowd
     else:
         raw = np.zeros(n)
-    score = np.clip(uniform_filter1d(raw, size=3, mode="nearest"), 0.0, 1.0) if n else raw
+    score = np.clip(uniform_filter1d(raw, size=C.SMOOTH_WINDOWS, mode="nearest"), 0.0, 1.0) if n else raw
+    signals["activity"] = activity_curve(
+        video.frame_bytes if video is not None else None,
+        audio.flux if audio is not None else None,
+        audio.loudness_db if audio is not None else None,
+        n,
+        window_s,
+    )
     return Fused(score=score, signals=signals, has_audio=has_audio, has_motion=has_motion, measures=measures)

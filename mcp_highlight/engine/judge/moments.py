@@ -16,20 +16,12 @@ from scipy.ndimage import uniform_filter1d
 from scipy.signal import find_peaks
 
 from mcp_highlight.core.durations import format_seconds
+from mcp_highlight.engine.judge import constants as C
+from mcp_highlight.engine.judge.activity import activity_peaks
 from mcp_highlight.engine.judge.curves import Curves
 from mcp_highlight.engine.judge.replays import Replay
 
-ONSET_LEVEL = 0.25
-FADE_LEVEL = 0.3
-MAX_BACK_S = 12.0
-MAX_FORWARD_S = 25.0
-ANCHOR_BEFORE_PEAK_S = 3.0
-BIG_REACTION_S = 12.0
-CHANT_FROM, CHANT_SPAN = 0.35, 0.3
-"""A moment whose span pulses on a beat (mean chant signal above CHANT_FROM) is a chant, not a reaction."""
-RISE_S, DECAY_S, SHAPE_DB = 6.0, (6.0, 9.0), 6.0
-"""A reaction rises by SHAPE_DB within RISE_S before its peak and has fallen as much 6-9 s after it;
-a chant holds its level for much longer."""
+QUIET_NOTE = "No crowd or commentator reactions found; chose the most active moments."
 
 
 class FoundMoment(BaseModel):
@@ -42,10 +34,13 @@ class FoundMoment(BaseModel):
     why: str = ""
     facts: dict[str, float] = Field(default_factory=dict)
     replay: bool = False
+    active_only: bool = Field(
+        False, description="Chosen as one of the busiest stretches: nothing in this footage reacts."
+    )
 
 
 def _smooth(scores: np.ndarray, window_s: float) -> np.ndarray:
-    return uniform_filter1d(scores, size=max(1, round(1.5 / window_s)), mode="nearest")
+    return uniform_filter1d(scores, size=max(1, round(C.MOMENT_SMOOTH_S / window_s)), mode="nearest")
 
 
 def _span(measure: list[float] | None, a: float, b: float, window_s: float) -> np.ndarray:
@@ -60,27 +55,28 @@ def explain(curves: Curves, onset_s: float, anchor_s: float, fade_s: float) -> t
     w = curves.window_s
     facts: dict[str, float] = {}
     parts: list[str] = []
-    crowd = _span(curves.measures.get("crowd_db"), onset_s - 1, fade_s, w)
-    if crowd.size and crowd.max() >= 3:
+    before = C.EXPLAIN_BEFORE_S
+    crowd = _span(curves.measures.get("crowd_db"), onset_s - before["crowd"], fade_s, w)
+    if crowd.size and crowd.max() >= C.CROWD_FROM_DB:
         facts["crowd_db"] = round(float(crowd.max()), 1)
         parts.append(f"crowd +{facts['crowd_db']:.0f} dB")
-    pitch = _span(curves.measures.get("pitch_semitones"), onset_s - 3, fade_s, w)
-    if pitch.size and pitch.max() >= 1.5:
+    pitch = _span(curves.measures.get("pitch_semitones"), onset_s - before["voice"], fade_s, w)
+    if pitch.size and pitch.max() >= C.EXPLAIN_PITCH_ST:
         facts["commentator_pitch_pct"] = round(float(2 ** (pitch.max() / 12) - 1) * 100, 0)
         parts.append(f"commentator pitch +{facts['commentator_pitch_pct']:.0f} %")
-    voice = _span(curves.measures.get("voice_db"), onset_s - 3, fade_s, w)
-    if voice.size and voice.max() >= 3:
+    voice = _span(curves.measures.get("voice_db"), onset_s - before["voice"], fade_s, w)
+    if voice.size and voice.max() >= C.EXPLAIN_VOICE_DB:
         facts["commentator_db"] = round(float(voice.max()), 1)
         parts.append(f"voice +{facts['commentator_db']:.0f} dB")
-    whistle = _span(curves.signals.get("whistle"), anchor_s - 3, fade_s, w)
-    if whistle.size and whistle.max() >= 0.5:
+    whistle = _span(curves.signals.get("whistle"), anchor_s - before["whistle"], fade_s, w)
+    if whistle.size and whistle.max() >= C.EXPLAIN_SIGNAL:
         facts["whistle"] = 1.0
         parts.append("whistle")
-    motion = _span(curves.signals.get("coupled"), onset_s - 2, fade_s, w)
-    if motion.size and motion.max() >= 0.3:
+    motion = _span(curves.signals.get("coupled"), onset_s - before["action"], fade_s, w)
+    if motion.size and motion.max() >= C.EXPLAIN_ACTION:
         facts["action"] = round(float(motion.max()), 2)
         parts.append("fast action before it")
-    cuts = [c for c in curves.scene_cuts if anchor_s - 6 <= c <= fade_s]
+    cuts = [c for c in curves.scene_cuts if anchor_s - before["cut"] <= c <= fade_s]
     if cuts:
         facts["shot_cut_s"] = round(float(cuts[0]), 2)
         parts.append(f"shot cut at {format_seconds(cuts[0])}")
@@ -100,42 +96,44 @@ def _shape(crowd_db: np.ndarray, p: int, window_s: float) -> float:
     if crowd_db.size <= p:
         return 1.0
     level = crowd_db[p]
-    rise = level - crowd_db[max(0, p - round(RISE_S / window_s)) : p + 1].min()
-    later = crowd_db[p + round(DECAY_S[0] / window_s) : p + round(DECAY_S[1] / window_s) + 1]
+    rise = level - crowd_db[max(0, p - round(C.RISE_S / window_s)) : p + 1].min()
+    later = crowd_db[p + round(C.DECAY_S[0] / window_s) : p + round(C.DECAY_S[1] / window_s) + 1]
     decay = level - (float(later.mean()) if later.size else level)
-    return float(np.clip(min(rise, decay) / SHAPE_DB, 0.35, 1.0))
+    return float(np.clip(min(rise, decay) / C.SHAPE_DB, C.SHAPE_FLOOR, 1.0))
 
 
-def find_moments(curves: Curves, replays: Sequence[Replay] = (), *, min_gap_s: float = 6.0) -> list[FoundMoment]:
-    """Every distinct reaction in the curves, strongest first; those inside a replay are marked as replays."""
+def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
+    """Every distinct reaction in the curves, strongest first."""
     scores = curves.scores()
-    if scores.size == 0:
-        return []
     w = curves.window_s
     smooth = _smooth(scores, w)
     spread = float(smooth.max() - np.median(smooth))
     padded = np.concatenate([[-1.0], smooth, [-1.0]])
-    peaks, _ = find_peaks(padded, distance=max(1, round(min_gap_s / w)), prominence=max(0.1 * spread, 1e-6))
+    prominence = max(C.PROMINENCE * spread, 1e-6)
+    peaks, _ = find_peaks(padded, distance=max(1, round(min_gap_s / w)), prominence=prominence)
     base = float(np.median(smooth))
     crowd = _smooth(np.asarray(curves.measures.get("crowd_db") or np.zeros(0), dtype=np.float64), w)
     music = np.asarray(curves.signals.get("music") or np.zeros(0), dtype=np.float64)
     chant = np.asarray(curves.signals.get("chant") or np.zeros(0), dtype=np.float64)
     out: list[FoundMoment] = []
     for p in peaks - 1:
-        level = smooth[p]
-        lift = level - base
+        lift = smooth[p] - base
         onset = p
-        while onset > 0 and (p - onset) * w < MAX_BACK_S and smooth[onset - 1] - base > ONSET_LEVEL * lift:
+        while onset > 0 and (p - onset) * w < C.MAX_BACK_S and smooth[onset - 1] - base > C.ONSET_LEVEL * lift:
             onset -= 1
         fade = p
-        while fade < smooth.size - 1 and (fade - p) * w < MAX_FORWARD_S and smooth[fade + 1] - base > FADE_LEVEL * lift:
+        last = smooth.size - 1
+        while fade < last and (fade - p) * w < C.MAX_FORWARD_S and smooth[fade + 1] - base > C.FADE_LEVEL * lift:
             fade += 1
         peak_s, onset_s, fade_s = (p + 0.5) * w, onset * w, (fade + 1) * w
-        anchor_s = max(onset_s, peak_s - ANCHOR_BEFORE_PEAK_S)
+        anchor_s = max(onset_s, peak_s - C.ANCHOR_BEFORE_PEAK_S)
         score = float(scores[onset : fade + 1].max())
-        rank = score * (0.75 + 0.25 * min(1.0, (fade_s - onset_s) / BIG_REACTION_S)) * _shape(crowd, p, w)
-        rank *= 1.0 - _mean(music, onset_s - 2, fade_s + 5, w)  # the edge of an ad break or a PA song
-        rank *= 1.0 - float(np.clip((_mean(chant, onset_s - 3, fade_s + 3, w) - CHANT_FROM) / CHANT_SPAN, 0, 0.8))
+        length = min(1.0, (fade_s - onset_s) / C.BIG_REACTION_S)
+        rank = score * (1 - C.LENGTH_SHARE + C.LENGTH_SHARE * length) * _shape(crowd, p, w)
+        # The edge of an ad break or a PA song, and a chant, rank low however loud.
+        rank *= 1.0 - _mean(music, onset_s - C.MUSIC_AROUND_S[0], fade_s + C.MUSIC_AROUND_S[1], w)
+        chanting = _mean(chant, onset_s - C.CHANT_AROUND_S, fade_s + C.CHANT_AROUND_S, w)
+        rank *= 1.0 - float(np.clip((chanting - C.CHANT_FROM) / C.CHANT_SPAN, 0, C.CHANT_MAX_CUT))
         why, facts = explain(curves, onset_s, anchor_s, fade_s)
         out.append(
             FoundMoment(
@@ -150,7 +148,46 @@ def find_moments(curves: Curves, replays: Sequence[Replay] = (), *, min_gap_s: f
             )
         )
     out.sort(key=lambda m: -m.rank)
-    return mark_replays(out, replays)
+    return out
+
+
+def _most_active(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
+    """The busiest, most varied stretches by picture and sound, busiest first (see `activity`)."""
+    activity = np.asarray(curves.signals.get("activity") or np.zeros(0), dtype=np.float64)
+    w = curves.window_s
+    end = len(curves.score) * w
+    out = []
+    for p in activity_peaks(activity, w, min_gap_s):
+        peak_s = (p + 0.5) * w
+        onset_s = max(0.0, peak_s - C.ACTIVITY_CLIP_S / 2)
+        value = round(float(activity[p]), 4)
+        out.append(
+            FoundMoment(
+                peak_s=round(peak_s, 3),
+                onset_s=round(onset_s, 3),
+                anchor_s=round(onset_s, 3),
+                fade_s=round(min(end, peak_s + C.ACTIVITY_CLIP_S / 2), 3),
+                score=value,
+                rank=value,
+                why=f"among the busiest {100 - 100 * value:.0f} % of the footage by picture and sound",
+                facts={"activity": value},
+                active_only=True,
+            )
+        )
+    return out
+
+
+def find_moments(
+    curves: Curves, replays: Sequence[Replay] = (), *, min_gap_s: float = C.MIN_GAP_S
+) -> list[FoundMoment]:
+    """Every distinct reaction in the curves, strongest first; those inside a replay are marked as replays.
+    When nothing reacts (the best score stays under REACTION_MIN_SCORE: no crowd, no commentator), the
+    most active stretches instead."""
+    scores = curves.scores()
+    if scores.size == 0:
+        return []
+    reactions = _reactions(curves, min_gap_s) if float(scores.max()) >= C.REACTION_MIN_SCORE else []
+    return mark_replays(reactions, replays) if reactions else _most_active(curves, min_gap_s)
 
 
 def mark_replays(moments: list[FoundMoment], replays: Sequence[Replay]) -> list[FoundMoment]:

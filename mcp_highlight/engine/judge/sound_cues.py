@@ -11,6 +11,8 @@
 - **voice**: the commentator's excitement: pitch (semitones), loudness and syllable rate of voiced
   hops against the speaker's own running baseline.
 - **whistle**: a narrow 2–4 kHz tone held for a quarter second or more.
+
+Every threshold is in `constants`, with where its value came from.
 """
 
 from __future__ import annotations
@@ -22,11 +24,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.ndimage import maximum_filter1d, median_filter, minimum_filter1d, percentile_filter, uniform_filter1d
 
-BASELINE_S = 60.0
-FLOOR_S = 1.0
-PERIOD_WINDOW_S = 8.0
-PERIOD_LAGS_S = (0.2, 2.5)
-VOICED = 1.0
+from mcp_highlight.engine.judge import constants as C
+
+NO_SOUND_DB = -100.0
 
 
 @dataclass
@@ -71,15 +71,15 @@ def _baseline(x: np.ndarray, size: int, pct: float) -> np.ndarray:
 
 
 def crowd_rise(db_hop: np.ndarray, hop_s: float, per: int, n: int, window_s: float) -> np.ndarray:
-    floor = percentile_filter(db_hop, 20, size=max(3, round(FLOOR_S / hop_s)), mode="nearest")
-    level = fill_gaps(_per_window(floor, per, n), -100.0)
-    return level - _baseline(level, round(BASELINE_S / window_s), 30)
+    floor = percentile_filter(db_hop, C.FLOOR_PERCENTILE, size=max(3, round(C.FLOOR_S / hop_s)), mode="nearest")
+    level = fill_gaps(_per_window(floor, per, n), NO_SOUND_DB)
+    return level - _baseline(level, round(C.BASELINE_S / window_s), C.CROWD_BASELINE_PERCENTILE)
 
 
 def periodicity(db_hop: np.ndarray, hop_s: float, per: int, n: int) -> np.ndarray:
     """0..1 per window: the strongest normalised autocorrelation of the level's pulses at 0.3–1.2 s."""
-    env = db_hop - uniform_filter1d(db_hop, size=max(3, round(0.6 / hop_s)), mode="nearest")
-    span = round(PERIOD_WINDOW_S / hop_s)
+    env = db_hop - uniform_filter1d(db_hop, size=max(3, round(C.PERIOD_DETREND_S / hop_s)), mode="nearest")
+    span = round(C.PERIOD_WINDOW_S / hop_s)
     if env.size < span + 2:
         return np.zeros(n)
     frames = sliding_window_view(env, span)[::per]
@@ -88,7 +88,7 @@ def periodicity(db_hop: np.ndarray, hop_s: float, per: int, n: int) -> np.ndarra
     spec = np.fft.rfft(frames, n=nfft, axis=1)
     ac = np.fft.irfft(np.abs(spec) ** 2, n=nfft, axis=1)[:, :span]
     ac /= np.maximum(ac[:, :1], 1e-9)
-    lo, hi = round(PERIOD_LAGS_S[0] / hop_s), round(PERIOD_LAGS_S[1] / hop_s)
+    lo, hi = round(C.PERIOD_LAGS_S[0] / hop_s), round(C.PERIOD_LAGS_S[1] / hop_s)
     # A repeat is a peak after a dip, as for pitch: a slow swell has neither.
     rise = ac[:, lo:hi] - np.minimum.accumulate(ac[:, 1:hi], axis=1)[:, lo - 1 :]
     best = np.clip(rise.max(axis=1) / 2, 0, 1)
@@ -106,17 +106,17 @@ def periodicity(db_hop: np.ndarray, hop_s: float, per: int, n: int) -> np.ndarra
 def music_score(stability: np.ndarray, periodic: np.ndarray, per: int, n: int, window_s: float) -> np.ndarray:
     w = fill_gaps(_per_window(stability, per, n), 0.0)
     # Tonal for 1.5 s on end (longer than any vowel or laugh), then widened to cover its own edges.
-    sustained = minimum_filter1d(w, size=max(1, round(1.5 / window_s)), mode="nearest")
-    held = maximum_filter1d(sustained, size=max(1, round(2.5 / window_s)), mode="nearest")
-    tonal = np.clip((held - 0.2) / 0.3, 0, 1)
-    beat = np.clip((periodic - 0.3) / 0.2, 0, 1)
-    return np.clip(tonal + 0.5 * beat * np.clip(held / 0.2, 0, 1), 0, 1)
+    sustained = minimum_filter1d(w, size=max(1, round(C.MUSIC_SUSTAIN_S / window_s)), mode="nearest")
+    held = maximum_filter1d(sustained, size=max(1, round(C.MUSIC_EDGE_S / window_s)), mode="nearest")
+    tonal = np.clip((held - C.MUSIC_FROM) / C.MUSIC_SPAN, 0, 1)
+    beat = np.clip((periodic - C.BEAT_FROM) / C.BEAT_SPAN, 0, 1)
+    return np.clip(tonal + C.BEAT_MUSIC_SHARE * beat * np.clip(held / C.MUSIC_FROM, 0, 1), 0, 1)
 
 
 def voice_excitement(
     voicing: np.ndarray, f0: np.ndarray, db_hop: np.ndarray, hop_s: float, per: int, n: int, window_s: float
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    voiced = voicing >= VOICED
+    voiced = voicing >= C.VOICED
     semis = np.where(voiced, 12 * np.log2(np.maximum(f0, 1.0) / 100.0), np.nan)
     loud = np.where(voiced, db_hop, np.nan)
     onsets = np.zeros(voicing.size)
@@ -124,22 +124,24 @@ def voice_excitement(
     pitch_w = _per_window(semis, per, n, "median")
     loud_w = _per_window(loud, per, n, "median")
     share = fill_gaps(_per_window(voiced.astype(float), per, n), 0.0)
-    rate_w = uniform_filter1d(fill_gaps(_per_window(onsets, per, n), 0.0) / hop_s, size=max(1, round(2 / window_s)))
-    talking = uniform_filter1d(share, size=max(1, round(2 / window_s))) > 0.15
-    base_w = round(BASELINE_S / window_s)
+    two_s = max(1, round(C.VOICE_SPAN_S / window_s))
+    rate_w = uniform_filter1d(fill_gaps(_per_window(onsets, per, n), 0.0) / hop_s, size=two_s)
+    talking = uniform_filter1d(share, size=two_s) > C.TALKING_SHARE
+    base_w = round(C.BASELINE_S / window_s)
     pitch = fill_gaps(pitch_w, 0.0)
-    loud_f = fill_gaps(loud_w, -100.0)
+    loud_f = fill_gaps(loud_w, NO_SOUND_DB)
     pitch_up = pitch - median_filter(pitch, size=max(3, base_w | 1), mode="nearest")
     loud_up = loud_f - median_filter(loud_f, size=max(3, base_w | 1), mode="nearest")
     rate_base = median_filter(rate_w, size=max(3, base_w | 1), mode="nearest")
-    rate_up = rate_w / np.maximum(rate_base, 0.5) - 1
-    smooth = max(1, round(1.5 / window_s))
+    rate_up = rate_w / np.maximum(rate_base, C.RATE_BASE_MIN) - 1
+    smooth = max(1, round(C.VOICE_SMOOTH_S / window_s))
     pitch_up = uniform_filter1d(pitch_up, smooth)
     loud_up = uniform_filter1d(loud_up, smooth)
+    w_pitch, w_loud, w_rate = C.VOICE_WEIGHTS
     score = (
-        0.45 * np.clip((pitch_up - 1.0) / 5.0, 0, 1)
-        + 0.35 * np.clip((loud_up - 1.0) / 7.0, 0, 1)
-        + 0.2 * np.clip(rate_up / 0.4, 0, 1)
+        w_pitch * np.clip((pitch_up - C.PITCH_FROM_ST) / C.PITCH_SPAN_ST, 0, 1)
+        + w_loud * np.clip((loud_up - C.LOUD_FROM_DB) / C.LOUD_SPAN_DB, 0, 1)
+        + w_rate * np.clip(rate_up / C.RATE_SPAN, 0, 1)
     ) * talking
     parts = {"pitch_semitones": pitch_up * talking, "voice_db": loud_up * talking, "rate_change": rate_up * talking}
     return np.clip(score, 0, 1), parts
@@ -148,9 +150,9 @@ def voice_excitement(
 def whistle_presence(whistle: np.ndarray, hop_s: float, per: int, n: int) -> np.ndarray:
     # Three bins around the strongest 2.2-4.2 kHz bin hold a share of all the sound that noise,
     # voices and music almost never reach (under 0.06 in 99 % of hops), for most of 0.3 s.
-    tone = np.nan_to_num(whistle) > 0.07
-    held = max(1, round(0.3 / hop_s))
-    run = uniform_filter1d(tone.astype(float), size=held, mode="constant") >= 0.6
+    tone = np.nan_to_num(whistle) > C.WHISTLE_SHARE
+    held = max(1, round(C.WHISTLE_HOLD_S / hop_s))
+    run = uniform_filter1d(tone.astype(float), size=held, mode="constant") >= C.WHISTLE_HELD_SHARE
     run = maximum_filter1d(run.astype(float), size=held)
     return fill_gaps(_per_window(run, per, n), 0.0)
 

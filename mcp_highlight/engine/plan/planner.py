@@ -12,6 +12,7 @@ from pathlib import Path
 from mcp_highlight.core.durations import format_seconds
 from mcp_highlight.core.errors import ImpossibleRequestError
 from mcp_highlight.engine.judge.analysis import Analysis
+from mcp_highlight.engine.judge.moments import QUIET_NOTE
 from mcp_highlight.engine.plan.candidates import Candidate, candidates_of, replays_of
 from mcp_highlight.engine.plan.choose import choose
 from mcp_highlight.engine.plan.edges import snap_edges, why
@@ -99,7 +100,7 @@ def plan_reel(analyses: list[Analysis], request: PlanRequest) -> Plan:
     chosen = choose(pool, analyses, request, target)
     if request.include_replays:
         chosen += replays_of(chosen, analyses)
-    notes = []
+    notes = [QUIET_NOTE] if chosen and all(c.found is not None and c.found.active_only for c in chosen) else []
     if request.moments is not None and len(chosen) < request.moments:
         notes.append(f"Only {len(chosen)} distinct moments stand out, fewer than the {request.moments} asked for.")
     if target is not None:

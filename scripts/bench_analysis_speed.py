@@ -1,0 +1,108 @@
+"""Analysis speed before and after, in one call (`scripts/bench --analysis-speed [--baseline REF]`).
+
+Analyses the same 30-minute 1080p broadcast (2 s keyframes, three stream-copied 10-minute games)
+with the code at a baseline git revision (its package unpacked into .bench/baseline-REV) and with this
+checkout, each in a fresh process, alternating `--repeats` times so a change of machine load hits
+both, and prints wall time, x real time, CPU time and peak memory with the after/before ratios.
+Targets: >= 300x real time and < 500 MB (issue 15), on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_broadcast  # noqa: E402
+import bench_common  # noqa: E402
+
+TARGET_X, TARGET_MB = 300.0, 500.0
+RUNNER = """
+import json, resource, sys, time
+sys.meta_path[:] = [f for f in sys.meta_path if "ditable" not in repr(f)]  # this tree, not the installed one
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+try:
+    from mcp_highlight.engine.media.probe import probe
+    from mcp_highlight.engine.judge.analyse import analyse
+except ImportError:  # revisions before the package move
+    from mcp_highlight.engine.probe import probe
+    from mcp_highlight.engine.analyse import analyse
+path = Path(sys.argv[2])
+started = time.perf_counter()
+info = probe(path)
+analyse(info)
+wall = time.perf_counter() - started
+use = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"wall_s": wall, "cpu_s": use.ru_utime + use.ru_stime, "duration_s": info.duration_s}))
+"""
+
+
+def _long_file() -> Path:
+    from footage.samples import concat_copies
+
+    base = bench_broadcast._media("broadcast", 10, (1920, 1080), 2.0, 10)
+    long_path = base.with_name(f"long3x-{base.name}")
+    if not long_path.exists():
+        concat_copies(long_path, base, 3)
+    return long_path
+
+
+def _checkout(rev: str) -> Path:
+    sha = subprocess.run(["git", "rev-parse", "--short", rev], capture_output=True, text=True, check=True).stdout.strip()
+    where = bench_common.BENCH / f"baseline-{sha}"
+    if not (where / "mcp_highlight").exists():
+        where.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", sha, "mcp_highlight"], capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
+    return where
+
+
+def _run(tree: Path, media: Path, label: str) -> dict[str, float]:
+    cmd = [sys.executable, "-c", RUNNER, str(tree), str(media)]
+    measured = bench_common.run_measured(cmd, log_path=bench_common.BENCH / "analysis-speed" / f"{label}.log")
+    if measured.returncode != 0:
+        raise SystemExit(f"{label} failed:\n{measured.stderr_tail}")
+    lines = (bench_common.BENCH / "analysis-speed" / f"{label}.log").read_text().strip().splitlines()
+    result = json.loads(next(line for line in reversed(lines) if line.startswith("{")))
+    return {**result, "peak_mb": measured.peak_bytes / 1e6, "x_realtime": result["duration_s"] / result["wall_s"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default="HEAD~1", help="git revision to compare with (default HEAD~1)")
+    parser.add_argument("--repeats", type=int, default=2)
+    opts = parser.parse_args()
+    media = _long_file()
+    trees = {"before": _checkout(opts.baseline), "after": bench_common.ROOT}
+    runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
+    for i in range(opts.repeats):
+        for name, tree in trees.items():
+            bench_common.say(f"▶ analyse ({name}, run {i + 1}) ...")
+            runs[name].append(_run(tree, media, f"{name}-{i}"))
+    med = {n: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for n, rs in runs.items()}
+    machine = bench_common.machine_info()
+    print(f"machine: {machine['cpu']}, {machine['usable_cores']} cores, load {machine['load_avg_1m']} at the end")
+    print(f"input: {media.name} ({med['after']['duration_s'] / 60:.0f} min 1080p, keyframe every 2 s)")
+    print(f"before = {opts.baseline} ({trees['before'].name}), after = this checkout; median of {opts.repeats} runs")
+    print(f"{'':8} {'wall s':>8} {'x real time':>12} {'CPU s':>8} {'peak MB':>8}")
+    for name in ("before", "after"):
+        m = med[name]
+        print(f"{name:8} {m['wall_s']:8.2f} {m['x_realtime']:12.0f} {m['cpu_s']:8.2f} {m['peak_mb']:8.0f}")
+    a, b = med["after"], med["before"]
+    print(
+        f"{'ratio':8} {a['wall_s'] / b['wall_s']:8.2f} {a['x_realtime'] / b['x_realtime']:12.2f} "
+        f"{a['cpu_s'] / b['cpu_s']:8.2f} {a['peak_mb'] / b['peak_mb']:8.2f}"
+    )
+    met = a["x_realtime"] >= TARGET_X and a["peak_mb"] < TARGET_MB
+    print(f"target >= {TARGET_X:g}x real time and < {TARGET_MB:g} MB: {'met' if met else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
