@@ -253,7 +253,7 @@ def test_the_unpacked_bundle_serves_mcp_as_the_client_starts_it(
     assert sorted(t["name"] for t in tools) == sorted(t["name"] for t in MANIFEST["tools"])
     assert [p["name"] for p in prompts] == [p["name"] for p in MANIFEST["prompts"]]
     text = first["content"][0]["text"]
-    assert first["isError"] and "no sessions yet" in text
+    assert not first["isError"] and "No sessions yet" in text  # every check passed: a normal result
     assert f"ok   Output folder    {reels} is writable" in text and "ok   Encoder" in text
     assert reels.is_dir()
     assert peer.not_json == [], "stdout is the protocol: nothing else may be printed there"
