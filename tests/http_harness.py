@@ -3,6 +3,7 @@ small media server with misbehaving routes (no length, drip feed, redirects)."""
 
 from __future__ import annotations
 
+import gzip
 import http.server
 import os
 import socket
@@ -12,6 +13,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import ClassVar
 
 import httpx2
 import uvicorn
@@ -41,7 +43,9 @@ def serve_http(settings: Settings, token: str = TOKEN) -> Iterator[str]:
     studio = Studio(LocalBackend(settings), settings)
     port = free_port()
     mcp = build_server(studio, download_base=f"http://127.0.0.1:{port}")
-    app = build_http_app(mcp, renders_dir=settings.renders_dir, host="127.0.0.1", port=port, token=token)
+    app = build_http_app(
+        mcp, renders_dir=settings.renders_dir, host="127.0.0.1", port=port, token=token, may_download=studio.owns_render
+    )
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -79,9 +83,15 @@ class _MediaHandler(http.server.BaseHTTPRequestHandler):
 
     clip: bytes = b""
     drip_interval_s = 0.25
+    # each server gets its own lists (see `media_host`): what was asked for, and how much of /slow-headers went out
+    seen: ClassVar[list[tuple[str, str]]] = []  # (path, Host header) of every request
+    headers_seen: ClassVar[list[dict[str, str]]] = []
+    slow_headers_sent: ClassVar[list[int]] = []
 
     def do_GET(self) -> None:
-        if self.path == "/clip.mp4":
+        self.seen.append((self.path, self.headers.get("Host", "")))
+        self.headers_seen.append({k.lower(): v for k, v in self.headers.items()})
+        if self.path == "/clip.mp4" or self.path.startswith("/named/"):  # /named/<any name>: the clip
             self._head(200, {"Content-Length": str(len(self.clip))})
             self.wfile.write(self.clip)
         elif self.path.startswith("/zeros-"):  # /zeros-<bytes>.mp4, no Content-Length
@@ -96,6 +106,26 @@ class _MediaHandler(http.server.BaseHTTPRequestHandler):
                     self.wfile.write(b"\0")
                     self.wfile.flush()
                     time.sleep(self.drip_interval_s)
+            except OSError:
+                return
+        elif self.path.startswith("/clip-padded-"):  # the clip, then a 'free' box: other bytes, same video
+            pad = int(self.path.removeprefix("/clip-padded-").removesuffix(".mp4")) % 1000 + 8
+            body = self.clip + pad.to_bytes(4, "big") + b"free" + bytes(pad - 8)
+            self._head(200, {"Content-Length": str(len(body))})
+            self.wfile.write(body)
+        elif self.path == "/gzip-bomb.mp4":  # 1 MiB of zeros gzipped twice: a few kB on the wire
+            body = gzip.compress(gzip.compress(bytes(1 << 20)))
+            self._head(200, {"Content-Encoding": "gzip, gzip", "Content-Length": str(len(body))})
+            self.wfile.write(body)
+        elif self.path == "/slow-headers.mp4":  # the status line and headers one byte every 0.25 s
+            head = b"HTTP/1.0 200 OK\r\nContent-Type: video/mp4\r\n" + b"X-Pad: " + b"a" * 400 + b"\r\n\r\n"
+            try:
+                for byte in head:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    self.slow_headers_sent.append(byte)
+                    time.sleep(self.drip_interval_s)
+                self.wfile.write(self.clip)
             except OSError:
                 return
         elif self.path.startswith("/to/"):  # /to/<url>: a redirect there
@@ -115,14 +145,21 @@ class _MediaHandler(http.server.BaseHTTPRequestHandler):
 
 
 @contextmanager
-def media_server(clip: Path) -> Iterator[str]:
-    handler = type("Handler", (_MediaHandler,), {"clip": clip.read_bytes()})
+def media_host(clip: Path) -> Iterator[tuple[str, type[_MediaHandler]]]:
+    """The media server and its handler class, whose `seen` lists every request (path, Host header)."""
+    handler = type("Handler", (_MediaHandler,), {"clip": clip.read_bytes(), "seen": [], "slow_headers_sent": [], "headers_seen": []})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}", handler
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def media_server(clip: Path) -> Iterator[str]:
+    with media_host(clip) as (base, _handler):
+        yield base

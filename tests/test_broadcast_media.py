@@ -121,7 +121,8 @@ def test_event_recording_matches_its_truth(event_720: Recording) -> None:
     path, truth = event_720
     samples, rate = _sound(path)
     room = float(np.median([_level_db(samples, rate, t, t + 1) for t in range(0, int(truth.duration_s) - 1)]))
-    assert {m.kind for m in truth.moments} >= {"laughter", "applause"} or {"laughter", "cheer"}
+    kinds = {m.kind for m in truth.moments}
+    assert "laughter" in kinds and kinds & {"applause", "cheer"}, kinds  # a joke, and a speech's ending
     for m in truth.moments:
         level = max(_level_db(samples, rate, t, t + 1.0) for t in np.arange(m.peak_s, m.end_s - 0.5, 0.5))
         assert level > room, (m.kind, m.peak_s, level, room)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from footage.synth.score import score_reel
+from footage.synth.score import found, score_reel
 from footage.synth.truth import RecordingTruth
 
 from mcp_highlight.engine.judge.analyse import analyse
@@ -98,17 +98,20 @@ def test_each_signal_tells_its_part(fixture: str, request: pytest.FixtureRequest
         assert _max_in(sig["commentator"], w, g.peak_s - 2, g.end_s) > 0.4, g
         assert _max_in(analysis.measures["pitch_semitones"], w, g.peak_s - 2, g.end_s) > 2.0, g
     whistled = [a for a, _ in truth.whistles if _max_in(sig["whistle"], w, a - 0.5, a + 1.5) > 0.5]
-    assert len(whistled) >= 0.5 * len(truth.whistles)
+    assert len(whistled) >= 0.8 * len(truth.whistles), (whistled, truth.whistles)
     calm = [
         i * w for i in range(len(analysis.score)) if not _in(i * w, [(m.start_s, m.end_s) for m in truth.moments], 3)
     ]
     assert np.percentile([sig["commentator"][int(t / w)] for t in calm], 50) < 0.3
-    # Shot cuts come from packet sizes; a cut between two similar green shots costs few bits and
-    # goes unseen, so this asks for a good share, and that most of what is found is a real cut.
+    # Shot cuts come from packet sizes. Every change of camera (wide, close, replay, the ad break)
+    # must mostly be found; the ad's own spots (a new flat graphic every 1.6 s) are not asked for.
+    # Most of what is found must be a real cut.
     cuts = np.asarray(analysis.scene_cuts)
-    hits = sum(np.min(np.abs(cuts - c)) < 0.5 for c in truth.cuts)
+    ads = [(n.start_s + 0.2, n.end_s - 0.2) for n in truth.not_highlights if n.kind == "ad"]
+    camera = [c for c in truth.cuts if not _in(c, ads)]
+    hits = sum(np.min(np.abs(cuts - c)) < 0.5 for c in camera)
     real = sum(np.min(np.abs(np.asarray(truth.cuts) - c)) < 0.5 for c in cuts)
-    assert hits >= 0.4 * len(truth.cuts) and real >= 0.5 * len(cuts), (hits, real, len(cuts), len(truth.cuts))
+    assert hits >= 0.65 * len(camera) and real >= 0.5 * len(cuts), (hits, len(camera), real, len(cuts))
 
 
 @pytest.mark.parametrize("fixture", BROADCASTS)
@@ -117,10 +120,11 @@ def test_clips_start_before_the_action_and_end_as_the_reaction_fades(
 ) -> None:
     analysis, truth = _analysed(request, fixture)
     plan = plan_reel([analysis], PlanRequest(target_s=90.0))
-    for m in plan.moments:
-        goal = next((g for g in truth.goals if m.start_s <= g.peak_s <= m.end_s), None)
-        if goal is None:
-            continue
+    assert truth.goals
+    for goal in truth.goals:  # every goal has its clip, and each clip is the right shape
+        clips = [m for m in plan.moments if m.start_s <= goal.peak_s <= m.end_s]
+        assert len(clips) == 1, (goal, [(m.start_s, m.end_s) for m in plan.moments])
+        m = clips[0]
         assert m.start_s <= goal.peak_s - 2.0  # the shot, with some of the build-up
         assert m.end_s <= goal.end_s + 6.0  # not the whole restart of play
         assert 8.0 <= m.duration_s <= 20.0
@@ -155,9 +159,8 @@ def test_the_event_recording_keeps_applause_and_laughter_not_the_dance_music(eve
     plan = plan_reel([analysis], PlanRequest(target_s=60.0))
     kept = [(m.start_s, m.end_s) for m in plan.moments]
     s = score_reel(truth, kept)
-    for kind in ("applause", "laughter"):
-        moments = [m for m in truth.moments if m.kind == kind]
-        assert any(m.peak_s - 1 <= a and m.peak_s + 1 <= b for m in moments for a, b in kept), (kind, s.line())
+    for kind in ("applause", "laughter"):  # at least one of each, with its decisive second either side
+        assert any(found(m, kept) for m in truth.moments if m.kind == kind), (kind, s.line())
     assert s.moment_recall >= 0.7, s.line()
     assert s.not_highlight_s == 0, s.line()  # no dance music at all
     dance = next(n for n in truth.not_highlights if n.kind == "dance_music")

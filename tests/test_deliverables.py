@@ -136,15 +136,18 @@ def test_the_otio_timeline_has_the_title_and_the_music_on_tracks_of_their_own(re
     spec, _result = reel
     timeline = otio.adapters.read_from_file(str(write_timeline(spec, tmp_path / "reel.otio")))
     names = [(t.name, t.kind) for t in timeline.tracks]
-    assert names == [("Moments", "Video"), ("Title", "Video"), ("Music", "Audio")]
+    assert names == [("Moments", "Video"), ("Title", "Video"), ("Sound", "Audio"), ("Music", "Audio")]
     (title,) = timeline.tracks[1].find_clips()
     assert title.name == "Derby Day" and title.duration().to_seconds() == pytest.approx(1.5)
-    (music,) = timeline.tracks[2].find_clips()
+    assert [c.source_range for c in timeline.tracks[2].find_clips()] == [
+        c.source_range for c in timeline.tracks[0].find_clips()
+    ]  # the sources' own sound under each moment
+    (music,) = timeline.tracks[3].find_clips()
     assert music.media_reference.target_url.endswith("outputs-music.mp3")
     assert music.duration().to_seconds() == pytest.approx(6.8, abs=1 / 30)
     fcp = otio.adapters.read_from_file(str(write_timeline(spec, tmp_path / "reel.fcpxml")))
     markers = [m.name for t in fcp.tracks for c in t.find_clips() for m in c.markers]
-    assert markers == ["Title: Derby Day"]  # FCP XML through OTIO carries no generated title: a marker does
+    assert markers[:1] == ["Title: Derby Day"] and set(markers) == {"Title: Derby Day"}  # FCP XML through OTIO carries no generated title: a marker does
     assert any(t.kind == "Audio" for t in fcp.tracks)
 
 

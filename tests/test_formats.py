@@ -200,15 +200,7 @@ def plain(base: tuple[Path, GroundTruth]) -> dict[Window, tuple[float, list[tupl
     return results
 
 
-@pytest.mark.parametrize(
-    "variant",
-    [
-        pytest.param(
-            v, id=v.name, marks=[pytest.mark.xfail(reason=v.known_issue, strict=False)] if v.known_issue else []
-        )
-        for v in VARIANTS
-    ],
-)
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v.name)
 def test_every_format_gives_a_valid_reel_with_the_same_moments(
     variant: Variant,
     base: tuple[Path, GroundTruth],
@@ -223,15 +215,24 @@ def test_every_format_gives_a_valid_reel_with_the_same_moments(
     events = _events(base[1], variant.window)
     found, kept = _recall(path, events)
     plain_found, plain_kept = plain[variant.window]
-    assert abs(found - plain_found) <= 0.1, (found, plain_found, kept, plain_kept, events)
-    assert recall(plain_kept, kept) >= 0.9, (kept, plain_kept)  # the same moments, not just as many events
 
+    # Reading and rendering are checked for every format, known judgement issue or not.
     result = _reel(path, kept, tmp_path / "reel.mp4")
     assert_valid_reel(result, (1920, 1080), bt709=True)
     assert result.fps == pytest.approx(variant.fps, abs=0.01)
     assert result.duration_s == pytest.approx(1.5 * len(kept), abs=0.15)
     for words in variant.notes:
         assert any(words in w for w in result.warnings), result.warnings
+
+    # The moments: the true events (ground truth), and the same ones the plain MP4 gives.
+    same = recall(plain_kept, kept)
+    if variant.known_issue:
+        if found >= 0.9 and same >= 0.9:
+            pytest.fail(f"the known issue no longer shows, drop it from the variant: {variant.known_issue}")
+        pytest.xfail(variant.known_issue)
+    assert plain_found >= 0.9, (plain_found, plain_kept, events)
+    assert found >= 0.9, (found, kept, events)
+    assert same >= 0.9, (kept, plain_kept)  # the same moments, not just as many events
 
 
 def _mid_frame_luma(path: Path) -> np.ndarray:

@@ -18,9 +18,10 @@ from mcp_highlight.core.errors import (
     MediaTooLargeError,
     UnsupportedMediaError,
 )
-from mcp_highlight.engine.media import probe as probe_mod
+from mcp_highlight.engine.media import kinds as media_kinds
+from mcp_highlight.engine.media.assets import probe_audio, probe_image
 from mcp_highlight.engine.media.ffmpeg import ffmpeg_exe
-from mcp_highlight.engine.media.probe import probe, probe_audio, probe_image
+from mcp_highlight.engine.media.probe import probe
 
 
 def _ffmpeg(*args: str) -> None:
@@ -109,7 +110,7 @@ def test_an_unreadable_file_says_permission_denied(
         def denied(*args: object, **kwargs: object) -> None:
             raise PermissionError(13, "Permission denied")
 
-        monkeypatch.setattr(probe_mod, "open", denied, raising=False)
+        monkeypatch.setattr(media_kinds, "open", denied, raising=False)  # where the first bytes are read
     else:
         locked.chmod(0)
     with pytest.raises(BadInputError, match="permission denied") as err:

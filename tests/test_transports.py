@@ -109,7 +109,7 @@ def test_http_rejects_a_foreign_host_header(http_server) -> None:
 
 @pytest.mark.anyio
 async def test_http_with_the_token_serves_the_tools_and_the_reel(http_server, clip: Path) -> None:
-    base, _ = http_server
+    base, settings = http_server
     async with (
         httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30) as http,
         Client(streamable_http_client(f"{base}/mcp", http_client=http)) as client,
@@ -125,7 +125,8 @@ async def test_http_with_the_token_serves_the_tools_and_the_reel(http_server, cl
     assert url.startswith(f"{base}/renders/")
     assert httpx.get(url).status_code == 401
     downloaded = httpx.get(url, headers={"Authorization": f"Bearer {TOKEN}"})
-    assert downloaded.content == Path(exported["path"]).read_bytes()
+    assert "/" not in exported["path"]  # a remote client is told the file's name, never the server's folders
+    assert downloaded.content == (settings.renders_dir / exported["path"]).read_bytes()
 
 
 def test_binding_beyond_loopback_without_a_token_refuses_to_start(tmp_path: Path) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from mcp_highlight.core.durations import parse_duration
 from mcp_highlight.core.errors import BadInputError
-from mcp_highlight.core.limits import MAX_PATH_CHARS, MAX_SOURCES, MAX_TITLE_CHARS
+from mcp_highlight.core.limits import MAX_PATH_CHARS, MAX_REEL_SECONDS, MAX_SOURCES, MAX_TITLE_CHARS
 from mcp_highlight.engine.media import kinds as media_kinds
 
 MediaKind = media_kinds.MediaKind  # one definition, in the engine's table
@@ -92,6 +92,8 @@ class EditRequest(BaseModel):
     """The one definition of an edit: the `edit_timeline` tool's arguments, the `reel` flags, the
     sampling prompt's schema and the instruction parser's output are all derived from these fields."""
 
+    model_config = ConfigDict(allow_inf_nan=False)  # 1e309 parses as infinity; no edit means that
+
     target_s: Annotated[Seconds | None, Cli(("-d", "--duration"))] = Field(
         None, description="Reel length in seconds, or as written: '3m', '90s', '1:30'."
     )
@@ -114,7 +116,9 @@ class EditRequest(BaseModel):
         "portrait source in 16:9.",
     )
     title: str | None = Field(None, max_length=MAX_TITLE_CHARS, description="Title text shown at the start.")
-    title_start_s: Annotated[float | None, SESSION_ONLY] = Field(None, ge=0, description="When the title appears.")
+    title_start_s: Annotated[float | None, SESSION_ONLY] = Field(
+        None, ge=0, le=MAX_REEL_SECONDS, description="When the title appears, seconds into the reel."
+    )
     title_s: Annotated[Seconds | None, Cli(("--title-seconds",))] = Field(
         None, description="How long the title shows (default 3 s)."
     )
@@ -146,7 +150,7 @@ class EditRequest(BaseModel):
         default_factory=list, max_length=100, description="1-based clip numbers to remove; -1 is the last."
     )
     scale_length: Annotated[float | None, SESSION_ONLY] = Field(
-        None, gt=0, description="Relative length: 'make it shorter' = 0.67, 'longer' = 1.5."
+        None, gt=0, le=10, description="Relative length: 'make it shorter' = 0.67, 'longer' = 1.5."
     )
     sources: Annotated[list[str] | None, SESSION_ONLY] = Field(
         None,

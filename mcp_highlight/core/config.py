@@ -10,7 +10,9 @@ from typing import Literal
 import platformdirs
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 
+from mcp_highlight.core.durations import parse_duration
 from mcp_highlight.core.errors import BadInputError
+from mcp_highlight.core.limits import MediaLimits
 from mcp_highlight.core.source_policy import SourcePolicy, parse_networks, parse_roots
 
 MAX_UPLOAD_BYTES = 500 * 1024 * 1024
@@ -31,6 +33,12 @@ ENV_NAMES = {
     "media_roots": "MCP_HIGHLIGHT_MEDIA_ROOTS",
     "allow_networks": "MCP_HIGHLIGHT_ALLOW_NETWORKS",
     "download_timeout_s": "MCP_HIGHLIGHT_DOWNLOAD_TIMEOUT",
+    "max_duration_s": "MCP_HIGHLIGHT_MAX_DURATION",
+    "max_frame_side": "MCP_HIGHLIGHT_MAX_FRAME_SIDE",
+    "max_pixels": "MCP_HIGHLIGHT_MAX_PIXELS",
+    "max_streams": "MCP_HIGHLIGHT_MAX_STREAMS",
+    "upload_quota_bytes": "MCP_HIGHLIGHT_UPLOAD_QUOTA",
+    "max_renders": "MCP_HIGHLIGHT_MAX_RENDERS",
     "confirm_credits": "MCP_HIGHLIGHT_CONFIRM_CREDITS",
 }
 """Every setting's environment variable: the one list that server.json, manifest.json and the README follow."""
@@ -63,6 +71,14 @@ class Settings(BaseModel):
     media_roots: str | None = Field(None, description="HTTP mode: folders local paths may come from.")
     allow_networks: str | None = Field(None, description="HTTP mode: private networks URLs may point at.")
     download_timeout_s: float = Field(600.0, gt=0, description="Longest a URL download may take in total.")
+    max_duration_s: float = MediaLimits.model_fields["max_duration_s"]
+    max_frame_side: int = MediaLimits.model_fields["max_frame_side"]
+    max_pixels: int = MediaLimits.model_fields["max_pixels"]
+    max_streams: int = MediaLimits.model_fields["max_streams"]
+    upload_quota_bytes: int = Field(
+        20 * 1024**3, gt=0, description="Most bytes of downloaded media kept for one token (or the local user)."
+    )
+    max_renders: int = Field(1, ge=1, le=64, description="Exports rendering at once; the others wait in line.")
     confirm_credits: bool = Field(True, description="Ask the user before a request that spends cloud credits.")
     _remote: bool = PrivateAttr(default=False)
 
@@ -72,7 +88,7 @@ class Settings(BaseModel):
         """A value typed into a settings form ("Cloud ", "INFO") means the same as the lower-case word."""
         return value.strip().lower() if isinstance(value, str) else value
 
-    @field_validator("max_bytes", mode="before")
+    @field_validator("max_bytes", "upload_quota_bytes", mode="before")
     @classmethod
     def _size_with_unit(cls, value: object) -> object:
         """Bytes, or a size people write: 500MB, 4 GB, 1.5G (binary units, as the 500 MB default)."""
@@ -87,6 +103,21 @@ class Settings(BaseModel):
     def _networks_parse(cls, value: str | None) -> str | None:
         parse_networks(value)  # a bad entry fails at start-up, named, not at the first download
         return value
+
+    @field_validator("max_duration_s", mode="before")
+    @classmethod
+    def _duration_with_unit(cls, value: object) -> object:
+        """Seconds, or a length people write: 12h, 90m, 1:30:00."""
+        return parse_duration(value) if isinstance(value, str) else value
+
+    def media_limits(self) -> MediaLimits:
+        """What an uploaded file may declare; checked by `probe` before any work (README, Security)."""
+        return MediaLimits(
+            max_duration_s=self.max_duration_s,
+            max_frame_side=self.max_frame_side,
+            max_pixels=self.max_pixels,
+            max_streams=self.max_streams,
+        )
 
     @property
     def remote(self) -> bool:

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+from urllib.parse import unquote
 
 from pydantic import ValidationError
 
-_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s\\/:'\"|,;()<>]+){2,}")
+_PATH = re.compile(r"(?<![\w.:/\\])(?:[A-Za-z]:)?(?:[\\/][^\s\\/:'\"|,;()<>]+){2,}")
+"""An absolute or relative path of two parts or more, not part of a URL (`host:8765/renders/x.mp4`)."""
+_FILE_URI = re.compile(r"file://[^\s)'\"<>]+")
 
 
 class HighlightError(Exception):
@@ -51,6 +54,12 @@ class MediaTooLargeError(BadInputError):
 
 class CorruptMediaError(BadInputError):
     code = "corrupt"
+
+
+class SourceUnreachableError(BadInputError):
+    """A URL given as a source could not be fetched: nothing answers there, or it answers too slowly."""
+
+    code = "unreachable"
 
 
 class ImpossibleRequestError(BadInputError):
@@ -109,13 +118,25 @@ class RateLimitedError(BackendError):
     code = "rate_limited"
 
 
+def shown_value(value: object, limit: int = 60) -> str:
+    """`value` for a message, cut short: an argument of a megabyte is never echoed back."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def names_only(text: str) -> str:
+    """`text` with every file path and file:// URI in it cut to its file name (a server's folders are its own)."""
+    text = _FILE_URI.sub(lambda m: unquote(m.group(0)).rstrip("/").rsplit("/", 1)[-1], text)
+    return _PATH.sub(lambda m: re.split(r"[\\/]", m.group(0))[-1], text)
+
+
 def public_text(exc: BaseException) -> str:
     """What a person may read about a failure: our own message with file paths cut to their names;
     never an exception's repr, a task or a traceback (those stay in the logs)."""
     if isinstance(exc, asyncio.CancelledError | OperationCancelledError) or type(exc).__name__ == "Cancelled":
         return "Cancelled by the client."
     if isinstance(exc, HighlightError):
-        return _PATH.sub(lambda m: re.split(r"[\\/]", m.group(0))[-1], str(exc))
+        return names_only(str(exc))
     return f"Failed unexpectedly ({type(exc).__name__}); the server log has the details."
 
 

@@ -46,10 +46,35 @@ def parse_roots(text: str | None) -> tuple[Path, ...]:
     return tuple(Path(item).expanduser().resolve() for item in (text or "").split(os.pathsep) if item.strip())
 
 
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
+_V4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries to reach: IPv4-mapped, IPv4-compatible, NAT64 or 6to4.
+
+    Such an address reaches whatever IPv4 host it wraps, so it is judged by that host.
+    """
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if any(address in net for net in _NAT64) or (address in _V4_COMPATIBLE and int(address) > 1):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)  # the last 32 bits (RFC 6052 /96 form)
+    return None
+
+
 def is_public(address: IPAddress) -> bool:
-    """Not loopback, private, link-local, multicast, reserved or unspecified (IPv4-mapped IPv6 unwrapped)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """Not loopback, private, link-local, multicast, reserved or unspecified.
+
+    An IPv6 address that wraps an IPv4 one (mapped, compatible, NAT64, 6to4) is judged by the IPv4 inside.
+    """
+    inner = embedded_ipv4(address)
+    if inner is not None:
+        address = inner
     return address.is_global and not address.is_multicast
 
 
@@ -107,9 +132,16 @@ class SourcePolicy:
 
     # URLs -------------------------------------------------------------------------------------
     def check_url(self, url: str) -> None:
-        """Remote mode: refuse a URL whose host resolves to any non-public address outside the allowed networks."""
-        if not self.remote:
-            return
+        """Refuse `url` as `resolve_url` would (remote mode), without keeping the address."""
+        self.resolve_url(url)
+
+    def resolve_url(self, url: str) -> str:
+        """The one address to connect to for `url`: its host resolved once and, in remote mode, every
+        address checked; refused if any is non-public outside the allowed networks.
+
+        The caller connects to exactly this address (see `pinned_http`): resolving again at connect time
+        would let a rebinding DNS server answer a checked public address first and a private one next.
+        """
         parts = urlsplit(url)
         host = parts.hostname
         if parts.scheme not in ("http", "https") or not host:
@@ -119,14 +151,22 @@ class SourcePolicy:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, ValueError, UnicodeError):
             raise MediaNotFoundError(f"Cannot find the host of {shown_url(url)}.", hint="Check the URL.") from None
-        for info in infos:
-            address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-            if not is_public(address) and not any(address in net for net in self.allow_networks):
-                raise SourceRefusedError(
-                    f"Refused {shown_url(url)}: it points at a loopback, private, link-local or multicast address, "
-                    "which this server does not fetch for remote clients.",
-                    hint="Use a public URL. The operator can allow chosen networks with MCP_HIGHLIGHT_ALLOW_NETWORKS.",
-                )
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        if not addresses:
+            raise MediaNotFoundError(f"Cannot find the host of {shown_url(url)}.", hint="Check the URL.")
+        if self.remote and not all(self._allowed(address) for address in addresses):
+            raise SourceRefusedError(
+                f"Refused {shown_url(url)}: it points at a loopback, private, link-local or multicast address, "
+                "which this server does not fetch for remote clients.",
+                hint="Use a public URL. The operator can allow chosen networks with MCP_HIGHLIGHT_ALLOW_NETWORKS.",
+            )
+        return str(addresses[0])
+
+    def _allowed(self, address: IPAddress) -> bool:
+        inner = embedded_ipv4(address)
+        if any(address in net or (inner is not None and inner in net) for net in self.allow_networks):
+            return True
+        return is_public(address)
 
 
 def _check_kind(info: os.stat_result, name: str) -> None:
@@ -140,6 +180,14 @@ def _check_kind(info: os.stat_result, name: str) -> None:
 
 
 def shown_url(url: str) -> str:
-    """A URL for messages: scheme, host and path, never the query (it may carry a signature or token)."""
+    """A URL for messages: scheme, host, port and path (cut short), never the query or user info (they may
+    carry a signature or token)."""
     parts = urlsplit(url)
-    return repr(f"{parts.scheme}://{parts.hostname or ''}{parts.path}")
+    try:
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:
+        port = ""
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    path = parts.path if len(parts.path) <= 200 else parts.path[:200] + "…"
+    return repr(f"{parts.scheme}://{host}{port}{path}")

@@ -9,34 +9,22 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
-import anyio
-import numpy as np
-import uvicorn
 from pydantic import ValidationError
-from rich.console import Console
-from rich.table import Table
 
 from mcp_highlight import __version__
 from mcp_highlight.backends.models import Cli, EditRequest, ExportRequest
-from mcp_highlight.core.config import Settings
-from mcp_highlight.core.durations import format_clock, format_seconds
-from mcp_highlight.core.errors import BadInputError, HighlightError
-from mcp_highlight.core.logs import configure_logging, get_logger
-from mcp_highlight.core.progress import ProgressFn
-from mcp_highlight.draft.model import Draft, TrackType
-from mcp_highlight.engine.deliver.preview import excitement_curve
-from mcp_highlight.engine.judge.analyse import analyse
-from mcp_highlight.engine.media.probe import probe
+from mcp_highlight.core.errors import BadInputError, HighlightError, shown_value
+from mcp_highlight.core.logs import get_logger
+from mcp_highlight.fronts.cli_report import print_analysis_summary, print_moments, print_reel, reel_report
 from mcp_highlight.fronts.client_setup import CLIENTS, install
-from mcp_highlight.fronts.http_app import build_http_app
-from mcp_highlight.fronts.server import build_server
-from mcp_highlight.service.doctor import diagnose
-from mcp_highlight.service.studio import Studio
+from mcp_highlight.fronts.terminal_progress import terminal_progress
+
+if TYPE_CHECKING:  # the heavy parts (engine, MCP server, HTTP) load only for the command that needs them
+    from mcp_highlight.core.config import Settings
+    from mcp_highlight.service.studio import Studio
 
 log = get_logger(__name__)
 NO_COMMAND_NOTICE = (
@@ -46,54 +34,6 @@ NO_COMMAND_NOTICE = (
 
 
 # progress -------------------------------------------------------------------------------------
-@contextmanager
-def terminal_progress(label: str, *, quiet: bool = False) -> Iterator[ProgressFn]:
-    """A rich bar on a terminal; plain lines (at most one per 5 % or message change) otherwise. Both on stderr."""
-    if quiet:
-        yield lambda fraction, message: None
-        return
-    if sys.stderr.isatty():
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        with Progress(
-            TextColumn("{task.description:<28}"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(),
-            transient=True,
-        ) as bar:
-            task = bar.add_task(label, total=1.0)
-            yield lambda fraction, message: bar.update(task, completed=fraction, description=message[:28])
-        return
-    last: list[Any] = [None, -1]
-
-    def plain(fraction: float, message: str) -> None:
-        step = int(fraction * 20)
-        if message != last[0] or step != last[1]:
-            shown = message if message.endswith("%") else f"{message} {fraction * 100:.0f}%"
-            print(f"{label}: {shown}", file=sys.stderr, flush=True)
-            last[0], last[1] = message, step
-
-    yield plain
-
-
-def _print_moments(draft: Draft) -> None:
-    table = Table(title="Moments in the reel")
-    for column in ("#", "source", "from", "length", "score", "why"):
-        table.add_column(column, justify="right" if column in ("#", "length", "score") else "left")
-    for track in draft.tracks_of(TrackType.VIDEO):
-        for i, seg in enumerate(track.sg, start=1):
-            table.add_row(
-                str(i),
-                seg.m.name or "?",
-                format_clock(seg.m.in_s),
-                format_seconds(seg.d / 1000),
-                f"{seg.m.score or 0:.2f}",
-                seg.m.why or "",
-            )
-    Console(file=sys.stderr if not sys.stdout.isatty() else sys.stdout).print(table)
-
-
 # the edit flags -------------------------------------------------------------------------------
 def add_edit_flags(parser: argparse.ArgumentParser) -> None:
     """One flag per EditRequest field (the one definition of an edit), minus session-only edits."""
@@ -128,9 +68,7 @@ def edit_from_flags(args: argparse.Namespace) -> EditRequest:
         info = EditRequest.model_fields.get(name)
         cli = next((m for m in info.metadata if isinstance(m, Cli)), Cli()) if info else Cli()
         flag = (cli.flags or (f"--{name.replace('_', '-')}",))[-1]
-        shown = repr(given.get(name))
-        shown = shown if len(shown) <= 60 else f"{shown[:57]}..."  # a 10,000-character title is not echoed back
-        raise BadInputError(f"{flag} {shown}: {error['msg']}.") from None
+        raise BadInputError(f"{flag} {shown_value(given.get(name))}: {error['msg']}.") from None
 
 
 def add_export_flags(parser: argparse.ArgumentParser) -> None:
@@ -174,11 +112,15 @@ def export_from_flags(args: argparse.Namespace) -> ExportRequest:
 
 # commands -------------------------------------------------------------------------------------
 async def _reel(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    from mcp_highlight.draft.model import Draft
+    from mcp_highlight.service.studio import Studio
+
     export_request = export_from_flags(args)
     request = edit_from_flags(args)
     if request.target_s is None and request.moments is None:
         request.target_s = 60.0
     output = Path(args.output).expanduser().resolve()
+    _check_outputs_first(args, output, export_request, request)
     studio = Studio.from_settings(settings)
     try:
         session_id = None
@@ -194,46 +136,37 @@ async def _reel(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         with terminal_progress("Rendering", quiet=args.quiet) as progress:
             exported = await studio.export(session_id, progress, output=output, request=export_request)
         draft = Draft.model_validate(edited.draft)
-        report: dict[str, Any] = {
-            "output": exported.path,
-            "duration_s": exported.duration_s,
-            "size_bytes": exported.size_bytes,
-            "width": exported.width,
-            "height": exported.height,
-            "fast_path": exported.fast_path,
-            "fps": exported.fps,
-            "warnings": exported.warnings,
-            "chapters": exported.chapters,
-            "chapters_path": exported.chapters_path,
-            "cover": exported.cover_path,
-            "clips": [c.path for c in exported.clips],
-            "timelines": exported.timelines,
-            "shapes": [s.path for s in exported.shapes],
-            "session_id": session_id,
-            "summary": edited.after,
-            "notes": edited.message,
-            "moments": [
-                {
-                    "source": seg.m.path,
-                    "start_s": seg.m.in_s,
-                    "duration_s": seg.d / 1000,
-                    "score": seg.m.score,
-                    "why": seg.m.why,
-                }
-                for track in draft.tracks_of(TrackType.VIDEO)
-                for seg in track.sg
-            ],
-        }
+        report = reel_report(exported, edited, session_id, draft)
         if args.preview:
             report.update(await _previews(studio, session_id, output))
-        if not args.json and not args.quiet:
-            _print_moments(draft)
+        if not args.json and not args.quiet and (sys.stdout.isatty() or sys.stderr.isatty()):
+            print_moments(draft)  # for a person watching; piped, the JSON report (--json) carries the moments
         return report
     finally:
         await studio.aclose()
 
 
+def _check_outputs_first(args: argparse.Namespace, output: Path, export: ExportRequest, edit: EditRequest) -> None:
+    """Refuse, before any upload or analysis, outputs that would replace an input or cannot be written."""
+    from mcp_highlight.backends.local.intake import is_url
+    from mcp_highlight.engine.deliver.outputs import check_outputs, plan_outputs
+
+    shapes = list(dict.fromkeys(export.aspects))
+    planned = plan_outputs(
+        output,
+        other_shapes=[a for a in shapes[1:] if a != (shapes[0] if shapes else None)],
+        clips_dir=export.clips_dir,
+        timeline_paths=export.timeline_paths,
+        previews=[output.with_suffix(".moments.png"), output.with_suffix(".curve.png")] if args.preview else [],
+    )
+    inputs = [Path(p) for p in [*args.inputs, edit.music, edit.logo] if p and not is_url(p)]
+    check_outputs(planned, inputs)
+
+
 async def _previews(studio: Studio, session_id: str, output: Path) -> dict[str, Any]:
+    from mcp_highlight.draft.model import Draft, TrackType
+    from mcp_highlight.engine.deliver.preview import excitement_curve
+
     sheet = await studio.contact_sheet(session_id)
     sheet_out = output.with_suffix(".moments.png")
     sheet_out.write_bytes(sheet.read_bytes())
@@ -257,9 +190,11 @@ async def _previews(studio: Studio, session_id: str, output: Path) -> dict[str, 
 
 
 def _analyse(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    from mcp_highlight.engine.judge.analyse import analyse
+    from mcp_highlight.engine.media.probe import probe
 
     settings.ensure_dirs()
-    info = probe(Path(args.input), max_bytes=settings.max_bytes)
+    info = probe(Path(args.input), max_bytes=settings.max_bytes, limits=settings.media_limits())
     with terminal_progress("Analysing", quiet=args.quiet) as progress:
         analysis = analyse(info, progress=progress, cache_dir=None if args.no_cache else settings.cache_dir)
     data = analysis.model_dump(mode="json")
@@ -269,6 +204,13 @@ def _analyse(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> None:
+    import anyio
+    import uvicorn
+
+    from mcp_highlight.fronts.http_app import build_http_app
+    from mcp_highlight.fronts.server import build_server
+    from mcp_highlight.service.studio import Studio
+
     if args.http:  # remote clients: they read only what the operator allows (source_policy)
         settings = settings.for_remote_clients()
     studio = Studio.from_settings(settings)
@@ -276,7 +218,14 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     try:
         if args.http:
             token = settings.http_token.get_secret_value() if settings.http_token else None
-            app = build_http_app(mcp, renders_dir=settings.renders_dir, host=args.host, port=args.port, token=token)
+            app = build_http_app(
+                mcp,
+                renders_dir=settings.renders_dir,
+                host=args.host,
+                port=args.port,
+                token=token,
+                may_download=studio.owns_render,
+            )
             log.info("serving_http", url=f"http://{args.host}:{args.port}/mcp", token_required=bool(token))
             uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
         else:
@@ -329,30 +278,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_analysis_summary(data: dict[str, Any]) -> None:
-    scores = np.asarray(data["score"])
-    order = np.argsort(scores)[::-1]
-    picked: list[int] = []
-    for i in order:
-        if all(abs(int(i) - j) * data["window_s"] > 10 for j in picked):
-            picked.append(int(i))
-        if len(picked) == 10:
-            break
-    print(
-        f"{data['source']}: {format_seconds(data['duration_s'])}, {len(scores)} windows of {data['window_s']}s, "
-        f"{len(data['scene_cuts'])} scene cuts{' (cached)' if data.get('cached') else ''}"
-    )
-    found = data.get("moments") or []
-    if found:  # the engine's moments, each with the signals behind it
-        print("Top moments (time, score, why):")
-        for m in sorted(found[:10], key=lambda m: m["peak_s"]):
-            print(f"  {format_seconds(m['peak_s']):>8}  {m['score']:.2f}  {m['why']}")
-        return
-    print("Top moments (time, score):")
-    for i in sorted(picked):
-        print(f"  {format_seconds(i * data['window_s']):>8}  {scores[i]:.2f}")
-
-
 def _without_a_command(parser: argparse.ArgumentParser) -> int | None:
     """Plain `mcp-highlight`: the help for a person at a terminal; otherwise (an MCP client on stdin) it
     says on stderr that it serves MCP, never silently, and returns None to serve."""
@@ -372,6 +297,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.command is None and (code := _without_a_command(parser)) is not None:
         return code
+    import anyio
+
+    from mcp_highlight.core.config import Settings
+    from mcp_highlight.core.logs import configure_logging
+    from mcp_highlight.service.doctor import diagnose
+
     try:
         settings = Settings.from_env(backend=args.backend)
     except HighlightError as exc:
@@ -386,32 +317,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "serve":
             _serve(args, settings)
-        elif command == "setup":
-            print(install(args.client, env_vars={"MCP_HIGHLIGHT_BACKEND": args.backend} if args.backend else None).text())
         elif command == "doctor":
             report = anyio.run(diagnose, settings)
             print(report.model_dump_json(indent=2) if args.json else report.text())
             return 0 if report.ok else 1
+        elif command == "setup":
+            print(install(args.client, env_vars={"MCP_HIGHLIGHT_BACKEND": args.backend} if args.backend else None).text())
         elif command == "reel":
-            report = anyio.run(_reel, args, settings)
-            if args.json:
-                print(json.dumps(report, indent=2))
-            else:
-                print(report["output"])
-                for extra in [*report["shapes"], *report["clips"], *report["timelines"]]:
-                    print(extra)
-                if report.get("chapters") and not args.quiet:
-                    print(f"Chapters ({report['chapters_path']}):\n{report['chapters'].rstrip()}", file=sys.stderr)
-                if report.get("notes"):
-                    print(report["notes"], file=sys.stderr)
-                for warning in report.get("warnings") or []:
-                    print(f"note: {warning}", file=sys.stderr)
+            print_reel(anyio.run(_reel, args, settings), as_json=args.json, quiet=args.quiet)
         elif command in ("analyse", "analyze"):
             data = _analyse(args, settings)
             if args.json:
                 print(json.dumps(data))
             else:
-                _print_analysis_summary(data)
+                print_analysis_summary(data)
         return 0
     except HighlightError as exc:
         print(f"mcp-highlight: {exc}", file=sys.stderr)

@@ -84,8 +84,14 @@ class Studio:
         return cls(make_backend(settings), settings)
 
     async def diagnose(self) -> DoctorReport:
-        """What works here and what to do next (the doctor's report)."""
-        return await diagnose(self.settings)
+        """What works here and what to do next (the doctor's report). A remote client learns whether the
+        server has room, never how much or where (see `public_paths`)."""
+        report = await diagnose(self.settings)
+        if self.settings.remote:
+            for check in report.checks:
+                if check.name == "Free space":
+                    check.detail = "enough room for a render" if check.ok else "low on room for a render"
+        return report
 
     async def aclose(self) -> None:
         await self.backend.aclose()
@@ -98,6 +104,12 @@ class Studio:
         """The file name under which the HTTP front serves `path`, if it is in the renders folder."""
         path = Path(path)
         return path.name if path.resolve().parent == self.backend.renders_dir.resolve() else None
+
+    async def owns_render(self, name: str) -> bool:
+        """Whether the render file `name` (`reel-<session>-….mp4`, `sheet-<session>-….png`) comes from one of
+        the caller's sessions: the HTTP front serves a render only to the token that made it."""
+        sessions = await self.sessions()
+        return any(name.startswith((f"reel-{s.session_id[-8:]}-", f"sheet-{s.session_id[-8:]}-")) for s in sessions)
 
     async def upload(
         self, source: str, session_id: str | None = None, progress: ProgressFn = no_progress

@@ -9,38 +9,30 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import time
 from collections.abc import Sequence
-from pathlib import Path, PurePosixPath
-from typing import Any
-from urllib.parse import urlparse
+from pathlib import Path
 
 import httpx
 from pydantic import ValidationError
 
 from mcp_highlight.backends.cloud.agent_stream import stream_edit
+from mcp_highlight.backends.cloud.claims import ClaimLinks
 from mcp_highlight.backends.cloud.client import (
     NemoClient,
-    supported_formats_hint,
-    trim_hint,
     wait_with_progress,
 )
 from mcp_highlight.backends.cloud.gui_speak import detect_language, is_noise, translate
 from mcp_highlight.backends.cloud.models import (
-    SUPPORTED_EXTENSIONS,
-    ClaimTokenData,
-    ClaimTokenRequest,
     CloudState,
     CloudTiming,
     CreditsData,
     SessionCreateData,
     SessionCreateRequest,
     StateData,
-    UrlUploadRequest,
 )
-from mcp_highlight.backends.cloud.multipart import multipart_file
 from mcp_highlight.backends.cloud.registry import JobRegistry
-from mcp_highlight.backends.cloud.render_jobs import RenderRunner
+from mcp_highlight.backends.cloud.render_jobs import RenderRunner, rendered_facts
+from mcp_highlight.backends.cloud.uploads import local_source, send_upload, url_source
 from mcp_highlight.backends.cloud.wire import bind_id_of, kind_of_name, media_list, megabytes, uploaded_id
 from mcp_highlight.backends.describe_edit import describe_edit
 from mcp_highlight.backends.models import (
@@ -60,26 +52,22 @@ from mcp_highlight.core.errors import (
     BadInputError,
     HighlightError,
     ImpossibleRequestError,
-    MediaTooLargeError,
     NothingToExportError,
     UnknownSessionError,
-    UnsupportedMediaError,
 )
-from mcp_highlight.core.logs import get_logger, redact_text
+from mcp_highlight.core.logs import get_logger
 from mcp_highlight.core.progress import ProgressFn, scaled
 from mcp_highlight.draft.diff import describe_changes, diff_drafts
 from mcp_highlight.draft.model import Draft, summarize
-from mcp_highlight.engine.media.probe import probe
 
 log = get_logger(__name__)
 
 SESSION_PATH = "/api/tasks/me/with-session/nemo_agent"
-CLAIM_PATH = "/api/auth/claim-token"
 CREDITS_PATH = "/api/credits/balance/simple"
 EDIT_CREDITS = 50
-"""What an edit costs, about (shared/cloud-api.md: "Editing costs about 50 credits a session, generation
-about 100 a clip, export nothing"). Whether the agent generates clips is its own choice, so the edit's
-price is the one known before it runs."""
+"""An edit's price, about (cloud-api.md: 50 a session, 100 a generated clip, export free); whether the agent
+generates clips is its own choice, so the session's price is the one known before it runs."""
+
 
 class CloudBackend:
     """The hosted agent behind the Backend protocol (see backends/base.py)."""
@@ -101,7 +89,7 @@ class CloudBackend:
         self.client = NemoClient(settings, self.timing, transport=transport)
         self.registry = JobRegistry(settings.database)
         self.renders = RenderRunner(self.client, self.registry, settings)
-        self._claims: dict[str, tuple[str, float]] = {}
+        self.claims = ClaimLinks(self.client, self.registry)
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -138,26 +126,7 @@ class CloudBackend:
         )
 
     async def claim_url(self, session_id: str) -> str | None:
-        """`<web>/workspace/claim?ct=…`: opens the project in a browser without exposing the token."""
-        record = self.registry.session(session_id)
-        if record is None or not record.task_id:
-            return None
-        cached = self._claims.get(session_id)
-        if cached and cached[1] > time.time() + 60:
-            return cached[0]
-        try:
-            data = await self.client.call(
-                "POST",
-                CLAIM_PATH,
-                json_body=ClaimTokenRequest(task_id=record.task_id, session_id=session_id).model_dump(),
-            )
-            claim = ClaimTokenData.model_validate(data)
-        except (HighlightError, ValidationError) as exc:
-            log.warning("cloud.claim_token.failed", session_id=session_id, error=redact_text(str(exc)))
-            return None
-        url = f"{self.client.web_url}/workspace/claim?ct={claim.claim_token}"
-        self._claims[session_id] = (url, time.time() + (claim.expires_in or 3600))
-        return url
+        return await self.claims.url(session_id)
 
     async def _read_state(self, session_id: str, *, replace_if_gone: bool = False) -> tuple[Draft, CloudState]:
         try:
@@ -262,44 +231,21 @@ class CloudBackend:
 
     # --- upload ---------------------------------------------------------------------------------------------
 
-    def _check_extension(self, name: str) -> None:
-        ext = PurePosixPath(name).suffix.lower().lstrip(".")
-        if ext not in SUPPORTED_EXTENSIONS:
-            raise UnsupportedMediaError(
-                f"NemoVideo does not accept {'.' + ext if ext else 'files without an extension'} files ({name}).",
-                hint=supported_formats_hint(),
-            )
-
     async def upload(self, source: str, *, session_id: str | None, progress: ProgressFn) -> UploadResult:
         is_url = source.startswith(("http://", "https://"))
-        size: int | None = None
-        if is_url:
-            name = PurePosixPath(urlparse(source).path).name or source
-            if PurePosixPath(name).suffix:
-                self._check_extension(name)
-        else:
-            path = self.settings.source_policy().local_path(source)  # HTTP mode: only the shared folders
-            source = str(path)
-            name = path.name
-            self._check_extension(name)
-            size = path.stat().st_size
-            if size > self.settings.max_bytes:
-                raise MediaTooLargeError(
-                    f"{name} is {size / 1e6:.0f} MB, over the {self.settings.max_bytes // (1024 * 1024)} MB upload limit.",
-                    hint=trim_hint(self.settings.max_bytes),
-                )
+        source, name, size = url_source(source) if is_url else local_source(self.settings, source)
         note = ""
         if session_id is None:
             session_id = await self.create_session(detect_language(name))
             progress(0.02, f"Created NemoVideo session {session_id}")
         try:
-            data = await self._send_upload(source, session_id, is_url, name, progress)
+            data = await send_upload(self.client, source, session_id, is_url, name, progress)
         except UnknownSessionError:
             old = session_id
             self.registry.forget_session(old)
             session_id = await self.create_session(detect_language(name))
             note = f"The session {old} was gone on NemoVideo, so the file went into a new session {session_id}. "
-            data = await self._send_upload(source, session_id, is_url, name, progress)
+            data = await send_upload(self.client, source, session_id, is_url, name, progress)
         progress(1.0, f"Uploaded {name}")
         media = MediaItem(
             id=uploaded_id(data) or name,
@@ -312,19 +258,6 @@ class CloudBackend:
         where = f"NemoVideo session {session_id}"
         message = f"{note}Uploaded {name}{' (' + megabytes(size) + ')' if size is not None else ''} to {where}."
         return UploadResult(session_id=session_id, media=media, message=message)
-
-    async def _send_upload(self, source: str, session_id: str, is_url: bool, name: str, progress: ProgressFn) -> Any:
-        path = f"/api/upload-video/nemo_agent/me/{session_id}"
-        if is_url:
-            progress(0.1, f"Asking NemoVideo to fetch {name}")
-            return await self.client.call("POST", path, json_body=UrlUploadRequest(urls=[source]).model_dump())
-        length, content_type, body = multipart_file(Path(source).expanduser(), name, scaled(progress, 0.05, 0.98))
-        return await self.client.call(
-            "POST",
-            path,
-            body_factory=body,
-            headers={"Content-Type": content_type, "Content-Length": str(length)},
-        )
 
     # --- edit -----------------------------------------------------------------------------------------------
 
@@ -450,7 +383,7 @@ class CloudBackend:
             output.parent.mkdir(parents=True, exist_ok=True)
             await asyncio.to_thread(shutil.copyfile, path, output)
             path = output
-        duration, width, height = await asyncio.to_thread(_rendered_facts, path, draft.duration_ms / 1000)
+        duration, width, height = await asyncio.to_thread(rendered_facts, path, draft.duration_ms / 1000)
         claim = await self.claim_url(session_id)
         progress(1.0, f"Exported {path.name}")
         return ExportResult(
@@ -465,14 +398,3 @@ class CloudBackend:
             render_id=job.render_id,
             claim_url=claim,
         )
-
-
-def _rendered_facts(path: Path, fallback_duration: float) -> tuple[float, int, int]:
-    """(duration s, width, height) of the downloaded render; the draft's length when it cannot be probed."""
-    try:
-        info = probe(path, max_bytes=None)
-    except HighlightError as exc:  # a probe failure must not lose a finished download
-        log.warning("cloud.render.probe_failed", path=str(path), error=exc.code)
-        return fallback_duration, 0, 0
-    width, height = info.video.display_size if info.video else (0, 0)
-    return info.duration_s or fallback_duration, width, height

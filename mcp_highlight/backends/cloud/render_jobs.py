@@ -27,6 +27,7 @@ from mcp_highlight.core.errors import BackendError, BackendUnavailableError, Hig
 from mcp_highlight.core.logs import get_logger, redact_text
 from mcp_highlight.core.progress import ProgressFn, scaled
 from mcp_highlight.draft.model import Draft
+from mcp_highlight.engine.media.probe import probe
 
 log = get_logger(__name__)
 
@@ -210,3 +211,14 @@ class RenderRunner:
                 log.warning("cloud.render.download_broken", attempt=attempt, bytes=have, error=type(exc).__name__)
                 continue
         raise BackendError(f"the download kept breaking ({self.timing.download_attempts} tries)")
+
+
+def rendered_facts(path: Path, fallback_duration: float) -> tuple[float, int, int]:
+    """(duration s, width, height) of the downloaded render; the draft's length when it cannot be probed."""
+    try:
+        info = probe(path, max_bytes=None)
+    except HighlightError as exc:  # a probe failure must not lose a finished download
+        log.warning("cloud.render.probe_failed", path=str(path), error=exc.code)
+        return fallback_duration, 0, 0
+    width, height = info.video.display_size if info.video else (0, 0)
+    return info.duration_s or fallback_duration, width, height

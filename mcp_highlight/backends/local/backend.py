@@ -15,7 +15,9 @@ import anyio
 from mcp_highlight.backends.describe_edit import describe_edit
 from mcp_highlight.backends.local import intake
 from mcp_highlight.backends.local.exporting import export_all, exported_file
-from mcp_highlight.backends.local.store import Store, new_id
+from mcp_highlight.backends.local.media_items import describe_media
+from mcp_highlight.backends.local.render_queue import RenderQueue
+from mcp_highlight.backends.local.store import Store
 from mcp_highlight.backends.local.timeline import apply_edit, draft_to_spec, needs_replan
 from mcp_highlight.backends.models import (
     Credits,
@@ -39,6 +41,7 @@ from mcp_highlight.core.errors import (
     public_text,
 )
 from mcp_highlight.core.logs import get_logger
+from mcp_highlight.core.ownership import current_owner
 from mcp_highlight.core.progress import ProgressFn, no_progress, scaled
 from mcp_highlight.core.workers import run_cancellable
 from mcp_highlight.draft.diff import describe_changes, diff_drafts
@@ -47,7 +50,8 @@ from mcp_highlight.engine.deliver import preview
 from mcp_highlight.engine.judge.analyse import analyse
 from mcp_highlight.engine.judge.analysis import Analysis
 from mcp_highlight.engine.media import scratch
-from mcp_highlight.engine.media.probe import probe, probe_audio, probe_image
+from mcp_highlight.engine.media.assets import probe_audio, probe_image
+from mcp_highlight.engine.media.probe import probe
 
 log = get_logger(__name__)
 
@@ -70,6 +74,7 @@ class LocalBackend:
         self._edit_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._export_locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
         self._policy = settings.source_policy()
+        self._renders = RenderQueue(settings.max_renders)
         for folder in (settings.renders_dir, settings.home / "media"):
             scratch.sweep(folder)  # what a killed process left behind
 
@@ -81,27 +86,31 @@ class LocalBackend:
     async def upload(self, source: str, *, session_id: str | None, progress: ProgressFn = no_progress) -> UploadResult:
         if session_id:
             self.store.require_session(session_id)
-        downloaded = intake.is_url(source)
-        if downloaded:
-            path = await run_cancellable(
+        fresh = False  # a new download, ours to delete if it cannot be used
+        if intake.is_url(source):
+            path, reused = await run_cancellable(
                 lambda p: intake.download(
                     source,
-                    self.settings.home / "media",
+                    self.settings.home / "media" / (current_owner.get() or "local"),
                     self.settings.max_bytes,
                     p,
                     policy=self._policy,
                     deadline_s=self.settings.download_timeout_s,
+                    quota_bytes=self.settings.upload_quota_bytes,
                 ),
                 scaled(progress, 0.0, 0.9),
             )
+            fresh = not reused
         else:
             path = await anyio.to_thread.run_sync(intake.local_file, source, self.settings.max_bytes, self._policy)
         try:
             kind = await anyio.to_thread.run_sync(intake.kind_of, path)  # reads the file's head: off the loop
             progress(0.9, "Checking the file")
-            item = await anyio.to_thread.run_sync(self._describe, path, kind)
+            item = await anyio.to_thread.run_sync(
+                describe_media, path, kind, self.settings.max_bytes, self.settings.media_limits()
+            )
         except BaseException:
-            if downloaded:  # a download we cannot use is not kept
+            if fresh:  # a download we cannot use is not kept
                 path.unlink(missing_ok=True)
             raise
         sid = session_id or self.store.create_session()
@@ -113,47 +122,6 @@ class LocalBackend:
         if kind == "video":
             message += " Analysis has started in the background."
         return UploadResult(session_id=sid, media=item, message=message)
-
-    def _describe(self, path: Path, kind: str) -> MediaItem:
-        mid = new_id("med")
-        if kind == "video":
-            info = probe(path, max_bytes=self.settings.max_bytes)
-            width, height = info.video.display_size if info.video else (None, None)
-            return MediaItem(
-                id=mid,
-                name=path.name,
-                kind="video",
-                path=str(path),
-                info=info.describe(),
-                duration_s=info.duration_s,
-                width=width,
-                height=height,
-                has_audio=info.has_audio,
-                size_bytes=info.size_bytes,
-            )
-        if kind == "audio":
-            info = probe_audio(path)
-            return MediaItem(
-                id=mid,
-                name=path.name,
-                kind="audio",
-                path=str(path),
-                info=info.describe(),
-                duration_s=info.duration_s,
-                has_audio=True,
-                size_bytes=info.size_bytes,
-            )
-        image = probe_image(path)
-        return MediaItem(
-            id=mid,
-            name=path.name,
-            kind="image",
-            path=str(path),
-            info=f"{image.width}x{image.height} image",
-            width=image.width,
-            height=image.height,
-            size_bytes=path.stat().st_size,
-        )
 
     # analysis -------------------------------------------------------------------------------
     def _start_analysis(self, item: MediaItem) -> concurrent.futures.Future[Analysis]:
@@ -167,7 +135,7 @@ class LocalBackend:
 
             def work() -> Analysis:
                 assert item.path is not None
-                info = probe(Path(item.path), max_bytes=self.settings.max_bytes)
+                info = probe(Path(item.path), max_bytes=self.settings.max_bytes, limits=self.settings.media_limits())
                 return analyse(info, progress=report, cache_dir=self.settings.cache_dir)
 
             future = self._pool.submit(work)
@@ -277,7 +245,8 @@ class LocalBackend:
             ) from exc
         if intake.kind_of(path) != kind:
             raise UnsupportedMediaError(f"{path.name} is not a {what}.", hint=f"Supported formats: {intake.SUPPORTED}.")
-        await anyio.to_thread.run_sync(probe_audio if kind == "audio" else probe_image, path)
+        check = probe_audio if kind == "audio" else probe_image
+        await anyio.to_thread.run_sync(lambda: check(path, limits=self.settings.media_limits()))
         return path, path.name
 
     # state ----------------------------------------------------------------------------------
@@ -324,7 +293,7 @@ class LocalBackend:
         request = request or ExportRequest()
         draft, _ = self.store.draft(session_id)
         # one render per draft: a second export of the same draft waits, then reuses the first one's file
-        async with self._export_locks[(session_id, draft.fingerprint())]:
+        async with self._export_locks[(session_id, draft.fingerprint())], self._renders.turn(progress):
             return await self._export(session_id, draft, progress, output, request)
 
     async def _export(

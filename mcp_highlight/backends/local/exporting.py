@@ -11,14 +11,10 @@ from mcp_highlight.core.progress import ProgressFn, scaled
 from mcp_highlight.draft.model import Draft, TrackType
 from mcp_highlight.engine.deliver.chapters import moment_label
 from mcp_highlight.engine.deliver.deliverables import Deliverables, deliver
+from mcp_highlight.engine.deliver.outputs import PlannedOutputs, check_outputs, plan_outputs
 from mcp_highlight.engine.judge.analysis import Analysis
 from mcp_highlight.engine.render.reel import render
 from mcp_highlight.engine.render.spec import RenderResult, RenderSpec
-
-
-def shape_path(output: Path, aspect: str) -> Path:
-    """`reel.mp4` in 9:16 -> `reel-9x16.mp4`."""
-    return output.with_name(f"{output.stem}-{aspect.replace(':', 'x')}{output.suffix}")
 
 
 def exported_file(result: RenderResult) -> ExportedFile:
@@ -43,6 +39,25 @@ def moment_facts(draft: Draft, analyses: Mapping[str, Analysis | None]) -> tuple
     return labels, scores
 
 
+def planned_outputs(spec: RenderSpec, request: ExportRequest) -> PlannedOutputs:
+    """Every file this export writes (the first shape asked for is the reel; the others sit next to it)."""
+    shapes = list(dict.fromkeys(request.aspects))
+    first = shapes[0] if shapes else spec.aspect
+    return plan_outputs(
+        spec.output,
+        other_shapes=[a for a in shapes[1:] if a != first],
+        clips=request.clips,
+        clips_dir=request.clips_dir,
+        timeline_formats=request.timelines,
+        timeline_paths=request.timeline_paths,
+    )
+
+
+def spec_inputs(spec: RenderSpec) -> list[Path]:
+    """Every file the render reads: sources, music bed, logo."""
+    return [c.source for c in spec.clips] + [x.path for x in (spec.music, spec.logo) if x is not None]
+
+
 def export_all(
     spec: RenderSpec,
     draft: Draft,
@@ -52,17 +67,12 @@ def export_all(
 ) -> tuple[RenderResult, Deliverables, list[RenderResult]]:
     """Render the reel (the first shape asked for, else the draft's), then what comes with it, then the
     other shapes. Returns the reel's render, its deliverables and the other shapes' renders."""
+    planned = planned_outputs(spec, request)
+    check_outputs(planned, spec_inputs(spec))
     shapes = list(dict.fromkeys(request.aspects))
     main = spec.model_copy(update={"aspect": shapes[0]}) if shapes else spec
-    others = [a for a in shapes[1:] if a != main.aspect]
-    share = 1.0 / (1 + len(others))
+    share = 1.0 / (1 + len(planned.shapes))
     rendered = render(main, progress=scaled(progress, 0.0, 0.85 * share))
-    output = rendered.path
-    clips_dir = Path(request.clips_dir).expanduser() if request.clips_dir else None
-    if clips_dir is None and request.clips:
-        clips_dir = output.with_name(f"{output.stem}-clips")
-    timelines = [Path(p).expanduser() for p in request.timeline_paths]
-    timelines += [output.with_suffix(f".{fmt}") for fmt in request.timelines]
     labels, scores = moment_facts(draft, analyses)
     if len(labels) != len(main.clips):
         labels, scores = ["Highlight"] * len(main.clips), [0.0] * len(main.clips)
@@ -71,12 +81,12 @@ def export_all(
         rendered,
         labels=labels,
         scores=scores,
-        clips_dir=clips_dir,
-        timelines=timelines,
+        clips_dir=planned.clips_dir,
+        timelines=planned.timelines,
         progress=scaled(progress, 0.85 * share, share),
     )
     more = []
-    for index, aspect in enumerate(others, start=1):
+    for index, (aspect, path) in enumerate(planned.shapes.items(), start=1):
         part = scaled(progress, share * index, share * (index + 1))
-        more.append(render(spec.model_copy(update={"aspect": aspect, "output": shape_path(output, aspect)}), progress=part))
+        more.append(render(spec.model_copy(update={"aspect": aspect, "output": path}), progress=part))
     return rendered, extras, more

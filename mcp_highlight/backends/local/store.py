@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mcp_highlight.backends.models import JobInfo, MediaItem
-from mcp_highlight.core.errors import UnknownSessionError
+from mcp_highlight.core.errors import UnknownSessionError, shown_value
 from mcp_highlight.core.ownership import current_owner
 from mcp_highlight.draft.model import Draft
 
@@ -124,7 +124,7 @@ class Store:
         row = self._one("SELECT owner FROM sessions WHERE id=?", sid) if sid else None
         if row is None or (owner is not None and row[0] != owner):  # another token's session: as if absent
             raise UnknownSessionError(
-                f"There is no session {sid!r}.",
+                f"There is no session {shown_value(sid)}.",
                 hint="Upload a video without a session id to start one, or list sessions with get_state.",
             )
 

@@ -8,6 +8,7 @@ re-encoded with its own short fade in and out, so the music does not start or st
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from pydantic import BaseModel
 
 from mcp_highlight.core.errors import BadInputError, HighlightError
 from mcp_highlight.core.progress import ProgressFn, no_progress, scaled
+from mcp_highlight.engine.media import scratch
 from mcp_highlight.engine.media.ffmpeg import run_ffmpeg
 
 FADE_S = 0.15
@@ -70,15 +72,19 @@ def write_clip_pack(
     except OSError as exc:
         raise BadInputError(f"Cannot make the folder {folder}: {exc.strerror or exc}") from exc
     keys, fps = keyframe_times(reel)
-    ends = [*cut_times_s[1:], reel_s]
+    # the cuts as the reel has them: a planned cut within half a frame of a keyframe is that keyframe, exactly
+    starts = [next((k for k in keys if abs(k - c) < 0.5 / fps), c) for c in cut_times_s]
+    ends = [*starts[1:], reel_s]
     pieces: list[PackClip] = []
-    for i, (start, end, name) in enumerate(zip(cut_times_s, ends, names, strict=True)):
+    for i, (start, end, name) in enumerate(zip(starts, ends, names, strict=True)):
         length = end - start
         out = folder / name
-        tmp = out.with_name(f".{out.stem}.partial.mp4")
-        copy = any(abs(k - start) < 0.5 / fps for k in keys)
+        tmp = scratch.partial_path(out)
+        copy = start in keys
         fade = min(FADE_S, length / 4)
-        args = ["-ss", f"{start:.6f}", "-t", f"{length:.6f}", "-i", str(reel), "-map", "0:v:0", "-map", "0:a:0"]
+        # rounded up to the microsecond FFmpeg counts in: rounded down, a seek lands on the keyframe before
+        at = math.ceil(start * 1e6) / 1e6
+        args = ["-ss", f"{at:.6f}", "-t", f"{length:.6f}", "-i", str(reel), "-map", "0:v:0", "-map", "0:a:0"]
         args += ["-c:v", "copy"] if copy else _VIDEO
         args += ["-af", f"afade=t=in:d={fade:.3f},afade=t=out:st={max(0.0, length - fade):.6f}:d={fade:.3f}", *_AUDIO]
         # a frame count, not -t, ends the video: with B-frames a copied -t cut keeps frames of the next moment

@@ -9,32 +9,51 @@ left out of it (the .otio and .fcpxml keep it).
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from pathlib import Path
+from typing import NamedTuple
 
 import av
 import opentimelineio as otio
 from opentimelineio.opentime import RationalTime, TimeRange
 
 from mcp_highlight.core.errors import BadInputError
+from mcp_highlight.engine.deliver.outputs import TIMELINE_SUFFIXES
+from mcp_highlight.engine.media import scratch
 from mcp_highlight.engine.media.frame_rate import DEFAULT_RATE, standard_rate, to_frames
-from mcp_highlight.engine.render.spec import RenderSpec
+from mcp_highlight.engine.render.spec import MusicSpec, RenderSpec, TitleSpec
 
-FORMATS = {".otio": "otio_json", ".fcpxml": "fcpx_xml", ".edl": "cmx_3600"}
+FORMATS = TIMELINE_SUFFIXES
 """File suffix -> OTIO adapter. The adapters come from the otio-fcpx-xml-adapter and otio-cmx3600-adapter packages."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _source_facts(path: Path) -> tuple[Fraction | None, float | None]:
-    """(video frame rate, duration in seconds) of a file, or None for what it has not or cannot be read."""
+class SourceFacts(NamedTuple):
+    rate: Fraction | None
+    duration_s: float | None
+    has_audio: bool
+
+
+def _source_facts(path: Path) -> SourceFacts:
+    """A file's video frame rate, duration in seconds and whether it has sound; None for what cannot be read."""
     try:
         with av.open(str(path)) as container:
             duration = container.duration / 1e6 if container.duration else None
+            sound = bool(container.streams.audio)
             if not container.streams.video:
-                return None, duration
+                return SourceFacts(None, duration, sound)
             stream = container.streams.video[0]
-            return (Fraction(stream.average_rate) if stream.average_rate else None), duration
+            return SourceFacts(Fraction(stream.average_rate) if stream.average_rate else None, duration, sound)
     except (av.FFmpegError, OSError):
-        return None, None
+        return SourceFacts(None, None, False)
+
+
+def label(text: str) -> str:
+    """A name as editors' formats can carry it: one line, no straight quotes (the FCP XML adapter looks
+    names up with XPath, where an apostrophe ends the string), at most 120 characters."""
+    one_line = " ".join(_CONTROL.sub(" ", text).split())
+    return one_line.replace("'", "\u2019").replace('"', "\u201d")[:120]
 
 
 def timeline_rate(rates: list[Fraction | None]) -> Fraction:
@@ -52,15 +71,17 @@ def _time(seconds: float, rate: Fraction) -> RationalTime:
     return RationalTime(to_frames(seconds, rate), float(rate))
 
 
-def build_timeline(spec: RenderSpec, *, name: str = "Highlights", markers_for_title: bool = False) -> otio.schema.Timeline:
+def build_timeline(
+    spec: RenderSpec, *, name: str = "Highlights", markers_for_title: bool = False, sound_track: bool = True
+) -> otio.schema.Timeline:
     """The reel as an OTIO timeline (see the module docstring for what goes on which track)."""
     facts = {clip.source: _source_facts(clip.source) for clip in spec.clips}
-    rate = timeline_rate([r for r, _ in facts.values()])
+    rate = timeline_rate([f.rate for f in facts.values()])
     timeline = otio.schema.Timeline(name=name, global_start_time=RationalTime(0, rate))
     video = otio.schema.Track(name="Moments", kind=otio.schema.TrackKind.Video)
     for number, clip in enumerate(spec.clips, start=1):
         source = clip.source.expanduser().absolute()
-        _, duration = facts[clip.source]
+        duration = facts[clip.source].duration_s
         # FCP XML needs every asset's length; when it cannot be read, the clip's end stands in
         available = TimeRange(RationalTime(0, rate), _time(duration or clip.end_s, rate))
         reference = otio.schema.ExternalReference(target_url=source.as_uri(), available_range=available)
@@ -68,7 +89,7 @@ def build_timeline(spec: RenderSpec, *, name: str = "Highlights", markers_for_ti
         length = _time(clip.end_s, rate) - start
         video.append(
             otio.schema.Clip(
-                name=clip.caption or f"{number:02d} {source.name}",
+                name=label(clip.caption or f"{number:02d} {source.name}"),
                 media_reference=reference,
                 source_range=TimeRange(start, length),
                 metadata={"mcp_highlight": {"moment": number, "source_in_s": clip.start_s, "source_out_s": clip.end_s}},
@@ -76,45 +97,68 @@ def build_timeline(spec: RenderSpec, *, name: str = "Highlights", markers_for_ti
         )
     timeline.tracks.append(video)
     reel = video.duration()
-    title = spec.title
-    if title is not None and title.text.strip():
-        span = TimeRange(_time(title.start_s, rate), _time(min(title.duration_s, reel.to_seconds()), rate))
-        if markers_for_title and len(video):
-            video[0].markers.append(otio.schema.Marker(name=f"Title: {title.text.strip()}", marked_range=span))
-        else:
-            track = otio.schema.Track(name="Title", kind=otio.schema.TrackKind.Video)
-            if span.start_time.value > 0:
-                track.append(otio.schema.Gap(source_range=TimeRange(RationalTime(0, rate), span.start_time)))
-            generator = otio.schema.GeneratorReference(
-                name="title", generator_kind="Text", parameters={"text": title.text.strip(), "position": title.position}
-            )
-            track.append(
-                otio.schema.Clip(
-                    name=title.text.strip(),
-                    media_reference=generator,
-                    source_range=TimeRange(RationalTime(0, rate), span.duration),
-                )
-            )
-            timeline.tracks.append(track)
+    if spec.title is not None and spec.title.text.strip():
+        _add_title(timeline, video, spec.title, rate, markers_for_title)
+    if sound_track and any(f.has_audio for f in facts.values()):
+        timeline.tracks.append(_sound_track(video, [facts[clip.source] for clip in spec.clips]))
     if spec.music is not None:
-        music = spec.music.path.expanduser().absolute()
-        track = otio.schema.Track(name="Music", kind=otio.schema.TrackKind.Audio)
-        track.append(
-            otio.schema.Clip(
-                name=music.name,
-                media_reference=otio.schema.ExternalReference(
-                    target_url=music.as_uri(),
-                    # the render loops a short track under the whole reel
-                    available_range=TimeRange(
-                        RationalTime(0, rate), max(reel, _time(_source_facts(music)[1] or 0.0, rate))
-                    ),
-                ),
-                source_range=TimeRange(RationalTime(0, rate), reel),
-                metadata={"mcp_highlight": {"volume": spec.music.volume, "fade_s": spec.music.fade_s}},
-            )
-        )
-        timeline.tracks.append(track)
+        timeline.tracks.append(_music_track(spec.music, reel, rate))
     return timeline
+
+
+def _add_title(
+    timeline: otio.schema.Timeline, video: otio.schema.Track, title: TitleSpec, rate: Fraction, as_marker: bool
+) -> None:
+    """The title on a track of its own, or as a marker on the first clip where the format cannot carry it."""
+    reel = video.duration()
+    span = TimeRange(_time(title.start_s, rate), _time(min(title.duration_s, reel.to_seconds()), rate))
+    if as_marker and len(video):
+        video[0].markers.append(otio.schema.Marker(name=f"Title: {title.text.strip()}", marked_range=span))
+        return
+    track = otio.schema.Track(name="Title", kind=otio.schema.TrackKind.Video)
+    if span.start_time.value > 0:
+        track.append(otio.schema.Gap(source_range=TimeRange(RationalTime(0, rate), span.start_time)))
+    generator = otio.schema.GeneratorReference(
+        name="title", generator_kind="Text", parameters={"text": title.text.strip(), "position": title.position}
+    )
+    track.append(
+        otio.schema.Clip(
+            name=label(title.text), media_reference=generator, source_range=TimeRange(RationalTime(0, rate), span.duration)
+        )
+    )
+    timeline.tracks.append(track)
+
+
+def _music_track(music_spec: MusicSpec, reel: RationalTime, rate: Fraction) -> otio.schema.Track:
+    music = music_spec.path.expanduser().absolute()
+    track = otio.schema.Track(name="Music", kind=otio.schema.TrackKind.Audio)
+    track.append(
+        otio.schema.Clip(
+            name=label(music.name),
+            media_reference=otio.schema.ExternalReference(
+                target_url=music.as_uri(),
+                # the render loops a short track under the whole reel
+                available_range=TimeRange(
+                    RationalTime(0, rate), max(reel, _time(_source_facts(music).duration_s or 0.0, rate))
+                ),
+            ),
+            source_range=TimeRange(RationalTime(0, rate), reel),
+            metadata={"mcp_highlight": {"volume": music_spec.volume, "fade_s": music_spec.fade_s}},
+        )
+    )
+    return track
+
+
+def _sound_track(video: otio.schema.Track, facts: list[SourceFacts]) -> otio.schema.Track:
+    """The sources' own sound under each moment (the reel plays it), so editors get picture and sound."""
+    track = otio.schema.Track(name="Sound", kind=otio.schema.TrackKind.Audio)
+    for clip, fact in zip(video, facts, strict=True):
+        if fact.has_audio:
+            track.append(otio.schema.Clip(name=clip.name, media_reference=clip.media_reference.clone(),
+                                          source_range=clip.source_range))  # fmt: skip
+        else:
+            track.append(otio.schema.Gap(source_range=TimeRange(duration=clip.source_range.duration)))
+    return track
 
 
 def _with_frame_duration(fcpxml: str, rate: float) -> str:
@@ -122,6 +166,17 @@ def _with_frame_duration(fcpxml: str, rate: float) -> str:
     its times are already whole frames at the exact rate, so the exact frame duration completes it."""
     exact = Fraction(rate).limit_denominator(1001)
     return fcpxml.replace('frameDuration=""', f'frameDuration="{exact.denominator}/{exact.numerator}s"')
+
+
+def _with_sound(fcpxml: str, sounding: set[str]) -> str:
+    """Assets of sources with sound say so (hasAudio="1"), so Final Cut and Resolve bring the sound in with
+    the picture; the adapter marks an asset as having sound only when it sits on an audio lane."""
+
+    def mark(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        return tag.replace('hasAudio="0"', 'hasAudio="1" audioSources="1"') if match.group("src") in sounding else tag
+
+    return re.sub(r'<asset\b[^>]*\bsrc="(?P<src>[^"]*)"[^>]*>', mark, fcpxml)
 
 
 def write_timeline(spec: RenderSpec, path: Path, *, name: str = "Highlights") -> Path:
@@ -135,15 +190,19 @@ def write_timeline(spec: RenderSpec, path: Path, *, name: str = "Highlights") ->
         )
     if path.is_dir():
         raise BadInputError(f"The timeline path {path} is a folder.", hint="Give a file name such as reel.fcpxml.")
-    timeline = build_timeline(spec, name=name, markers_for_title=adapter != "otio_json")
+    # the FCP XML adapter cannot write an audio lane at NTSC rates; there the assets say they have sound
+    timeline = build_timeline(
+        spec, name=name, markers_for_title=adapter != "otio_json", sound_track=adapter == "otio_json"
+    )
     if adapter == "cmx_3600":  # one video track only
         timeline.tracks[:] = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video][:1]
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial")
+    tmp = scratch.partial_path(path)
     try:
         text = otio.adapters.write_to_string(timeline, adapter_name=adapter)
         if adapter == "fcpx_xml":
             text = _with_frame_duration(text, timeline.global_start_time.rate)
+            text = _with_sound(text, {c.source.expanduser().absolute().as_uri() for c in spec.clips if _source_facts(c.source).has_audio})
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
     except Exception:

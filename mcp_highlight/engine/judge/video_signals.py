@@ -66,13 +66,74 @@ def thumbnail_histogram(frame: VideoFrame) -> np.ndarray:
     return np.concatenate([hy, hu, hv]).astype(np.float32)
 
 
+class _Packets:
+    """Every packet's time, size and key flag, and the mean inter-frame size per window, in batches."""
+
+    def __init__(self, n_windows: int, window_s: float, state: ReadState) -> None:
+        self.n, self.window_s, self.state = n_windows, window_s, state
+        self.sums, self.counts = np.zeros(n_windows), np.zeros(n_windows)
+        self.times, self.sizes, self.keys = array("d"), array("i"), array("b")
+        self.batch_t: list[float] = []
+        self.batch_s: list[int] = []
+        self.batch_k: list[bool] = []
+
+    def add(self, t: float, size: int, key: bool) -> bool:
+        """Note one packet; True when a full batch was just folded in (a moment to check for a stop)."""
+        self.batch_t.append(t)
+        self.batch_s.append(size)
+        self.batch_k.append(key)
+        if len(self.batch_t) < 512:
+            return False
+        self.flush()
+        return True
+
+    def flush(self) -> None:
+        if not self.batch_t:
+            return
+        t = np.asarray(self.batch_t)
+        s = np.asarray(self.batch_s, dtype=np.float64)
+        k = np.asarray(self.batch_k, dtype=bool)
+        self.times.extend(self.batch_t)
+        self.sizes.extend(self.batch_s)
+        self.keys.extend(self.batch_k)
+        idx = np.floor(t / self.window_s).astype(np.int64)
+        ok = (~k) & (idx >= 0) & (idx < self.n)
+        np.add.at(self.sums, idx[ok], s[ok])
+        np.add.at(self.counts, idx[ok], 1)
+        self.batch_t.clear()
+        self.batch_s.clear()
+        self.batch_k.clear()
+        self.state.position_s = float(t.max())
+
+    def windows(self, key_times: list[float], key_hists: list[np.ndarray]) -> VideoWindows:
+        packet_keys = np.frombuffer(self.keys, dtype=np.int8).astype(bool) if len(self.keys) else np.zeros(0, bool)
+        packet_sizes = np.frombuffer(self.sizes, dtype=np.int32) if len(self.sizes) else np.zeros(0, np.int32)
+        times = np.frombuffer(self.times, dtype=np.float64) if len(self.times) else np.zeros(0)
+        sums, counts = self.sums, self.counts
+        if packet_keys.size and packet_keys.mean() > 0.5:
+            # Intra-only codec (MJPEG, ProRes…): every frame is a keyframe; their sizes still track detail.
+            idx = np.floor(times / self.window_s).astype(np.int64)
+            ok = (idx >= 0) & (idx < self.n)
+            sums = np.bincount(idx[ok], packet_sizes[ok].astype(np.float64), self.n)
+            counts = np.bincount(idx[ok], None, self.n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frame_bytes = sums / np.where(counts > 0, counts, np.nan)
+        order = np.argsort(key_times)
+        key_sizes = packet_sizes[packet_keys]
+        return VideoWindows(
+            frame_bytes=frame_bytes,
+            key_times=np.asarray(key_times)[order],
+            key_hists=np.asarray(key_hists).reshape(-1, 64)[order],
+            packet_times=times,
+            packet_sizes=packet_sizes,
+            packet_keys=packet_keys,
+            median_key_bytes=float(np.median(key_sizes)) if key_sizes.size else 0.0,
+        )
+
+
 def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, state: ReadState) -> VideoWindows:
     """Demux every video packet (sizes) and decode keyframes only (histograms); stops on `state.stop`."""
-    sums = np.zeros(n_windows)
-    counts = np.zeros(n_windows)
-    times = array("d")
-    sizes = array("i")
-    keys = array("b")
+    packets = _Packets(n_windows, window_s, state)
     key_times: list[float] = []
     key_hists: list[np.ndarray] = []
     last_decoded = -1e9
@@ -81,87 +142,36 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
         stream.thread_type = "AUTO"
         stream.codec_context.skip_frame = "NONKEY"
         tb = stream.time_base
-        batch_t: list[float] = []
-        batch_s: list[int] = []
-        batch_k: list[bool] = []
-
-        def flush() -> None:
-            if not batch_t:
-                return
-            t = np.asarray(batch_t)
-            s = np.asarray(batch_s, dtype=np.float64)
-            k = np.asarray(batch_k, dtype=bool)
-            times.extend(batch_t)
-            sizes.extend(batch_s)
-            keys.extend(batch_k)
-            idx = np.floor(t / window_s).astype(np.int64)
-            ok = (~k) & (idx >= 0) & (idx < n_windows)
-            np.add.at(sums, idx[ok], s[ok])
-            np.add.at(counts, idx[ok], 1)
-            batch_t.clear()
-            batch_s.clear()
-            batch_k.clear()
-            state.position_s = float(t.max())
 
         def take(frames: list[VideoFrame]) -> None:
             for frame in frames:
-                if frame.pts is None:
-                    continue
-                key_times.append(float(frame.pts * tb) - origin_s)
-                key_hists.append(thumbnail_histogram(frame))
+                if frame.pts is not None:
+                    key_times.append(float(frame.pts * tb) - origin_s)
+                    key_hists.append(thumbnail_histogram(frame))
 
         # Keyframes are the costly part: cuts come from packet sizes (packet_cuts), so a keyframe
         # is decoded only every REFRESH_S, for the picture's colours (changes of scene, such as an ad).
         try:
             for packet in container.demux(stream):
-                if packet.size == 0:
-                    continue
                 stamp = packet.pts if packet.pts is not None else packet.dts
-                if stamp is None:
+                if packet.size == 0 or stamp is None:
                     continue
                 t = float(stamp * tb) - origin_s
-                key = packet.is_keyframe
-                batch_t.append(t)
-                batch_s.append(packet.size)
-                batch_k.append(key)
-                if key and t - last_decoded >= REFRESH_S:
+                flushed = packets.add(t, packet.size, packet.is_keyframe)
+                if packet.is_keyframe and t - last_decoded >= REFRESH_S:
                     last_decoded = t
                     try:
                         take(stream.decode(packet))
                     except streams.DAMAGED_DATA_ERRORS:
                         state.warnings.append(f"A damaged keyframe at {t:.1f} s was skipped.")
-                if len(batch_t) >= 512:
-                    flush()
-                    if state.stop.is_set():
-                        break
+                if flushed and state.stop.is_set():
+                    break
             if not state.stop.is_set():
                 take(stream.decode(None))
         except av.error.FFmpegError as exc:
             state.warnings.append(f"The picture could only be read up to {state.position_s:.1f} s ({exc}).")
-        flush()
-
-    packet_keys = np.frombuffer(keys, dtype=np.int8).astype(bool) if len(keys) else np.zeros(0, bool)
-    packet_sizes = np.frombuffer(sizes, dtype=np.int32) if len(sizes) else np.zeros(0, np.int32)
-    if packet_keys.size and packet_keys.mean() > 0.5:
-        # Intra-only codec (MJPEG, ProRes…): every frame is a keyframe; their sizes still track detail.
-        t = np.frombuffer(times, dtype=np.float64)
-        idx = np.floor(t / window_s).astype(np.int64)
-        ok = (idx >= 0) & (idx < n_windows)
-        sums = np.bincount(idx[ok], packet_sizes[ok].astype(np.float64), n_windows)
-        counts = np.bincount(idx[ok], None, n_windows)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        frame_bytes = sums / np.where(counts > 0, counts, np.nan)
-    order = np.argsort(key_times)
-    key_sizes = packet_sizes[packet_keys]
-    return VideoWindows(
-        frame_bytes=frame_bytes,
-        key_times=np.asarray(key_times)[order],
-        key_hists=np.asarray(key_hists).reshape(-1, 64)[order],
-        packet_times=np.frombuffer(times, dtype=np.float64) if len(times) else np.zeros(0),
-        packet_sizes=packet_sizes,
-        packet_keys=packet_keys,
-        median_key_bytes=float(np.median(key_sizes)) if key_sizes.size else 0.0,
-    )
+        packets.flush()
+    return packets.windows(key_times, key_hists)
 
 
 def packet_cuts(video: VideoWindows) -> list[float]:

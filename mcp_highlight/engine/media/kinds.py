@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Literal
-
-import av
+from typing import TYPE_CHECKING, Literal
 
 from mcp_highlight.core.errors import BadInputError, CorruptMediaError, MediaNotFoundError, UnsupportedMediaError
+
+if TYPE_CHECKING:  # PyAV loads when a file is opened, not when the kinds table is read (CLI start-up)
+    import av
 
 MediaKind = Literal["video", "image", "audio"]
 
@@ -141,6 +142,11 @@ def _read_head(path: Path) -> bytes:
         raise MediaNotFoundError(f"No file at {str(path)!r}.", hint="Check the path; it must be on this computer.")
     if path.is_dir():
         raise MediaNotFoundError(f"{str(path)!r} is a folder, not a file.", hint="Give the path of one file inside it.")
+    return read_head(path)
+
+
+def read_head(path: Path) -> bytes:
+    """The file's first 4 KB, where content detection looks; a file we may not read is a clear error."""
     try:
         with open(path, "rb") as handle:
             return handle.read(4096)
@@ -176,6 +182,8 @@ def detect(path: Path) -> Detected:
     if not head:
         raise CorruptMediaError(f"{path.name!r} is empty (0 bytes).", hint="Copy or export the file again.")
     refuse_non_media(path, head)
+    import av
+
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except (av.FFmpegError, OSError) as exc:
@@ -187,6 +195,8 @@ def detect(path: Path) -> Detected:
 
 
 def _classify(path: Path, container: av.container.InputContainer) -> Detected:
+    import av
+
     long_name = container.format.long_name or container.format.name
     names = set(container.format.name.split(","))
     pictures = [s for s in container.streams.video if not (s.disposition & av.stream.Disposition.attached_pic)]
@@ -219,6 +229,8 @@ def _is_still(container: av.container.InputContainer, stream: av.video.stream.Vi
 
     Motion JPEG and friends are video: their stream has a second picture within the first packets.
     """
+    import av
+
     if _codec_name(stream) not in _STILL_CODECS or stream.frames > 1:
         return False
     if stream.frames == 1:
@@ -242,6 +254,8 @@ def _pillow_reads(path: Path) -> bool:
         with Image.open(path) as image:
             image.verify()
         return True
+    except Image.DecompressionBombError:
+        return True  # a picture, too large to unpack: `probe_image` refuses it by its declared size
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return False
 

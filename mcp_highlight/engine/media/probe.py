@@ -2,7 +2,7 @@
 
 `probe` reads headers and a few hundred packets (never the whole file): container, codecs,
 duration, frame rate (constant or variable), rotation, audio presence, and how much of a
-damaged file can actually be read. `probe_audio` and `probe_image` do the same for music beds
+damaged file can actually be read. `assets` does the same for music beds
 and logos.
 """
 
@@ -26,11 +26,11 @@ from mcp_highlight.core.errors import (
     MediaTooLargeError,
     UnsupportedMediaError,
 )
+from mcp_highlight.core.limits import MediaLimits
 from mcp_highlight.core.logs import get_logger
-from mcp_highlight.engine.media import kinds as media_kinds
-from mcp_highlight.engine.media import streams
-from mcp_highlight.engine.media.info import AudioInfo, ImageInfo, MediaInfo, VideoInfo
-from mcp_highlight.engine.media.kinds import looks_like_text, refuse_non_media
+from mcp_highlight.engine.media import declared, streams
+from mcp_highlight.engine.media.info import AudioInfo, MediaInfo, VideoInfo
+from mcp_highlight.engine.media.kinds import looks_like_text, read_head, refuse_non_media
 
 log = get_logger(__name__)
 
@@ -41,7 +41,7 @@ VFR_SAMPLE_PACKETS = 300
 CONVERT_HINT = "Convert it to MP4 first, for example: ffmpeg -i INPUT -c:v libx264 -c:a aac OUTPUT.mp4"
 
 
-def _check_file(path: Path, what: str, max_bytes: int | None) -> int:
+def check_file(path: Path, what: str, max_bytes: int | None) -> int:
     """Existence, type, permission, size and obvious non-media (text, archives), before any demuxer sees the file.
 
     The extension is not checked: what the file holds decides (see `media_kinds`).
@@ -57,15 +57,7 @@ def _check_file(path: Path, what: str, max_bytes: int | None) -> int:
             f"{path.name!r} is not a regular file (it is a pipe, device or socket).",
             hint=f"Give the path of a {what} file saved on disk.",
         )
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-    except PermissionError as exc:
-        raise BadInputError(
-            f"{str(path)!r} cannot be read (permission denied).", hint="Check the file's permissions."
-        ) from exc
-    except OSError as exc:
-        raise BadInputError(f"{str(path)!r} cannot be read ({exc.strerror}).") from exc
+    head = read_head(path)
     size = path.stat().st_size
     if max_bytes is not None and size > max_bytes:
         raise MediaTooLargeError(
@@ -82,7 +74,7 @@ def _check_file(path: Path, what: str, max_bytes: int | None) -> int:
     return size
 
 
-def _open(path: Path, what: str) -> InputContainer:
+def open_media(path: Path, what: str) -> InputContainer:
     try:
         return av.open(str(path), metadata_errors="ignore")
     except av.error.InvalidDataError as exc:
@@ -104,20 +96,23 @@ def _seconds(value: int | None, time_base: object) -> float | None:
     return float(value * time_base)  # type: ignore[operator]
 
 
-def probe(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> MediaInfo:
-    """Facts about a video file, or a specific `BadInputError` subclass saying what is wrong and how to fix it."""
+def probe(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES, limits: MediaLimits | None = None) -> MediaInfo:
+    """Facts about a video file, or a specific `BadInputError` subclass saying what is wrong and how to fix it.
+
+    What the file declares (streams, frame size, duration) is checked against `limits` before any frame
+    is decoded; the default limits apply when none are given.
+    """
     path = Path(os.path.expanduser(str(path)))
-    size = _check_file(path, "video", max_bytes)
-    container = _open(path, "video")
+    size = check_file(path, "video", max_bytes)
+    container = open_media(path, "video")
     try:
-        return _probe_open(path, size, container)
+        return _probe_open(path, size, container, limits or MediaLimits())
     finally:
         container.close()
 
 
-def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
-    names = _demuxer_names(container)
-    found = container.format.long_name or container.format.name
+def _main_video(path: Path, container: InputContainer, found: str) -> VideoStream:
+    """The picture stream, or a refusal saying what the file is instead."""
     vstream = streams.main_video(container)
     if vstream is None:
         if container.streams.audio:
@@ -125,7 +120,7 @@ def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
                 f"{path.name!r} has sound but no picture ({found}).",
                 hint="Give a video file; use sound-only files as a music bed instead.",
             )
-        if names & {"image2", "png_pipe", "jpeg_pipe", "gif", "webp_pipe"}:
+        if _demuxer_names(container) & {"image2", "png_pipe", "jpeg_pipe", "gif", "webp_pipe"}:
             raise UnsupportedMediaError(f"{path.name!r} is a picture, not a video.", hint="Use it as a logo instead.")
         raise UnsupportedMediaError(
             f"{path.name!r} has no video stream (FFmpeg reads it as {found}).", hint="Check you picked the right file."
@@ -136,24 +131,15 @@ def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
         raise UnsupportedMediaError(
             f"The video codec in {path.name!r} cannot be decoded here ({found}, codec {tag}).", hint=CONVERT_HINT
         )
-    codec = ctx.codec.canonical_name
-    warnings: list[str] = []
+    return vstream
 
+
+def _duration(path: Path, size: int, container: InputContainer, vstream: VideoStream, warnings: list[str]) -> float:
+    """The length that can really be read: the header's, or less when the file ends early (said in `warnings`)."""
     header_duration = float(container.duration) / 1e6 if container.duration else None
     if header_duration is None and vstream.duration:
         header_duration = _seconds(vstream.duration, vstream.time_base)
     start = _seconds(vstream.start_time, vstream.time_base) or 0.0
-
-    first = _first_frame(container, vstream)
-    if first is None:
-        raise CorruptMediaError(
-            f"No picture in {path.name!r} could be decoded ({found} with {codec} video): the video stream is damaged.",
-            hint="Export the file again, or convert it: " + CONVERT_HINT,
-        )
-    rotation = round(first.rotation) % 360
-    transfer = ctx.color_trc if ctx.color_trc in HDR_TRANSFERS else first.color_trc
-    interlaced = bool(first.interlaced_frame) or ctx.field_order not in (0, 1)  # 0 unknown, 1 progressive
-
     readable_end = _readable_end(path, size, container, vstream, header_duration, start)
     duration = header_duration or 0.0
     if readable_end is not None and (header_duration is None or readable_end < header_duration - 1.0):
@@ -167,15 +153,16 @@ def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
         raise UnsupportedMediaError(
             f"{path.name!r} has no length to speak of ({duration:.2f} s).", hint="Give a longer recording."
         )
+    return duration
 
-    fps, variable = _frame_rate(container, vstream)
-    nominal = vstream.base_rate or vstream.guessed_rate or vstream.average_rate
-    audio = None
+
+def _audio(container: InputContainer, warnings: list[str]) -> AudioInfo | None:
+    """The main sound track's facts; a sound that cannot be decoded is a warning, not a refusal."""
     astream = streams.main_audio(container)
     if astream is not None and astream.codec_context.sample_rate:
         actx = astream.codec_context
         tracks = len(container.streams.audio)
-        audio = AudioInfo(
+        return AudioInfo(
             codec=actx.codec.canonical_name,
             sample_rate=actx.sample_rate,
             channels=actx.channels or 1,
@@ -183,35 +170,62 @@ def _probe_open(path: Path, size: int, container: InputContainer) -> MediaInfo:
             stream_index=astream.index,
             track=streams.describe_track(container, astream) if tracks > 1 else None,
         )
-    elif container.streams.audio:
+    if container.streams.audio:
         codecs = ", ".join(_codec_tag(a) for a in container.streams.audio)
         warnings.append(f"The sound ({codecs}) cannot be decoded; only the picture will be analysed.")
+    return None
+
+
+def _video(container: InputContainer, vstream: VideoStream, first: VideoFrame) -> VideoInfo:
+    ctx = vstream.codec_context
+    fps, variable = _frame_rate(container, vstream)
+    nominal = vstream.base_rate or vstream.guessed_rate or vstream.average_rate
+    transfer = ctx.color_trc if ctx.color_trc in HDR_TRANSFERS else first.color_trc
+    return VideoInfo(
+        codec=ctx.codec.canonical_name,
+        profile=vstream.profile,
+        pix_fmt=ctx.pix_fmt,
+        width=ctx.width,
+        height=ctx.height,
+        fps=round(fps, 3),
+        variable_fps=variable,
+        rotation=round(first.rotation) % 360,
+        bit_rate=ctx.bit_rate or None,
+        frames=vstream.frames or None,
+        frame_rate=_exact_rate(vstream.average_rate, fps),
+        nominal_rate=str(Fraction(nominal)) if nominal else None,
+        stream_index=vstream.index,
+        hdr=HDR_TRANSFERS.get(transfer),
+        interlaced=bool(first.interlaced_frame) or ctx.field_order not in (0, 1),  # 0 unknown, 1 progressive
+        time_base=str(Fraction(vstream.time_base)) if vstream.time_base else None,
+        extradata=bytes(ctx.extradata or b""),
+    )
+
+
+def _probe_open(path: Path, size: int, container: InputContainer, limits: MediaLimits) -> MediaInfo:
+    declared.check_streams(path.name, len(container.streams), limits)
+    found = container.format.long_name or container.format.name
+    vstream = _main_video(path, container, found)
+    ctx = vstream.codec_context
+    declared.check_frame(path.name, ctx.width, ctx.height, limits)
+    first = _first_frame(container, vstream)
+    if first is None:
+        raise CorruptMediaError(
+            f"No picture in {path.name!r} could be decoded ({found} with {ctx.codec.canonical_name} video): "
+            "the video stream is damaged.",
+            hint="Export the file again, or convert it: " + CONVERT_HINT,
+        )
+    warnings: list[str] = []
+    duration = _duration(path, size, container, vstream, warnings)
+    declared.check_duration(path.name, duration, size, limits)
     info = MediaInfo(
         path=path,
         container=container.format.name,
         size_bytes=size,
         duration_s=round(duration, 3),
         bit_rate=container.bit_rate or None,
-        video=VideoInfo(
-            codec=codec,
-            profile=vstream.profile,
-            pix_fmt=ctx.pix_fmt,
-            width=ctx.width,
-            height=ctx.height,
-            fps=round(fps, 3),
-            variable_fps=variable,
-            rotation=rotation,
-            bit_rate=ctx.bit_rate or None,
-            frames=vstream.frames or None,
-            frame_rate=_exact_rate(vstream.average_rate, fps),
-            nominal_rate=str(Fraction(nominal)) if nominal else None,
-            stream_index=vstream.index,
-            hdr=HDR_TRANSFERS.get(transfer),
-            interlaced=interlaced,
-            time_base=str(Fraction(vstream.time_base)) if vstream.time_base else None,
-            extradata=bytes(ctx.extradata or b""),
-        ),
-        audio=audio,
+        video=_video(container, vstream, first),
+        audio=_audio(container, warnings),
         warnings=warnings,
     )
     log.debug("probed", path=str(path), info=info.describe(), warnings=warnings)
@@ -322,88 +336,3 @@ def _frame_rate(container: InputContainer, vstream: VideoStream) -> tuple[float,
     if not fps or (not variable and abs(fps - spaced) > 0.1 * spaced):
         fps = spaced if not variable else 1.0 / (float(diffs.mean()) * float(tb))  # headers can be wrong (raw DV)
     return fps, variable
-
-
-def probe_audio(path: Path, *, max_bytes: int | None = MAX_UPLOAD_BYTES) -> MediaInfo:
-    """Facts about a music file (mp3, wav, m4a, aac), or a clear error."""
-    path = Path(os.path.expanduser(str(path)))
-    size = _check_file(path, "music", max_bytes)
-    container = _open(path, "audio")
-    try:
-        sounds = container.streams.audio
-        if not sounds:
-            raise UnsupportedMediaError(
-                f"{path.name!r} has no sound ({container.format.long_name or container.format.name}).",
-                hint="Give a sound file (mp3, wav, m4a, aac, flac, ogg, opus, wma).",
-            )
-        pictures = [s for s in container.streams.video if not (s.disposition & av.stream.Disposition.attached_pic)]
-        if pictures and media_kinds.detect(path).kind == "video":
-            raise UnsupportedMediaError(
-                f"{path.name!r} is a video, not a music file.",
-                hint="Use it as footage, or give a sound file (mp3, wav, m4a, aac, flac, ogg, opus, wma).",
-            )
-        stream = streams.main_audio(container) or sounds[0]
-        ctx = stream.codec_context
-        if ctx is None or not ctx.codec:
-            raise UnsupportedMediaError(
-                f"The sound in {path.name!r} cannot be decoded here.", hint="Convert it to mp3."
-            )
-        if not ctx.sample_rate:
-            raise CorruptMediaError(f"{path.name!r} has no readable sound: the file is damaged or not music.")
-        duration = float(container.duration) / 1e6 if container.duration else 0.0
-        if not duration and stream.duration and stream.time_base:
-            duration = float(stream.duration * stream.time_base)
-        decoded = False
-        try:
-            for frame in container.decode(stream):
-                decoded = frame.samples > 0
-                break
-        except av.error.FFmpegError:
-            decoded = False
-        if not decoded:
-            raise CorruptMediaError(f"No sound in {path.name!r} could be decoded: the file is damaged.")
-        if duration < MIN_DURATION_S:
-            raise UnsupportedMediaError(f"{path.name!r} is too short to use as music ({duration:.2f} s).")
-        return MediaInfo(
-            path=path,
-            container=container.format.name,
-            size_bytes=size,
-            duration_s=round(duration, 3),
-            bit_rate=container.bit_rate or None,
-            audio=AudioInfo(
-                codec=ctx.codec.canonical_name,
-                sample_rate=ctx.sample_rate,
-                channels=ctx.channels or 1,
-                bit_rate=ctx.bit_rate,
-            ),
-        )
-    finally:
-        container.close()
-
-
-def probe_image(path: Path, *, max_bytes: int | None = 50 * 1024 * 1024) -> ImageInfo:
-    """Facts about a logo or still (jpg, png, gif, webp), or a clear error."""
-    from PIL import Image, UnidentifiedImageError
-
-    path = Path(os.path.expanduser(str(path)))
-    size = _check_file(path, "image", max_bytes)
-    try:
-        with Image.open(path) as image:
-            image.verify()
-        with Image.open(path) as image:
-            image.load()
-            return ImageInfo(
-                path=path,
-                format=image.format or path.suffix.lstrip(".").upper(),
-                width=image.width,
-                height=image.height,
-                size_bytes=size,
-                has_alpha="A" in image.getbands() or "transparency" in image.info,
-                frames=getattr(image, "n_frames", 1),
-            )
-    except UnidentifiedImageError as exc:
-        raise UnsupportedMediaError(
-            f"{path.name!r} is not a picture Pillow can read.", hint="Give a png, jpg, gif, webp, bmp or tiff file."
-        ) from exc
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise CorruptMediaError(f"{path.name!r} is damaged and cannot be read: {exc}.") from exc

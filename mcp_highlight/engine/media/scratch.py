@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import os
 import re
+import secrets
 import shutil
 import time
 from pathlib import Path
@@ -25,6 +26,12 @@ _WORK = re.compile(r"^\.(?P<stem>.+)\.work-(?P<token>[0-9a-f]+)$")
 _PARTIAL = re.compile(r"^\.(?P<stem>.+)\.partial-(?P<token>[0-9a-f]+)\.\w+$")
 _DOWNLOAD = re.compile(r"^\.download-\w+$")
 _held: dict[Path, int] = {}
+
+
+def partial_path(target: Path) -> Path:
+    """The hidden name `target` is written under until complete (`.reel.partial-1a2b3c4d.mp4`): the sweep
+    knows the pattern, so one left by a killed process is removed at the next start."""
+    return target.with_name(f".{target.stem}.partial-{secrets.token_hex(4)}{target.suffix or '.tmp'}")
 
 
 def lock_fd(fd: int) -> None:
@@ -66,10 +73,14 @@ def _is_free(path: Path) -> bool:
 
 
 def sweep(folder: Path) -> list[str]:
-    """Remove work folders, partial renders and partial downloads in `folder` that no live process owns."""
+    """Remove work folders, partial files and partial downloads in `folder` that no live process owns,
+    and partial files in its sub-folders (clip packs) one level down."""
     removed: list[str] = []
     if not folder.is_dir():
         return removed
+    for sub in sorted(folder.iterdir()):
+        if sub.is_dir() and not sub.is_symlink() and not sub.name.startswith("."):
+            removed += [f"{sub.name}/{name}" for name in _sweep_partials(sub, set(), set())]
     live_tokens: set[str] = set()
     dead_tokens: set[str] = set()
     entries = sorted(folder.iterdir())
@@ -82,8 +93,16 @@ def sweep(folder: Path) -> list[str]:
                 dead_tokens.add(work["token"])
             else:
                 live_tokens.add(work["token"])
+    removed += _sweep_partials(folder, live_tokens, dead_tokens)
+    if removed:
+        log.info("scratch.swept", folder=folder.name, removed=len(removed))
+    return removed
+
+
+def _sweep_partials(folder: Path, live_tokens: set[str], dead_tokens: set[str]) -> list[str]:
+    removed: list[str] = []
     now = time.time()
-    for entry in entries:
+    for entry in sorted(folder.iterdir()):
         partial = _PARTIAL.match(entry.name)
         stale_partial = (
             partial is not None
@@ -95,8 +114,6 @@ def sweep(folder: Path) -> list[str]:
             with contextlib.suppress(FileNotFoundError):
                 entry.unlink()
             removed.append(entry.name)
-    if removed:
-        log.info("scratch.swept", folder=folder.name, removed=len(removed))
     return removed
 
 

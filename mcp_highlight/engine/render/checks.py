@@ -9,8 +9,8 @@ from pathlib import Path
 import av
 
 from mcp_highlight.core.errors import BadInputError, HighlightError, ImpossibleRequestError, MediaNotFoundError
+from mcp_highlight.engine.media.assets import probe_audio, probe_image
 from mcp_highlight.engine.media.info import ImageInfo, MediaInfo
-from mcp_highlight.engine.media.probe import probe_audio, probe_image
 from mcp_highlight.engine.plan.clip import Clip
 from mcp_highlight.engine.render.encoder_args import FPS
 from mcp_highlight.engine.render.sources import SourceFacts, Span

@@ -118,6 +118,7 @@ def render(
         elapsed_s=round(time.monotonic() - started, 3),
         cut_times_s=cuts if spans else [],
         source_spans=[(round(s.start_s, 3), round(s.start_s + s.duration_s, 3)) for s in spans],
+        span_sources=[s.source.path for s in spans],
         fps=round(float(fps), 3),
         warnings=_source_notes(list(sources.values())) + damage,
     )

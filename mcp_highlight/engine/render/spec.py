@@ -72,8 +72,11 @@ class RenderResult(BaseModel):
     )
     source_spans: list[tuple[float, float]] = Field(
         default_factory=list,
-        description="The source range each clip actually used: frame-rounded, or keyframe-snapped on the fast path.",
+        description="The source range each piece of the reel actually used: frame-rounded, or keyframe-snapped on "
+        "the fast path, where clips of one file that overlap once snapped become one piece (so there may be fewer "
+        "pieces than clips).",
     )
+    span_sources: list[Path] = Field(default_factory=list, description="The file each piece of the reel came from.")
     fps: float = Field(30.0, description="The reel's constant frame rate: the sources' own up to 60, else 30.")
     warnings: list[str] = Field(
         default_factory=list,

@@ -126,9 +126,46 @@ def _ad_frame(t: float, spot: int, rng_seed: int) -> np.ndarray:
     return frame
 
 
-def frames(script: Script, fps: int, seed: int) -> Iterator[np.ndarray]:
-    """Every frame of the broadcast, RGB uint8 FW×FH."""
+def _logo(seed: int) -> np.ndarray:
+    """The broadcaster's replay graphic for `slide`: one detailed picture, drawn once."""
+    rng = np.random.default_rng(seed + 7)
+    logo = np.empty((FH, FW, 3), np.uint8)
+    logo[:] = rng.integers(20, 120, 3)
+    for _ in range(24):
+        w, h = int(rng.integers(8, 60)), int(rng.integers(6, 40))
+        x, y = int(rng.integers(0, FW - w)), int(rng.integers(0, FH - h))
+        logo[y : y + h, x : x + w] = rng.integers(0, 255, 3)
+    return logo
+
+
+def _wipe(frame: np.ndarray, p: float, graphic: str, rng: np.random.Generator, logo: np.ndarray) -> None:
+    """Draw the replay transition at progress p (0..1) over `frame`, in place."""
+    x = int((p * 2 - 0.5) * FW)
+    a, b = max(0, x - FW // 2), max(0, min(FW, x + FW // 2))
+    if b <= a or graphic == "none":
+        return
+    if graphic == "slide":  # one graphic moving across as a piece: the same pixels, shifted
+        frame[:, a:b] = logo[:, a - (x - FW // 2) : b - (x - FW // 2)]
+        return
+    if graphic == "flat":  # flat colour bands, no texture at all
+        frame[:, a:b] = (30, 60, 150)
+        c, d = max(0, x - FW // 6), max(0, min(FW, x + FW // 6))
+        if d > c:
+            frame[FH // 3 : 2 * FH // 3, c:d] = (240, 200, 40)
+        return
+    # The original: an animated, detailed logo sweeping across the picture (like real ones, it
+    # is busy: sparkles and a textured band that change every frame).
+    band = rng.integers(0, 80, (FH, b - a, 1)) + np.array([30, 60, 150])
+    frame[:, a:b] = np.clip(band, 0, 255).astype(np.uint8)
+    c, d = max(0, x - FW // 6), max(0, min(FW, x + FW // 6))
+    if d > c:
+        frame[FH // 3 : 2 * FH // 3, c:d] = rng.integers(150, 255, (FH // 3, d - c, 3), dtype=np.uint8)
+
+
+def frames(script: Script, fps: int, seed: int, replay_graphic: str = "noise") -> Iterator[np.ndarray]:
+    """Every frame of the broadcast, RGB uint8 FW×FH; `replay_graphic` is how replays are wiped in."""
     rng = np.random.default_rng(seed + 104729)
+    logo = _logo(seed)
     canvas = _canvas(rng)
     play = _Play(script, fps, rng)
     cut_times = np.array([c for c, _ in script.cuts])
@@ -173,16 +210,5 @@ def frames(script: Script, fps: int, seed: int) -> Iterator[np.ndarray]:
         if badge:
             frame[4:14, FW - 40 : FW - 6] = (200, 160, 20)
         if kind == "wipe":
-            # The broadcaster's replay transition: an animated, detailed logo sweeping across the
-            # picture (like real ones, it is busy: sparkles and a textured band that change every frame).
-            w0 = cut_times[k]
-            p = (t - w0) / 0.6
-            x = int((p * 2 - 0.5) * FW)
-            a, b = max(0, x - FW // 2), max(0, min(FW, x + FW // 2))
-            if b > a:
-                band = rng.integers(0, 80, (FH, b - a, 1)) + np.array([30, 60, 150])
-                frame[:, a:b] = np.clip(band, 0, 255).astype(np.uint8)
-                c, d = max(0, x - FW // 6), max(0, min(FW, x + FW // 6))
-                if d > c:
-                    frame[FH // 3 : 2 * FH // 3, c:d] = rng.integers(150, 255, (FH // 3, d - c, 3), dtype=np.uint8)
+            _wipe(frame, (t - cut_times[k]) / 0.6, replay_graphic, rng, logo)
         yield frame

@@ -17,7 +17,7 @@ CHANCE_SLOT_S = 20.0
 
 @dataclass
 class Event:
-    kind: str  # goal | chance | counter | chant | pa | ad
+    kind: str  # goal | chance | counter | chant | pa | ad | shout (sound only, see with_extras)
     start: float  # action start (or segment start)
     end: float  # the shot (goal/chance), else segment end
     roar_db: float = 0.0
@@ -64,7 +64,8 @@ def _slot(kind: str, rng: np.random.Generator, duration: float) -> float:
     }[kind]
 
 
-def script(duration: float, seed: int) -> Script:
+def script(duration: float, seed: int, *, early_replay: bool = False) -> Script:
+    """The running order for `seed`; `early_replay` cuts to the replays while the crowd still cheers."""
     rng = np.random.default_rng(seed)
     counts = _counts(duration, rng)
     kinds = [k for k, c in counts.items() for _ in range(c)]
@@ -84,14 +85,14 @@ def script(duration: float, seed: int) -> Script:
     t = margin
     for kind, length, gap in zip(kinds, slots, gaps, strict=True):
         t += gap
-        events.append(_event(kind, t, length, rng))
+        events.append(_event(kind, t, length, rng, early_replay))
         t += length
     cuts = _director_cuts(duration, events, rng)
     fouls = _fouls(duration, events, rng)
     return Script(duration=duration, events=events, cuts=cuts, fouls=fouls)
 
 
-def _event(kind: str, at: float, length: float, rng: np.random.Generator) -> Event:
+def _event(kind: str, at: float, length: float, rng: np.random.Generator, early_replay: bool = False) -> Event:
     side = int(rng.choice([-1, 1]))
     if kind in ("goal", "chance"):
         action = rng.uniform(5.0, 9.0)
@@ -114,6 +115,8 @@ def _event(kind: str, at: float, length: float, rng: np.random.Generator) -> Eve
             w0 = shot + rng.uniform(2.0, 5.0)
             event.whistle = (w0, w0 + rng.uniform(0.8, 1.5))
             wipe_in = end + rng.uniform(0.0, 2.0)
+            if early_replay:  # the director cuts away 1–3 s after the peak, the roar still going
+                wipe_in = peak + (wipe_in - end) + 1.0
             replay_len = min(12.0, 2 * (min(action, 5.0) + 1.0))
             event.wipes = [(wipe_in, wipe_in + 0.6), (wipe_in + 0.6 + replay_len, wipe_in + 1.2 + replay_len)]
             event.replay = (wipe_in + 0.6, wipe_in + 0.6 + replay_len)
@@ -157,3 +160,26 @@ def _fouls(duration: float, events: list[Event], rng: np.random.Generator) -> li
         if not any(e.start - 3 <= t <= max(e.end, e.roar_end, (e.replay or (0, 0))[1]) + 3 for e in events):
             out.append((float(t), float(t + rng.uniform(0.3, 0.8))))
     return out
+
+
+def with_extras(plan: Script, seed: int, *, chants_after_goals: bool, shouts: bool) -> Script:
+    """The same running order plus sound-only events: chants once play restarts after each goal,
+    and the commentator shouting over calm play. The picture does not change."""
+    rng = np.random.default_rng(seed + 2909)
+    events = sorted(plan.events, key=lambda e: e.start)
+    busy = [(e.start, max(e.end, e.roar_end, (e.wipes[-1][1] if e.wipes else 0.0))) for e in events]
+    extra: list[Event] = []
+    if chants_after_goals:
+        for e in plan.of("goal"):
+            a = max(e.roar_end, e.wipes[-1][1] if e.wipes else 0.0) + rng.uniform(0.5, 2.0)
+            nxt = min([s for s, _ in busy if s > a] + [plan.duration - 2])
+            b = min(a + rng.uniform(12.0, 20.0), nxt - 3.0)
+            if b - a >= 8.0:
+                extra.append(Event(kind="chant", start=a, end=b))
+    if shouts:
+        calm = [(busy[i][1] + 4, busy[i + 1][0] - 4) for i in range(len(busy) - 1)]
+        calm = [(a, b) for a, b in calm if b - a >= 12 and not any(x.start < b and a < x.end for x in extra)]
+        for a, b in [calm[i] for i in sorted(rng.permutation(len(calm))[: max(1, round(plan.duration / 300))])]:
+            at = rng.uniform(a, b - 6)
+            extra.append(Event(kind="shout", start=at, end=at + rng.uniform(3.0, 6.0)))
+    return Script(duration=plan.duration, events=plan.events + extra, cuts=plan.cuts, fouls=plan.fouls)

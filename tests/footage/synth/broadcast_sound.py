@@ -2,15 +2,19 @@
 
 Levels are dBFS RMS. The crowd bed drifts by several dB over minutes; the commentator talks most
 of the time and gets higher, louder and faster in big moments (less so in replays and counters);
-an ad break is loud music with a voice-over and no stadium at all.
+an ad break is loud music with a voice-over and no stadium at all. A `SoundVariant` swaps parts
+for real recordings (footage/synth/real_sounds.py), a real speech synthesiser (footage/synth/speech_synth.py),
+sustained speech or wavering music; with the default variant the track is the original one.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from footage.synth import real_sounds, speech_synth
 from footage.synth.broadcast_script import Script
 from footage.synth.sound import RATE, crowd_noise, db, music, voice_phrase, whistle
+from footage.synth.variants import SoundVariant
 
 BED_DB = -31.0
 VOICE_DB = -23.0
@@ -27,23 +31,36 @@ def _place(out: np.ndarray, at_s: float, clip: np.ndarray, gain: float | np.ndar
     out[max(a, 0) : b] += piece * g
 
 
-def _bed(out: np.ndarray, duration: float, rng: np.random.Generator, script: Script) -> None:
+def _crowd(rng: np.random.Generator, n: int, v: SoundVariant, *, bright: bool, kind: str = "cheer") -> np.ndarray:
+    if v.crowd == "real":
+        return real_sounds.texture(kind, rng, n)
+    return crowd_noise(rng, n, bright=bright)
+
+
+def _bed(out: np.ndarray, duration: float, rng: np.random.Generator, script: Script, v: SoundVariant) -> None:
     """Stadium murmur whose level drifts by several dB, silent during the ad break."""
     n = out.size
     knots = max(3, int(duration / 20))
     walk = np.cumsum(rng.normal(0, 1.0, knots))
     walk = (walk - walk.mean()) / max(np.ptp(walk), 1e-6) * rng.uniform(6.0, 9.0)  # several dB peak to peak
     level = np.interp(np.arange(n) / RATE, np.linspace(0, duration, knots), walk)
-    block = RATE * 30
-    for a in range(0, n, block):
-        b = min(n, a + block)
-        out[a:b] += crowd_noise(rng, b - a, bright=False) * db(BED_DB + level[a:b])
+    if v.crowd == "real":  # one continuous texture: recorded takes chained with crossfades
+        out += real_sounds.texture("bed", rng, n) * db(BED_DB + level)
+    else:
+        block = RATE * 30
+        for a in range(0, n, block):
+            b = min(n, a + block)
+            out[a:b] += crowd_noise(rng, b - a, bright=False) * db(BED_DB + level[a:b])
     for e in script.of("ad"):
         a, b = int(e.start * RATE), int(e.end * RATE)
         out[a:b] *= 0.0
 
 
-def _reactions(out: np.ndarray, rng: np.random.Generator, script: Script) -> None:
+def _whistle(rng: np.random.Generator, length: float, v: SoundVariant) -> np.ndarray:
+    return real_sounds.one_shot("whistle", rng, length + 0.3) if v.crowd == "real" else whistle(rng, length)
+
+
+def _reactions(out: np.ndarray, rng: np.random.Generator, script: Script, v: SoundVariant) -> None:
     for e in script.of("goal", "chance"):
         length = e.roar_end - e.roar_onset + 2.0
         t = np.arange(int(length * RATE)) / RATE
@@ -52,36 +69,54 @@ def _reactions(out: np.ndarray, rng: np.random.Generator, script: Script) -> Non
         down = np.exp(-np.clip(t - rise, 0, None) / ((e.roar_end - e.roar_peak) / 2.5))
         env = up * down
         gain = db(BED_DB + e.roar_db) * env
-        _place(out, e.roar_onset, crowd_noise(rng, t.size, bright=True), gain.astype(np.float32))
+        _place(out, e.roar_onset, _crowd(rng, t.size, v, bright=True), gain.astype(np.float32))
+        if v.crowd == "real" and e.kind == "chance":  # the "ooh" of a near miss
+            _place(out, e.roar_onset, real_sounds.one_shot("ooh", rng), db(BED_DB + e.roar_db - 3))
         if e.whistle:
             a, b = e.whistle
-            _place(out, a, whistle(rng, b - a), db(BED_DB + e.roar_db + rng.uniform(-6, -2)))
+            _place(out, a, _whistle(rng, b - a, v), db(BED_DB + e.roar_db + rng.uniform(-6, -2)))
     for a, b in script.fouls:
-        _place(out, a, whistle(rng, b - a), db(BED_DB + rng.uniform(2, 8)))
+        _place(out, a, _whistle(rng, b - a, v), db(BED_DB + rng.uniform(2, 8)))
 
 
-def _chants(out: np.ndarray, rng: np.random.Generator, script: Script) -> None:
+def _chants(out: np.ndarray, rng: np.random.Generator, script: Script, v: SoundVariant) -> None:
     """A chant: the crowd claps or sings on a steady beat, loud and broadband, over ordinary play."""
     for e in script.of("chant"):
         length = e.end - e.start
         n = int(length * RATE)
         t = np.arange(n) / RATE
+        env = np.clip(t / 2.0, 0, 1) * np.clip((length - t) / 2.0, 0, 1)
+        if v.crowd == "real":  # recorded chants carry their own rhythm
+            _place(out, e.start, real_sounds.texture("chant", rng, n, layers=1), env * db(BED_DB + rng.uniform(9, 13)))
+            continue
         bpm = rng.uniform(90, 130)
         beat = 60 / bpm
         pattern = rng.choice([[1, 1, 0, 1, 1, 1, 0, 0], [1, 0, 1, 0, 1, 1, 1, 0], [1, 1, 1, 0, 1, 1, 1, 0]])
         step = (t / (beat / 2)).astype(int) % len(pattern)
         within = (t / (beat / 2)) % 1.0
         pulse = np.asarray(pattern)[step] * np.exp(-within * 4.0)
-        env = np.clip(t / 2.0, 0, 1) * np.clip((length - t) / 2.0, 0, 1)
         loud = db(BED_DB + rng.uniform(9.0, 13.0))
         _place(out, e.start, crowd_noise(rng, n, bright=True), (0.35 + 0.9 * pulse) * env * loud)
 
 
-def _music(out: np.ndarray, rng: np.random.Generator, script: Script) -> None:
+def _tune(rng: np.random.Generator, length: float, busy: float, v: SoundVariant) -> np.ndarray:
+    if v.music == "real":
+        return real_sounds.music(rng, length)
+    return music(rng, length, busy=busy, vibrato=v.music == "vibrato")
+
+
+def _music(out: np.ndarray, rng: np.random.Generator, script: Script, v: SoundVariant) -> None:
     for e in script.of("ad"):
-        _place(out, e.start, music(rng, e.end - e.start, busy=1.0), db(rng.uniform(-16.0, -13.0)))
+        _place(out, e.start, _tune(rng, e.end - e.start, 1.0, v), db(rng.uniform(-16.0, -13.0)))
     for e in script.of("pa"):
-        _place(out, e.start, music(rng, e.end - e.start, busy=0.6), db(BED_DB + rng.uniform(3.0, 7.0)))
+        # Over the crowd (the PA is the loudest thing) or under it (the crowd carries on above it).
+        tune = _tune(rng, e.end - e.start, 0.6, v)
+        level = rng.uniform(-7.0, -3.0) if v.pa_under_crowd else rng.uniform(3.0, 7.0)
+        _place(out, e.start, tune, db(BED_DB + level))
+        if v.pa_under_crowd:
+            n = int((e.end - e.start) * RATE)
+            env = np.clip(np.arange(n) / RATE / 2.0, 0, 1) * np.clip((n / RATE - np.arange(n) / RATE) / 2.0, 0, 1)
+            _place(out, e.start, _crowd(rng, n, v, bright=False, kind="bed"), env * db(BED_DB + 2.0))
 
 
 def _excitement(script: Script, times: np.ndarray) -> np.ndarray:
@@ -99,13 +134,34 @@ def _excitement(script: Script, times: np.ndarray) -> np.ndarray:
         elif e.kind == "counter":
             inside = (times >= e.start) & (times <= e.end)
             x = np.maximum(x, 0.3 * inside)
+        elif e.kind == "shout":  # shouting over nothing: as excited as a goal, and nobody reacts
+            x = np.maximum(x, 1.0 * ((times >= e.start) & (times <= e.end)))
     return x
 
 
-def _commentator(out: np.ndarray, rng: np.random.Generator, script: Script) -> None:
+class _Speaker:
+    """One commentator for the whole game: our formant voice (syllabic or legato) or espeak-ng."""
+
+    def __init__(self, rng: np.random.Generator, v: SoundVariant, seed: int) -> None:
+        self.f0 = rng.uniform(95, 135)
+        self.rate = rng.uniform(3.8, 4.6)
+        self.style = v.commentary
+        self.words = np.random.default_rng(seed + 4241)  # espeak's choices leave the main draws alone
+        self.voice = str(self.words.choice(speech_synth.VOICES))
+        self.wpm = self.words.uniform(140, 200)
+        self.pitch = self.words.uniform(30, 55)
+
+    def phrase(self, rng: np.random.Generator, length: float, ex: float) -> np.ndarray:
+        if self.style == "espeak":
+            return speech_synth.phrase(self.words, voice=self.voice, base_wpm=self.wpm, base_pitch=self.pitch,
+                                       excitement=ex)  # fmt: skip
+        return voice_phrase(rng, length, f0=self.f0, excitement=ex, syllable_rate=self.rate,
+                            legato=self.style == "legato")  # fmt: skip
+
+
+def _commentator(out: np.ndarray, rng: np.random.Generator, script: Script, v: SoundVariant, seed: int) -> None:
     """Phrases of 1–5 s with pauses; pitch, pace and loudness follow the excitement curve."""
-    f0 = rng.uniform(95, 135)
-    rate = rng.uniform(3.8, 4.6)
+    speaker = _Speaker(rng, v, seed)
     silent = [(e.start, e.end) for e in script.of("ad")]
     t = rng.uniform(0.5, 2.0)
     times = np.arange(0, script.duration + 10, 0.25)
@@ -114,9 +170,13 @@ def _commentator(out: np.ndarray, rng: np.random.Generator, script: Script) -> N
         ex = float(np.interp(t, times, excitement))
         length = rng.uniform(1.0, 4.5) * (1 + 0.4 * ex)
         if not any(a - 1 <= t <= b for a, b in silent):
-            phrase = voice_phrase(rng, length, f0=f0, excitement=ex, syllable_rate=rate)
+            phrase = speaker.phrase(rng, length, ex)
+            if v.commentary == "espeak":
+                length = phrase.size / RATE
             _place(out, t, phrase, db(VOICE_DB + 10.0 * ex + rng.uniform(-1.5, 1.5)))
         pause = rng.uniform(0.3, 1.6) * (1 - 0.6 * ex)
+        if v.commentary == "legato":  # a flowing commentator barely breathes between phrases
+            pause *= 0.35
         t += length + pause
 
 
@@ -132,15 +192,16 @@ def _ad_voice(out: np.ndarray, rng: np.random.Generator, script: Script) -> None
             t += length + rng.uniform(0.3, 4.0)
 
 
-def broadcast_sound(script: Script, seed: int) -> np.ndarray:
+def broadcast_sound(script: Script, seed: int, variant: SoundVariant | None = None) -> np.ndarray:
     """The mixed mono track at RATE, softly limited to ±1."""
+    v = variant or SoundVariant()
     rng = np.random.default_rng(seed + 7919)
     out = np.zeros(int(script.duration * RATE) + 1, dtype=np.float32)
-    _bed(out, script.duration, rng, script)
-    _reactions(out, rng, script)
-    _chants(out, rng, script)
-    _music(out, rng, script)
-    _commentator(out, rng, script)
+    _bed(out, script.duration, rng, script, v)
+    _reactions(out, rng, script, v)
+    _chants(out, rng, script, v)
+    _music(out, rng, script, v)
+    _commentator(out, rng, script, v, seed)
     _ad_voice(out, rng, script)
     np.tanh(out * 1.2, out=out)
     return out

@@ -4,6 +4,10 @@ One camera on a tripod, slowly reframed now and then. Speeches (a single voice) 
 applause, jokes get laughter, a toast gets cheering; between them the room murmurs, and dance
 sets play loud music under flashing lights: the loudest, busiest part of the file and never
 what a videographer cuts into a highlight reel of the speeches.
+
+The schedule, the sound and the picture each draw from their own generator, so a `SoundVariant`
+(speech: syllabic / legato / espeak-ng; reactions: synthetic / recorded applause and cheers;
+music: tones / vibrato / recorded) changes the sound and nothing else.
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
+from footage.synth import real_sounds, speech_synth
 from footage.synth.encode import encode
 from footage.synth.sound import RATE, claps, crowd_noise, db, laughter, music, voice_phrase
 from footage.synth.truth import RecordingTruth, TrueMoment, TrueSpan
+from footage.synth.variants import SoundVariant
 
-EVENT_VERSION = 1
+EVENT_VERSION = 2
 FW, FH = 256, 144
 ROOM_DB = -42.0
 
@@ -57,38 +63,61 @@ def _schedule(duration: float, rng: np.random.Generator) -> tuple[list[TrueMomen
     return moments, dance, speeches
 
 
-def _sound(duration: float, moments, dance, speeches, rng: np.random.Generator) -> np.ndarray:
-    n = int(duration * RATE) + 1
-    out = crowd_noise(rng, n, bright=False) * db(ROOM_DB + rng.uniform(-2, 2))
+def _speech(rng: np.random.Generator, length: float, f0: float, v: SoundVariant, voice: str) -> np.ndarray:
+    if v.commentary == "espeak":
+        return speech_synth.phrase(rng, voice=voice, base_wpm=150 + f0 / 5, base_pitch=f0 / 4, excitement=0.1)
+    return voice_phrase(rng, length, f0=f0, excitement=0.1, legato=v.commentary == "legato")
 
-    def place(at: float, clip: np.ndarray, gain: float) -> None:
+
+def _sound(duration: float, moments, dance, speeches, rng: np.random.Generator, v: SoundVariant) -> np.ndarray:
+    n = int(duration * RATE) + 1
+    room = real_sounds.texture("bed", rng, n) if v.crowd == "real" else crowd_noise(rng, n, bright=False)
+    out = room * db(ROOM_DB + rng.uniform(-2, 2))
+
+    def place(at: float, clip: np.ndarray, gain: float) -> float:
         a = int(at * RATE)
         b = min(n, a + clip.size)
         if 0 <= a < n:
             out[a:b] += clip[: b - a] * gain
+        return clip.size / RATE
 
     laughs = [m for m in moments if m.kind == "laughter"]
     for a, b, f0 in speeches:
         t = a
+        voice = str(rng.choice(speech_synth.VOICES))
         while t < b:
             if any(m.peak_s <= t <= m.end_s for m in laughs):  # the speaker waits for the laugh
                 t += 0.5
                 continue
             length = min(rng.uniform(1.5, 4.0), b - t)
             if length > 0.4:
-                place(t, voice_phrase(rng, length, f0=f0, excitement=0.1), db(-24 + rng.uniform(-1, 1)))
-            t += length + rng.uniform(0.3, 1.2)
+                length = place(t, _speech(rng, length, f0, v, voice), db(-24 + rng.uniform(-1, 1)))
+            t += length + rng.uniform(0.3, 1.2) * (0.35 if v.commentary == "legato" else 1.0)
     for m in moments:
         length = m.end_s - m.peak_s + 0.5
         if m.kind == "laughter":
             place(m.peak_s, laughter(rng, length), db(-25 + rng.uniform(-2, 2)))
+            continue
+        if v.crowd == "real":  # recorded applause (and cheers), layered into a room's worth
+            clapping = real_sounds.texture("applause", rng, int(length * RATE), layers=4) * _fade(length)
         else:
-            place(m.peak_s, claps(rng, length), db(-22 + rng.uniform(-2, 2)))
-            if m.kind == "cheer":
-                place(m.peak_s, crowd_noise(rng, int(length * RATE * 0.6)), db(-24))
+            clapping = claps(rng, length)
+        place(m.peak_s, clapping, db(-22 + rng.uniform(-2, 2)))
+        if m.kind == "cheer":
+            k = int(length * RATE * 0.6)
+            real = v.crowd == "real"
+            cheer = real_sounds.texture("cheer", rng, k, layers=2) * _fade(k / RATE) if real else crowd_noise(rng, k)
+            place(m.peak_s, cheer, db(-24))
     for d in dance:
-        place(d.start_s, music(rng, d.end_s - d.start_s, busy=1.0), db(rng.uniform(-13, -10)))
+        length = d.end_s - d.start_s
+        tune = real_sounds.music(rng, length) if v.music == "real" else music(rng, length, vibrato=v.music == "vibrato")
+        place(d.start_s, tune, db(rng.uniform(-13, -10)))
     return np.tanh(out * 1.2).astype(np.float32)
+
+
+def _fade(length: float) -> np.ndarray:
+    t = np.arange(int(length * RATE)) / RATE
+    return (np.clip(t / 0.4, 0, 1) * np.clip((length - t) / 1.5, 0, 1)).astype(np.float32)
 
 
 def _frames(duration: float, fps: int, dance, moments, rng: np.random.Generator) -> Iterator[np.ndarray]:
@@ -119,6 +148,28 @@ def _frames(duration: float, fps: int, dance, moments, rng: np.random.Generator)
         yield frame
 
 
+def event_parts(duration_s: float, seed: int) -> tuple[list[TrueMoment], list[TrueSpan], list[tuple]]:
+    return _schedule(duration_s, np.random.default_rng(seed + 31337))
+
+
+def event_truth(duration_s: float, seed: int) -> RecordingTruth:
+    moments, dance, _ = event_parts(duration_s, seed)
+    return RecordingTruth(
+        kind="event", duration_s=duration_s, moments=sorted(moments, key=lambda m: m.peak_s), not_highlights=dance
+    )
+
+
+def event_track(duration_s: float, seed: int, sound: SoundVariant | None = None) -> np.ndarray:
+    """The event's sound for one variant (the picture is the same for every variant)."""
+    moments, dance, speeches = event_parts(duration_s, seed)
+    return _sound(duration_s, moments, dance, speeches, np.random.default_rng(seed + 31338), sound or SoundVariant())
+
+
+def event_frames(duration_s: float, seed: int, fps: int = 25) -> Iterator[np.ndarray]:
+    moments, dance, _ = event_parts(duration_s, seed)
+    return _frames(duration_s, fps, dance, moments, np.random.default_rng(seed + 31339))
+
+
 def synth_event(
     path: Path,
     *,
@@ -127,24 +178,20 @@ def synth_event(
     fps: int = 25,
     keyint_s: float = 1.0,
     seed: int = 0,
+    sound: SoundVariant | None = None,
 ) -> RecordingTruth:
     """Write an event recording to `path` (MP4) and return its truth (also saved next to it)."""
     path = Path(path)
-    rng = np.random.default_rng(seed + 31337)
-    moments, dance, speeches = _schedule(duration_s, rng)
-    sound = _sound(duration_s, moments, dance, speeches, rng)
     encode(
         path,
-        _frames(duration_s, fps, dance, moments, rng),
-        sound,
+        event_frames(duration_s, seed, fps),
+        event_track(duration_s, seed, sound),
         size=size,
         frame_size=(FW, FH),
         fps=fps,
         keyint_s=keyint_s,
         scene_keyframes=False,
     )
-    truth = RecordingTruth(
-        kind="event", duration_s=duration_s, moments=sorted(moments, key=lambda m: m.peak_s), not_highlights=dance
-    )
+    truth = event_truth(duration_s, seed)
     truth.save(path)
     return truth

@@ -45,11 +45,19 @@ def normalised(x: np.ndarray, level_db: float) -> np.ndarray:
 
 
 def voice_phrase(
-    rng: np.random.Generator, duration_s: float, *, f0: float, excitement: float, syllable_rate: float = 4.2
+    rng: np.random.Generator,
+    duration_s: float,
+    *,
+    f0: float,
+    excitement: float,
+    syllable_rate: float = 4.2,
+    legato: bool = False,
 ) -> np.ndarray:
     """One spoken phrase (unit RMS while voiced). Excitement 0..1 raises pitch, pace and effort.
 
     Loudness is applied by the caller, so a louder excited phrase is the caller's choice.
+    `legato` runs the syllables together (the voice never drops to silence inside a phrase), as a
+    sustained, flowing commentator does; otherwise each syllable ends in a short silence.
     """
     n = max(1, int(duration_s * RATE))
     t = np.arange(n) / RATE
@@ -75,7 +83,10 @@ def voice_phrase(
         for k, f in enumerate(formants):
             width = 80 + 60 * k
             voiced += sosfilt(_bandpass(max(60, f - width), f + width), source[seg]) * (1.0, 0.6, 0.3)[k]
-        env = np.sin(np.pi * np.clip(np.arange(m) / (0.72 * m), 0, 1)) ** 0.6
+        if legato:
+            env = 0.6 + 0.4 * np.sin(np.pi * np.arange(m) / m) ** 0.6
+        else:
+            env = np.sin(np.pi * np.clip(np.arange(m) / (0.72 * m), 0, 1)) ** 0.6
         syllable = voiced * env
         if rng.random() < 0.35:  # a consonant: short noise burst before the vowel
             k = min(m, int(0.05 * RATE))
@@ -128,8 +139,13 @@ def whistle(rng: np.random.Generator, duration_s: float) -> np.ndarray:
     return normalised(tone * trill * edge + breath * edge, 0.0)
 
 
-def music(rng: np.random.Generator, duration_s: float, *, busy: float = 1.0) -> np.ndarray:
-    """Pop-like music, unit RMS: a kick on every beat, hi-hats, bass and sustained harmonic chords."""
+def music(rng: np.random.Generator, duration_s: float, *, busy: float = 1.0, vibrato: bool = False) -> np.ndarray:
+    """Pop-like music, unit RMS: a kick on every beat, hi-hats, bass and sustained harmonic chords.
+
+    Plain, the chords are steady tones changing every bar; with `vibrato` each note wavers by about
+    a quarter tone at 5–6.5 Hz (as a singer's or a string section's does) and the chord changes
+    every two beats, so no partial holds still long enough to look like a fixed tone.
+    """
     n = int(duration_s * RATE)
     t = np.arange(n) / RATE
     bpm = rng.uniform(100, 132)
@@ -137,7 +153,8 @@ def music(rng: np.random.Generator, duration_s: float, *, busy: float = 1.0) -> 
     out = np.zeros(n)
     root = rng.uniform(100, 150)
     progression = [0, 5, 7, 3, 8, 10][: rng.integers(3, 6)]
-    bar = 4 * beat
+    bar = (2 if vibrato else 4) * beat
+    wobble_hz, wobble = (rng.uniform(5.0, 6.5), 0.015) if vibrato else (0.0, 0.0)
     for i, start in enumerate(np.arange(0, duration_s, bar)):
         a, b = int(start * RATE), min(n, int((start + bar) * RATE))
         if b <= a:
@@ -147,8 +164,10 @@ def music(rng: np.random.Generator, duration_s: float, *, busy: float = 1.0) -> 
         chord = np.zeros(b - a)
         for step in (0, 4, 7, 12):
             f = base * 2 ** (step / 12) * 2
+            # phase of a note whose frequency wavers by ±wobble around f (none for steady tones)
+            sway = wobble * f * np.cos(2 * np.pi * wobble_hz * tt + step) / wobble_hz if vibrato else 0.0
             for h in range(1, 6):
-                chord += np.sin(2 * np.pi * f * h * tt) / h**1.5
+                chord += np.sin(2 * np.pi * f * h * tt + h * sway) / h**1.5
         chord *= 0.35 * (1 - 0.3 * tt / bar)
         bass = np.sin(2 * np.pi * base / 2 * tt) * 0.8
         out[a:b] += chord + bass

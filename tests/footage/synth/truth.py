@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from footage.samples import truth_path
 
 MomentKind = Literal["goal", "chance", "applause", "laughter", "cheer"]
-NoiseKind = Literal["ad", "chant", "counter", "pa_music", "dance_music", "speech"]
+NoiseKind = Literal["ad", "chant", "counter", "pa_music", "dance_music", "speech", "shout"]
 BIG_KINDS = ("goal",)
 
 
