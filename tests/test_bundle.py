@@ -208,6 +208,7 @@ def test_unset_options_reach_the_server_as_empty_values_not_placeholders(
         "MCP_HIGHLIGHT_BACKEND": "local",
         "MCP_HIGHLIGHT_MAX_BYTES": "500MB",
         "NEMO_TOKEN": "",
+        "MCP_HIGHLIGHT_CONFIRM_CREDITS": "true",  # a boolean option always has its value
     }
 
 

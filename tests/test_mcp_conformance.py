@@ -12,11 +12,14 @@ from pathlib import Path
 import pytest
 from cloud_fake import CloudFake, cloud_fake  # noqa: F401 (fixture)
 from footage.samples import synth_clip
+from mcp.shared.exceptions import MCPError
 from mcp_harness import MEDIA_CACHE, ProgressLog, text_of
 from mcp_types import (
+    INVALID_PARAMS,
     ElicitRequestFormParams,
     ElicitRequestURLParams,
     ElicitResult,
+    ErrorData,
     PromptReference,
     ResourceTemplateReference,
 )
@@ -69,6 +72,7 @@ async def test_a_first_session_setup_report_progress_and_completions(
         assert not result.is_error, text_of(result)
         if mode == "legacy":  # a 2026-07-28 client learns capabilities per request, not from a handshake
             assert client.server_capabilities.completions is not None
+        prompt_errors = [await prompt_error(client, name, {}) for name in ("make_highlight_reel", "no_such_prompt")]
 
     assert not first.is_error, text_of(first)
     setup = first.structured_content["setup"]
@@ -84,6 +88,16 @@ async def test_a_first_session_setup_report_progress_and_completions(
     assert sid in from_prompt.completion.values
     assert nothing.completion.values == []
     assert shape.completion.values == ["9:16"]
+
+    missing, unknown = prompt_errors  # the client's mistakes: invalid params (-32602), saying what is wrong
+    assert missing.code == INVALID_PARAMS and "path" in missing.message
+    assert unknown.code == INVALID_PARAMS and "no_such_prompt" in unknown.message
+
+
+async def prompt_error(client, name: str, arguments: dict[str, str]) -> ErrorData:
+    with pytest.raises(MCPError) as raised:
+        await client.get_prompt(name, arguments)
+    return raised.value.error
 
 
 def PromptRef(name: str):

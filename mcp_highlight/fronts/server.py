@@ -19,6 +19,7 @@ from mcp_highlight.fronts import mcp_tools
 from mcp_highlight.fronts.completions import Completer
 from mcp_highlight.fronts.legacy_subscriptions import LegacySubscriptions
 from mcp_highlight.fronts.mcp_tools import Front, timeline_uri
+from mcp_highlight.fronts.prompt_errors import PromptErrors
 from mcp_highlight.fronts.tool_hints import SERVER_ICON, TOOL_ICONS, Backend, annotations_for
 from mcp_highlight.service.studio import Studio
 
@@ -49,6 +50,7 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
         website_url="https://pypi.org/project/mcp-highlight/",
         icons=[SERVER_ICON],
         lifespan=lifespan,
+        middleware=[PromptErrors()],
     )
     front.legacy.install(mcp)
     register_tools(mcp, studio.backend.name)
