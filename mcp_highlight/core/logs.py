@@ -71,6 +71,7 @@ def configure_logging(level: str = "info", *, json: bool | None = None, stream: 
     if not isinstance(numeric, int):
         numeric = logging.INFO
     logging.basicConfig(stream=stream or sys.stderr, level=numeric, format="%(message)s", force=True)
+    logging.getLogger("alembic").setLevel(max(numeric, logging.WARNING))  # its INFO lines say nothing to operators
     render_json = json if json is not None else not (stream or sys.stderr).isatty()
     structlog.configure(
         processors=[

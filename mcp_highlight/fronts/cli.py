@@ -20,6 +20,8 @@ from mcp_highlight.core.errors import BadInputError, HighlightError, shown_value
 from mcp_highlight.core.logs import get_logger
 from mcp_highlight.fronts.cli_report import print_analysis_summary, print_moments, print_reel, reel_report
 from mcp_highlight.fronts.client_setup import CLIENTS, install
+from mcp_highlight.fronts.cluster_commands import COMMANDS as CLUSTER_COMMANDS
+from mcp_highlight.fronts.cluster_commands import add_cluster_commands, run_cluster_command
 from mcp_highlight.fronts.terminal_progress import terminal_progress
 
 if TYPE_CHECKING:  # the heavy parts (engine, MCP server, HTTP) load only for the command that needs them
@@ -275,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     setup = sub.add_parser("setup", help="Add this installation to Claude Desktop's or Cursor's MCP servers.")
     setup.add_argument("client", choices=CLIENTS, help="claude (Claude Desktop) or cursor; the old file is kept.")
+    add_cluster_commands(sub)
     return parser
 
 
@@ -310,13 +313,15 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     command = args.command or "serve"
     # a server logs its work; a one-shot command shows progress and keeps the log to warnings unless asked
-    default_level = settings.log_level if command == "serve" or "MCP_HIGHLIGHT_LOG_LEVEL" in os.environ else "warning"
+    default_level = settings.log_level if command in ("serve", "worker") or "MCP_HIGHLIGHT_LOG_LEVEL" in os.environ else "warning"
     configure_logging(args.log_level or default_level)
     if command == "serve" and not hasattr(args, "http"):
         args.http, args.host, args.port = False, "127.0.0.1", 8765
     try:
         if command == "serve":
             _serve(args, settings)
+        elif command in CLUSTER_COMMANDS:
+            return run_cluster_command(args, settings)
         elif command == "doctor":
             report = anyio.run(diagnose, settings)
             print(report.model_dump_json(indent=2) if args.json else report.text())

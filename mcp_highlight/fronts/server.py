@@ -20,6 +20,7 @@ from mcp_highlight.fronts.completions import Completer
 from mcp_highlight.fronts.legacy_subscriptions import LegacySubscriptions
 from mcp_highlight.fronts.mcp_tools import Front, timeline_uri
 from mcp_highlight.fronts.prompt_errors import PromptErrors
+from mcp_highlight.fronts.request_state import shared_request_state
 from mcp_highlight.fronts.tool_hints import SERVER_ICON, TOOL_ICONS, Backend, annotations_for
 from mcp_highlight.service.studio import Studio
 
@@ -51,6 +52,7 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
         icons=[SERVER_ICON],
         lifespan=lifespan,
         middleware=[PromptErrors()],
+        request_state_security=shared_request_state(studio.settings),
     )
     front.legacy.install(mcp)
     register_tools(mcp, studio.backend.name)
