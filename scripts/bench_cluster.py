@@ -192,7 +192,8 @@ def cluster_run(server: str, source: Path, count: int, workers: int, chaos: bool
                     and worker != killed["worker"]
                     and done_at - killed["at"] <= 60,
                     "no job completed twice": twice == [],
-                    f"cancel stopped the render on a worker in {cancel['seconds']:.1f} s (target 5 s)": cancel["status"]
+                    f"cancel through haproxy stopped the render on a worker in {cancel['seconds']:.1f} s "
+                    "(client closes its request -> the job aborted in Procrastinate; target 5 s)": cancel["status"]
                     == "cancelled"
                     and cancel["seconds"] <= 5,
                     "progress rose at every notification, for every client": all(
