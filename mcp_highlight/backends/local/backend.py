@@ -7,6 +7,7 @@ import concurrent.futures
 import hashlib
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import anyio
@@ -14,9 +15,10 @@ import anyio
 from mcp_highlight.backends.describe_edit import describe_edit
 from mcp_highlight.backends.local import intake
 from mcp_highlight.backends.local.cluster_jobs import QueuedJobs
+from mcp_highlight.backends.local.media_items import describe_media
 from mcp_highlight.backends.local.render_job import RenderJob, run_export
 from mcp_highlight.backends.local.render_queue import RenderQueue
-from mcp_highlight.backends.local.store import Store, new_id
+from mcp_highlight.backends.local.store import Store
 from mcp_highlight.backends.local.timeline import apply_edit, draft_to_spec, needs_replan
 from mcp_highlight.backends.models import (
     Credits,
@@ -106,7 +108,9 @@ class LocalBackend:
         try:
             kind = await anyio.to_thread.run_sync(intake.kind_of, path)  # reads the file's head: off the loop
             progress(0.9, "Checking the file")
-            item = await anyio.to_thread.run_sync(self._describe, path, kind)
+            item = await anyio.to_thread.run_sync(
+                describe_media, path, kind, self.settings.max_bytes, self.settings.media_limits()
+            )
         except BaseException:
             if fresh:  # a download we cannot use is not kept
                 path.unlink(missing_ok=True)
@@ -122,47 +126,6 @@ class LocalBackend:
         if kind == "video":
             message += " Analysis has started in the background."
         return UploadResult(session_id=sid, media=item, message=message)
-
-    def _describe(self, path: Path, kind: str) -> MediaItem:
-        mid = new_id("med")
-        if kind == "video":
-            info = probe(path, max_bytes=self.settings.max_bytes, limits=self.settings.media_limits())
-            width, height = info.video.display_size if info.video else (None, None)
-            return MediaItem(
-                id=mid,
-                name=path.name,
-                kind="video",
-                path=str(path),
-                info=info.describe(),
-                duration_s=info.duration_s,
-                width=width,
-                height=height,
-                has_audio=info.has_audio,
-                size_bytes=info.size_bytes,
-            )
-        if kind == "audio":
-            info = probe_audio(path, limits=self.settings.media_limits())
-            return MediaItem(
-                id=mid,
-                name=path.name,
-                kind="audio",
-                path=str(path),
-                info=info.describe(),
-                duration_s=info.duration_s,
-                has_audio=True,
-                size_bytes=info.size_bytes,
-            )
-        image = probe_image(path, limits=self.settings.media_limits())
-        return MediaItem(
-            id=mid,
-            name=path.name,
-            kind="image",
-            path=str(path),
-            info=f"{image.width}x{image.height} image",
-            width=image.width,
-            height=image.height,
-            size_bytes=path.stat().st_size,
-        )
 
     # analysis -------------------------------------------------------------------------------
     def _start_analysis(self, item: MediaItem) -> concurrent.futures.Future[Analysis]:
@@ -322,6 +285,9 @@ class LocalBackend:
             metered=False,
             message="Local work is not metered: analysis and rendering run on this computer, free and unlimited.",
         )
+
+    def credits_needed(self, steps: Sequence[str]) -> int:
+        return 0  # nothing is metered here
 
     # export ---------------------------------------------------------------------------------
     async def export(
