@@ -10,15 +10,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from footage.samples import GENERATOR_VERSION, GroundTruth, load_truth, synth_clip, synth_game, truth_path
 from footage.synth.broadcast import BROADCAST_VERSION, synth_broadcast
 from footage.synth.event_recording import EVENT_VERSION, synth_event
 from footage.synth.truth import RecordingTruth, load_recording_truth
 from media_files import MEDIA_CACHE
+from throwaway_postgres import PostgresMissing, throwaway_postgres
 
 MakeMedia = Callable[..., Path]
 MakeGame = Callable[..., tuple[Path, GroundTruth]]
@@ -142,3 +145,25 @@ def broadcast_1080(make_recording: Callable[..., Recording]) -> Recording:
 def event_720(make_recording: Callable[..., Recording]) -> Recording:
     """A 4-minute wedding-style recording: speeches, laughter, applause, a loud dance set."""
     return make_recording("event", "event720.mp4", duration_s=240.0, seed=3)
+
+
+# PostgreSQL for the cluster tests ----------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """One throwaway PostgreSQL per test process. CI must run these tests: there, missing binaries fail."""
+    try:
+        with throwaway_postgres("postgres") as url:
+            yield url
+    except PostgresMissing as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"{exc} CI runs the PostgreSQL tests: .ci/run installs Debian's postgresql package.")
+        pytest.skip(f"{exc} Install Debian's postgresql package (apt-get install postgresql) to run this test.")
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A new empty database on the session's server, for one test."""
+    name = f"t_{secrets.token_hex(6)}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return postgres_server.rsplit("/", 1)[0] + f"/{name}"

@@ -56,12 +56,15 @@ def test_settings_read_every_listed_variable(monkeypatch: pytest.MonkeyPatch, tm
         "media_roots": str(tmp_path / "media"),
         "allow_networks": "192.168.1.0/24",
         "download_timeout_s": "60.0",
+        "database_url": "postgresql://highlight@127.0.0.1:5432/highlight",
+        "state_keys": "k" * 32,
         "max_duration_s": "3600.0",
         "max_frame_side": "4096",
         "max_pixels": "1000000",
         "max_streams": "8",
         "upload_quota_bytes": "123456",
         "max_renders": "2",
+        "confirm_credits": "False",
     }
     assert set(values) == set(ENV_NAMES)  # a new setting needs a value here too
     for field, name in ENV_NAMES.items():
@@ -147,6 +150,8 @@ NOT_IN_BUNDLE = {
     "MCP_HIGHLIGHT_MEDIA_ROOTS": "HTTP mode only; the bundle serves stdio",
     "MCP_HIGHLIGHT_ALLOW_NETWORKS": "HTTP mode only; the bundle serves stdio",
     "MCP_HIGHLIGHT_DOWNLOAD_TIMEOUT": "the default (10 minutes) suits a desktop; operators of HTTP servers tune it",
+    "MCP_HIGHLIGHT_DATABASE_URL": "cluster mode only; a desktop install is embedded (SQLite)",
+    "MCP_HIGHLIGHT_STATE_KEYS": "replicas behind a load balancer only; the bundle serves stdio",
     "MCP_HIGHLIGHT_MAX_DURATION": "a safety limit for servers; 12 hours suits a desktop",
     "MCP_HIGHLIGHT_MAX_FRAME_SIDE": "a safety limit for servers; 8K suits a desktop",
     "MCP_HIGHLIGHT_MAX_PIXELS": "a safety limit for servers; 8K suits a desktop",
@@ -172,7 +177,7 @@ def test_defaults_in_server_json_and_the_manifest_are_the_settings_defaults(monk
             assert variable["default"] == Settings.model_fields[field_of[variable["name"]]].default, variable["name"]
     for name, value in MCP_CONFIG["env"].items():
         default = MANIFEST["user_config"][PLACEHOLDER.fullmatch(value).group(1)]["default"]  # type: ignore[union-attr]
-        monkeypatch.setenv(name, default)
+        monkeypatch.setenv(name, json.dumps(default) if isinstance(default, bool) else str(default))  # as hosts pass it
     from_manifest = Settings.from_env(home="/nowhere")
     assert from_manifest == Settings(home="/nowhere")  # an untouched install behaves as no configuration at all
 

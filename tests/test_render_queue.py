@@ -46,7 +46,7 @@ async def test_three_exports_at_once_render_one_at_a_time_and_the_waiting_say_th
             with guard:
                 at_once[0] -= 1
 
-    monkeypatch.setattr("mcp_highlight.backends.local.backend.export_all", counted)
+    monkeypatch.setattr("mcp_highlight.backends.local.render_job.export_all", counted)  # the render, wherever it runs
     try:
         sessions = []
         for length in (5, 6, 7):  # three different drafts: nothing to share between them

@@ -33,12 +33,15 @@ ENV_NAMES = {
     "media_roots": "MCP_HIGHLIGHT_MEDIA_ROOTS",
     "allow_networks": "MCP_HIGHLIGHT_ALLOW_NETWORKS",
     "download_timeout_s": "MCP_HIGHLIGHT_DOWNLOAD_TIMEOUT",
+    "database_url": "MCP_HIGHLIGHT_DATABASE_URL",
+    "state_keys": "MCP_HIGHLIGHT_STATE_KEYS",
     "max_duration_s": "MCP_HIGHLIGHT_MAX_DURATION",
     "max_frame_side": "MCP_HIGHLIGHT_MAX_FRAME_SIDE",
     "max_pixels": "MCP_HIGHLIGHT_MAX_PIXELS",
     "max_streams": "MCP_HIGHLIGHT_MAX_STREAMS",
     "upload_quota_bytes": "MCP_HIGHLIGHT_UPLOAD_QUOTA",
     "max_renders": "MCP_HIGHLIGHT_MAX_RENDERS",
+    "confirm_credits": "MCP_HIGHLIGHT_CONFIRM_CREDITS",
 }
 """Every setting's environment variable: the one list that server.json, manifest.json and the README follow."""
 
@@ -70,6 +73,12 @@ class Settings(BaseModel):
     media_roots: str | None = Field(None, description="HTTP mode: folders local paths may come from.")
     allow_networks: str | None = Field(None, description="HTTP mode: private networks URLs may point at.")
     download_timeout_s: float = Field(600.0, gt=0, description="Longest a URL download may take in total.")
+    database_url: SecretStr | None = Field(
+        None, description="Cluster mode: the PostgreSQL (postgresql://…) holding state and jobs; unset = SQLite."
+    )
+    state_keys: SecretStr | None = Field(
+        None, description="Replicas: comma-separated secrets (32+ bytes) sealing MCP request state; first one seals."
+    )
     max_duration_s: float = MediaLimits.model_fields["max_duration_s"]
     max_frame_side: int = MediaLimits.model_fields["max_frame_side"]
     max_pixels: int = MediaLimits.model_fields["max_pixels"]
@@ -78,6 +87,7 @@ class Settings(BaseModel):
         20 * 1024**3, gt=0, description="Most bytes of downloaded media kept for one token (or the local user)."
     )
     max_renders: int = Field(1, ge=1, le=64, description="Exports rendering at once; the others wait in line.")
+    confirm_credits: bool = Field(True, description="Ask the user before a request that spends cloud credits.")
     _remote: bool = PrivateAttr(default=False)
 
     @field_validator("backend", "log_level", mode="before")
@@ -133,6 +143,11 @@ class Settings(BaseModel):
             media_roots=parse_roots(self.media_roots),
             allow_networks=parse_networks(self.allow_networks),
         )
+
+    @property
+    def cluster(self) -> bool:
+        """True with a database URL: state and jobs in PostgreSQL, renders on `mcp-highlight worker`s."""
+        return self.database_url is not None
 
     @property
     def renders_dir(self) -> Path:

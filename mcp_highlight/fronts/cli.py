@@ -19,6 +19,9 @@ from mcp_highlight.backends.models import Cli, EditRequest, ExportRequest
 from mcp_highlight.core.errors import BadInputError, HighlightError, shown_value
 from mcp_highlight.core.logs import get_logger
 from mcp_highlight.fronts.cli_report import print_analysis_summary, print_moments, print_reel, reel_report
+from mcp_highlight.fronts.client_setup import CLIENTS, install
+from mcp_highlight.fronts.cluster_commands import COMMANDS as CLUSTER_COMMANDS
+from mcp_highlight.fronts.cluster_commands import add_cluster_commands, run_cluster_command
 from mcp_highlight.fronts.terminal_progress import terminal_progress
 
 if TYPE_CHECKING:  # the heavy parts (engine, MCP server, HTTP) load only for the command that needs them
@@ -26,6 +29,10 @@ if TYPE_CHECKING:  # the heavy parts (engine, MCP server, HTTP) load only for th
     from mcp_highlight.service.studio import Studio
 
 log = get_logger(__name__)
+NO_COMMAND_NOTICE = (
+    "mcp-highlight: no command given and stdin is not a terminal, so this serves MCP on stdin/stdout "
+    "(as `mcp-highlight serve`). `mcp-highlight --help` lists the commands."
+)
 
 
 # progress -------------------------------------------------------------------------------------
@@ -267,19 +274,32 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor", help="What works here (codecs, folders, disk, backend, cloud token), what to do next."
     )
     doctor.add_argument("--json", action="store_true", help="Print the report as JSON.")
+
+    setup = sub.add_parser("setup", help="Add this installation to Claude Desktop's or Cursor's MCP servers.")
+    setup.add_argument("client", choices=CLIENTS, help="claude (Claude Desktop) or cursor; the old file is kept.")
+    add_cluster_commands(sub)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    if args.command is None and sys.stdin.isatty():  # a person at a terminal, not a client speaking MCP on stdin
+def _without_a_command(parser: argparse.ArgumentParser) -> int | None:
+    """Plain `mcp-highlight`: the help for a person at a terminal; otherwise (an MCP client on stdin) it
+    says on stderr that it serves MCP, never silently, and returns None to serve."""
+    if sys.stdin.isatty():
         parser.print_help(sys.stderr)
         print(
             "\nMCP clients start `mcp-highlight serve` (or plain `mcp-highlight`) and talk on stdin/stdout.",
             file=sys.stderr,
         )
         return 0
+    print(NO_COMMAND_NOTICE, file=sys.stderr, flush=True)
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command is None and (code := _without_a_command(parser)) is not None:
+        return code
     import anyio
 
     from mcp_highlight.core.config import Settings
@@ -293,17 +313,21 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     command = args.command or "serve"
     # a server logs its work; a one-shot command shows progress and keeps the log to warnings unless asked
-    default_level = settings.log_level if command == "serve" or "MCP_HIGHLIGHT_LOG_LEVEL" in os.environ else "warning"
+    default_level = settings.log_level if command in ("serve", "worker") or "MCP_HIGHLIGHT_LOG_LEVEL" in os.environ else "warning"
     configure_logging(args.log_level or default_level)
     if command == "serve" and not hasattr(args, "http"):
         args.http, args.host, args.port = False, "127.0.0.1", 8765
     try:
         if command == "serve":
             _serve(args, settings)
+        elif command in CLUSTER_COMMANDS:
+            return run_cluster_command(args, settings)
         elif command == "doctor":
             report = anyio.run(diagnose, settings)
             print(report.model_dump_json(indent=2) if args.json else report.text())
             return 0 if report.ok else 1
+        elif command == "setup":
+            print(install(args.client, env_vars={"MCP_HIGHLIGHT_BACKEND": args.backend} if args.backend else None).text())
         elif command == "reel":
             print_reel(anyio.run(_reel, args, settings), as_json=args.json, quiet=args.quiet)
         elif command in ("analyse", "analyze"):

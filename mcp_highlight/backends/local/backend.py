@@ -7,21 +7,23 @@ import concurrent.futures
 import hashlib
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import anyio
 
 from mcp_highlight.backends.describe_edit import describe_edit
 from mcp_highlight.backends.local import intake
-from mcp_highlight.backends.local.exporting import export_all, exported_file
+from mcp_highlight.backends.local.cluster_jobs import QueuedJobs
+from mcp_highlight.backends.local.media_items import describe_media
+from mcp_highlight.backends.local.render_job import RenderJob, run_export
 from mcp_highlight.backends.local.render_queue import RenderQueue
-from mcp_highlight.backends.local.store import Store, new_id
+from mcp_highlight.backends.local.store import Store
 from mcp_highlight.backends.local.timeline import apply_edit, draft_to_spec, needs_replan
 from mcp_highlight.backends.models import (
     Credits,
     EditRequest,
     EditResult,
-    ExportedFile,
     ExportRequest,
     ExportResult,
     MediaItem,
@@ -62,7 +64,9 @@ class LocalBackend:
         settings.ensure_dirs()
         self.settings = settings
         self.renders_dir = settings.renders_dir
-        self.store = Store(settings.database)
+        url = settings.database_url.get_secret_value() if settings.database_url else None
+        self.store = Store(url, embedded=False) if url else Store.at(settings.database)
+        self._queue = QueuedJobs(self.store, url) if url else None  # cluster: jobs run on `mcp-highlight worker`s
         if self.store.interrupted:
             log.warning("renders_interrupted", count=self.store.interrupted)
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyse")
@@ -104,61 +108,24 @@ class LocalBackend:
         try:
             kind = await anyio.to_thread.run_sync(intake.kind_of, path)  # reads the file's head: off the loop
             progress(0.9, "Checking the file")
-            item = await anyio.to_thread.run_sync(self._describe, path, kind)
+            item = await anyio.to_thread.run_sync(
+                describe_media, path, kind, self.settings.max_bytes, self.settings.media_limits()
+            )
         except BaseException:
             if fresh:  # a download we cannot use is not kept
                 path.unlink(missing_ok=True)
             raise
         sid = session_id or self.store.create_session()
         self.store.add_media(sid, item)
-        if kind == "video":
+        if kind == "video" and self._queue is not None:
+            await anyio.to_thread.run_sync(self._queue.submit, sid, "analyse", item.id, item.model_dump_json())
+        elif kind == "video":
             self._start_analysis(item)
         progress(1.0, "Uploaded")
         message = f"Added {item.name} ({item.info}) to session {sid}."
         if kind == "video":
             message += " Analysis has started in the background."
         return UploadResult(session_id=sid, media=item, message=message)
-
-    def _describe(self, path: Path, kind: str) -> MediaItem:
-        mid = new_id("med")
-        if kind == "video":
-            info = probe(path, max_bytes=self.settings.max_bytes, limits=self.settings.media_limits())
-            width, height = info.video.display_size if info.video else (None, None)
-            return MediaItem(
-                id=mid,
-                name=path.name,
-                kind="video",
-                path=str(path),
-                info=info.describe(),
-                duration_s=info.duration_s,
-                width=width,
-                height=height,
-                has_audio=info.has_audio,
-                size_bytes=info.size_bytes,
-            )
-        if kind == "audio":
-            info = probe_audio(path, limits=self.settings.media_limits())
-            return MediaItem(
-                id=mid,
-                name=path.name,
-                kind="audio",
-                path=str(path),
-                info=info.describe(),
-                duration_s=info.duration_s,
-                has_audio=True,
-                size_bytes=info.size_bytes,
-            )
-        image = probe_image(path, limits=self.settings.media_limits())
-        return MediaItem(
-            id=mid,
-            name=path.name,
-            kind="image",
-            path=str(path),
-            info=f"{image.width}x{image.height} image",
-            width=image.width,
-            height=image.height,
-            size_bytes=path.stat().st_size,
-        )
 
     # analysis -------------------------------------------------------------------------------
     def _start_analysis(self, item: MediaItem) -> concurrent.futures.Future[Analysis]:
@@ -180,6 +147,8 @@ class LocalBackend:
             return future
 
     async def _await_analyses(self, items: list[MediaItem], progress: ProgressFn) -> dict[str, Analysis]:
+        if self._queue is not None:
+            return await self._queue.analyses(items, self.settings, progress)
         futures = {item.id: self._start_analysis(item) for item in items}
         while not all(f.done() for f in futures.values()):
             fractions = [
@@ -217,8 +186,10 @@ class LocalBackend:
         async with self._edit_locks[session_id]:
             return await self._edit(session_id, words, request, progress)
 
-    async def _edit(self, session_id: str, instruction: str | None, request: EditRequest, progress: ProgressFn) -> EditResult:
-        before, _ = self.store.draft(session_id)
+    async def _edit(
+        self, session_id: str, instruction: str | None, request: EditRequest, progress: ProgressFn
+    ) -> EditResult:
+        before, head = self.store.draft(session_id)
         media = self.store.media(session_id)
         notes: list[str] = []
         if request.undo or request.redo:
@@ -245,7 +216,7 @@ class LocalBackend:
         )
         notes = plan_notes + notes
         if after.fingerprint() != before.fingerprint():
-            self.store.push_draft(session_id, after, note=instruction or describe_edit(request))
+            self.store.push_draft(session_id, after, note=instruction or describe_edit(request), after_version=head)
         else:
             notes.append("Nothing changed: the timeline already looks like that.")
         progress(1.0, "Edit applied")
@@ -315,6 +286,9 @@ class LocalBackend:
             message="Local work is not metered: analysis and rendering run on this computer, free and unlimited.",
         )
 
+    def credits_needed(self, steps: Sequence[str]) -> int:
+        return 0  # nothing is metered here
+
     # export ---------------------------------------------------------------------------------
     async def export(
         self,
@@ -327,7 +301,7 @@ class LocalBackend:
         request = request or ExportRequest()
         draft, _ = self.store.draft(session_id)
         # one render per draft: a second export of the same draft waits, then reuses the first one's file
-        async with self._export_locks[(session_id, draft.fingerprint())], self._renders.turn(progress):
+        async with self._export_locks[(session_id, draft.fingerprint())]:
             return await self._export(session_id, draft, progress, output, request)
 
     async def _export(
@@ -339,7 +313,7 @@ class LocalBackend:
             # the same draft must never be handed its reel
             fingerprint += "-" + hashlib.sha1(request.model_dump_json().encode()).hexdigest()[:8]
         target = output or self.settings.renders_dir / f"reel-{session_id[-8:]}-{fingerprint}.mp4"
-        spec = draft_to_spec(draft, target)
+        draft_to_spec(draft, target)  # an impossible draft is refused here, before anything is queued
         previous = self.store.completed_job(session_id, fingerprint)
         if previous is not None and output is None and request.is_empty():
             result = ExportResult.model_validate_json(previous[1])
@@ -348,46 +322,30 @@ class LocalBackend:
                 return result.model_copy(update={"reused": True})
         used = {seg.m.src for track in draft.tracks_of(TrackType.VIDEO) for seg in track.sg}
         videos = [m for m in self.store.media(session_id) if m.id in used and m.kind == "video"]
-        analyses = await self._await_analyses(videos, scaled(progress, 0.0, 0.02)) if videos else {}
-        job = self.store.create_job(session_id, fingerprint)
+        job = RenderJob(
+            session_id=session_id,
+            fingerprint=fingerprint,
+            draft=draft.dump(),
+            request=request,
+            target=str(target),
+            videos=videos,
+        )
+        if self._queue is not None:  # cluster: the workers' concurrency is the line
+            return await self._queue.render(job, progress)
+        async with self._renders.turn(progress):
+            return await self._render_here(job, progress)
+
+    async def _render_here(self, job: RenderJob, progress: ProgressFn) -> ExportResult:
+        """Embedded: the render in this process, its job row kept for `state` and restarts."""
+        analyses = await self._await_analyses(job.videos, scaled(progress, 0.0, 0.02)) if job.videos else {}
+        job_id = self.store.create_job(job.session_id, job.fingerprint)
         try:
-            rendered, extras, shapes = await run_cancellable(
-                lambda p: export_all(spec, draft, request, analyses, p), scaled(progress, 0.02, 1.0)
-            )
+            result = await run_cancellable(lambda p: run_export(job, job_id, analyses, p), scaled(progress, 0.02, 1.0))
         except BaseException as exc:
             cancelled = isinstance(exc, anyio.get_cancelled_exc_class() | OperationCancelledError)
-            self.store.finish_job(job, "cancelled" if cancelled else "failed", error=public_text(exc)[:500])
+            self.store.finish_job(job_id, "cancelled" if cancelled else "failed", error=public_text(exc)[:500])
             raise
-        result = ExportResult(
-            session_id=session_id,
-            path=str(rendered.path),
-            uri=rendered.path.resolve().as_uri(),
-            duration_s=rendered.duration_s,
-            size_bytes=rendered.size_bytes,
-            width=rendered.width,
-            height=rendered.height,
-            render_id=job,
-            fast_path=rendered.fast_path,
-            fps=rendered.fps,
-            warnings=rendered.warnings,
-            chapters=extras.chapters_text,
-            chapters_path=str(extras.chapters_path),
-            cover_path=str(extras.cover_path),
-            clips=[
-                ExportedFile(
-                    path=str(c.path),
-                    uri=c.path.resolve().as_uri(),
-                    duration_s=c.duration_s,
-                    size_bytes=c.size_bytes,
-                    width=rendered.width,
-                    height=rendered.height,
-                )
-                for c in extras.clips
-            ],
-            timelines=[str(p) for p in extras.timeline_paths],
-            shapes=[exported_file(r) for r in shapes],
-        )
-        self.store.finish_job(job, "completed", path=str(rendered.path), result=result.model_dump_json())
+        self.store.finish_job(job_id, "completed", path=result.path, result=result.model_dump_json())
         return result
 
     # previews -------------------------------------------------------------------------------

@@ -132,12 +132,9 @@ def _drain(stream: IO[bytes], tail: collections.deque[str]) -> None:
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
+    """Stop ffmpeg at once: its output is a scratch file that is thrown away. (SIGTERM would have it flush
+    the encoder's look-ahead first: a second or two at 1080p, which a client's cancel would wait for.)"""
+    if proc.poll() is None:
         proc.kill()
         proc.wait()
 
