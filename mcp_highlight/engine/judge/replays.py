@@ -2,7 +2,7 @@
 
 A replay is a stretch that starts soon after a big moment and is set apart from live play by a
 transition at each end. Each sign below is only a hint (a wipe is how one broadcaster does it, not
-the rule); a stretch is a replay when its hints add up (`_evidence`):
+the rule); a stretch is a replay when they add up (`_evidence`):
 - a wipe: a run of frames far bigger than those around them (an animated graphic), from packet sizes;
 - an insert: a decoded keyframe unlike the keyframes either side (a graphic held for a moment, or one
   sliding across as a piece, which costs few bits);
@@ -10,9 +10,9 @@ the rule); a stretch is a replay when its hints add up (`_evidence`):
   by repeating frames (a share of the stretch);
 - the live moment seen again: keyframes inside that match the live moment's keyframes (grey
   thumbnails) better than they match the play before it;
-- the crowd stays quiet (it is reacting to nothing new); not required where the picture says enough
-  (a replay that starts while the roar fades).
-A plain cut is a transition but no hint: play is cut between cameras all the time.
+A replay needs two of these from the picture. A plain cut is a transition but no sign: play is cut
+between cameras all the time. A quiet crowd (reacting to nothing new) only breaks ties: a replay
+may start while the roar still fades.
 Read from the analysis's one pass over the picture (packet sizes, decoded keyframes): no decoding here.
 """
 
