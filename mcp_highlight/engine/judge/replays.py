@@ -4,15 +4,14 @@ A replay is a stretch that starts soon after a big moment and is set apart from 
 transition at each end. Each sign below is only a hint (a wipe is how one broadcaster does it, not
 the rule); a stretch is a replay when they add up (`_evidence`):
 - a wipe: a run of frames far bigger than those around them (an animated graphic), from packet sizes;
-- an insert: a decoded keyframe unlike the keyframes either side (a graphic held for a moment, or one
-  sliding across as a piece, which costs few bits);
 - repeats: near-empty frames, the same picture again: a freeze at a transition, or slow motion made
   by repeating frames (a share of the stretch);
 - the live moment seen again: keyframes inside that match the live moment's keyframes (grey
-  thumbnails) better than they match the play before it;
+  thumbnails, a pan allowed) better than they match the play before it.
 A replay needs two of these from the picture. A plain cut is a transition but no sign: play is cut
 between cameras all the time. A quiet crowd (reacting to nothing new) only breaks ties: a replay
-may start while the roar still fades.
+may start while the roar still fades. Not found: a flat or sliding graphic with no held picture (few
+bits, and between the keyframes decoded) around a replay that does not repeat the live shot.
 Read from the analysis's one pass over the picture (packet sizes, decoded keyframes): no decoding here.
 """
 
