@@ -14,6 +14,7 @@ import anyio
 from mcp_highlight.backends.describe_edit import describe_edit
 from mcp_highlight.backends.local import intake
 from mcp_highlight.backends.local.cluster_jobs import QueuedJobs
+from mcp_highlight.backends.local.media_items import describe
 from mcp_highlight.backends.local.render_job import RenderJob, run_export
 from mcp_highlight.backends.local.render_queue import RenderQueue
 from mcp_highlight.backends.local.store import Store, new_id
@@ -22,6 +23,7 @@ from mcp_highlight.backends.models import (
     Credits,
     EditRequest,
     EditResult,
+    ExportJob,
     ExportRequest,
     ExportResult,
     MediaItem,
@@ -106,7 +108,7 @@ class LocalBackend:
         try:
             kind = await anyio.to_thread.run_sync(intake.kind_of, path)  # reads the file's head: off the loop
             progress(0.9, "Checking the file")
-            item = await anyio.to_thread.run_sync(self._describe, path, kind)
+            item = await anyio.to_thread.run_sync(describe, new_id("med"), path, kind, self.settings)
         except BaseException:
             if fresh:  # a download we cannot use is not kept
                 path.unlink(missing_ok=True)
@@ -122,47 +124,6 @@ class LocalBackend:
         if kind == "video":
             message += " Analysis has started in the background."
         return UploadResult(session_id=sid, media=item, message=message)
-
-    def _describe(self, path: Path, kind: str) -> MediaItem:
-        mid = new_id("med")
-        if kind == "video":
-            info = probe(path, max_bytes=self.settings.max_bytes, limits=self.settings.media_limits())
-            width, height = info.video.display_size if info.video else (None, None)
-            return MediaItem(
-                id=mid,
-                name=path.name,
-                kind="video",
-                path=str(path),
-                info=info.describe(),
-                duration_s=info.duration_s,
-                width=width,
-                height=height,
-                has_audio=info.has_audio,
-                size_bytes=info.size_bytes,
-            )
-        if kind == "audio":
-            info = probe_audio(path, limits=self.settings.media_limits())
-            return MediaItem(
-                id=mid,
-                name=path.name,
-                kind="audio",
-                path=str(path),
-                info=info.describe(),
-                duration_s=info.duration_s,
-                has_audio=True,
-                size_bytes=info.size_bytes,
-            )
-        image = probe_image(path, limits=self.settings.media_limits())
-        return MediaItem(
-            id=mid,
-            name=path.name,
-            kind="image",
-            path=str(path),
-            info=f"{image.width}x{image.height} image",
-            width=image.width,
-            height=image.height,
-            size_bytes=path.stat().st_size,
-        )
 
     # analysis -------------------------------------------------------------------------------
     def _start_analysis(self, item: MediaItem) -> concurrent.futures.Future[Analysis]:
@@ -338,9 +299,11 @@ class LocalBackend:
         async with self._export_locks[(session_id, draft.fingerprint())]:
             return await self._export(session_id, draft, progress, output, request)
 
-    async def _export(
-        self, session_id: str, draft: Draft, progress: ProgressFn, output: Path | None, request: ExportRequest
-    ) -> ExportResult:
+    def _render_job(
+        self, session_id: str, draft: Draft, output: Path | None, request: ExportRequest
+    ) -> tuple[RenderJob, ExportResult | None]:
+        """The export as a job (a frozen copy of the draft, its target, its videos); with it the finished
+        result when a plain export of this unchanged draft already made a reel that is still there."""
         fingerprint = draft.fingerprint()
         if not request.is_empty():
             # an export with options (another first shape, a pack) is its own job and file: a plain export of
@@ -348,22 +311,26 @@ class LocalBackend:
             fingerprint += "-" + hashlib.sha1(request.model_dump_json().encode()).hexdigest()[:8]
         target = output or self.settings.renders_dir / f"reel-{session_id[-8:]}-{fingerprint}.mp4"
         draft_to_spec(draft, target)  # an impossible draft is refused here, before anything is queued
+        used = {seg.m.src for track in draft.tracks_of(TrackType.VIDEO) for seg in track.sg}
+        videos = [m for m in self.store.media(session_id) if m.id in used and m.kind == "video"]
+        job = RenderJob(
+            session_id=session_id, fingerprint=fingerprint, draft=draft.dump(), request=request, target=str(target),
+            videos=videos,
+        )
         previous = self.store.completed_job(session_id, fingerprint)
         if previous is not None and output is None and request.is_empty():
             result = ExportResult.model_validate_json(previous[1])
             if Path(result.path).is_file() and Path(result.path).stat().st_size == result.size_bytes:
-                progress(1.0, "Unchanged since the last export")
-                return result.model_copy(update={"reused": True})
-        used = {seg.m.src for track in draft.tracks_of(TrackType.VIDEO) for seg in track.sg}
-        videos = [m for m in self.store.media(session_id) if m.id in used and m.kind == "video"]
-        job = RenderJob(
-            session_id=session_id,
-            fingerprint=fingerprint,
-            draft=draft.dump(),
-            request=request,
-            target=str(target),
-            videos=videos,
-        )
+                return job, result.model_copy(update={"reused": True})
+        return job, None
+
+    async def _export(
+        self, session_id: str, draft: Draft, progress: ProgressFn, output: Path | None, request: ExportRequest
+    ) -> ExportResult:
+        job, reused = self._render_job(session_id, draft, output, request)
+        if reused is not None:
+            progress(1.0, "Unchanged since the last export")
+            return reused
         if self._queue is not None:  # cluster: the workers' concurrency is the line
             return await self._queue.render(job, progress)
         async with self._renders.turn(progress):
@@ -381,6 +348,33 @@ class LocalBackend:
             raise
         self.store.finish_job(job_id, "completed", path=result.path, result=result.model_dump_json())
         return result
+
+    # exports as tasks (cluster mode) --------------------------------------------------------
+    @property
+    def queues_exports(self) -> bool:
+        return self._queue is not None
+
+    async def start_export(self, session_id: str, request: ExportRequest) -> ExportJob:
+        """Queue the export and return its job at once (an MCP task); any replica reports on it by id."""
+        queue = self._cluster()
+        self.store.require_session(session_id)
+        draft, _ = self.store.draft(session_id)
+        job, reused = self._render_job(session_id, draft, None, request)
+        job_id = reused.render_id if reused is not None else await anyio.to_thread.run_sync(queue.submit_render, job)
+        return queue.export_job(job_id)
+
+    async def export_job(self, job_id: str) -> ExportJob:
+        return self._cluster().export_job(job_id)
+
+    async def cancel_export(self, job_id: str) -> None:
+        queue = self._cluster()
+        queue.export_job(job_id)  # the caller's own, or as if absent
+        await anyio.to_thread.run_sync(queue.cancel, job_id)
+
+    def _cluster(self) -> QueuedJobs:
+        if self._queue is None:
+            raise ImpossibleRequestError("Exports are tasks in cluster mode only (MCP_HIGHLIGHT_DATABASE_URL).")
+        return self._queue
 
     # previews -------------------------------------------------------------------------------
     async def contact_sheet(self, session_id: str) -> Path:
