@@ -40,7 +40,7 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
     served by the HTTP app's `/renders/<name>` route.
     """
     url = studio.settings.database_url
-    bus = None  # cluster: events through PostgreSQL
+    bus = SharedEvents(url.get_secret_value()) if url is not None else None  # cluster: events through PostgreSQL
     front = Front(studio=studio, legacy=LegacySubscriptions(), download_base=download_base, legacy_via_bus=bus is not None)
 
     async def relay(event: ServerEvent) -> None:
