@@ -47,6 +47,17 @@ def redact_processor(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> M
     return event_dict
 
 
+class _CurrentStderr:
+    """`sys.stderr` as it is at each write, not as it was when logging was configured: whoever swapped it
+    since (pytest's capture, an embedding app) may have closed the old one, and a log line must not fail."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
     """Idempotent; call once per process from a front (CLI or server)."""
     numeric = logging.getLevelName(level.upper())
@@ -65,7 +76,7 @@ def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
             structlog.processors.JSONRenderer() if render_json else structlog.dev.ConsoleRenderer(colors=False),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),
         cache_logger_on_first_use=False,
     )
 
