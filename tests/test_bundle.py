@@ -208,6 +208,7 @@ def test_unset_options_reach_the_server_as_empty_values_not_placeholders(
         "MCP_HIGHLIGHT_BACKEND": "local",
         "MCP_HIGHLIGHT_MAX_BYTES": "500MB",
         "NEMO_TOKEN": "",
+        "MCP_HIGHLIGHT_CONFIRM_CREDITS": "true",  # a boolean option always has its value
     }
 
 
@@ -253,7 +254,7 @@ def test_the_unpacked_bundle_serves_mcp_as_the_client_starts_it(
     assert sorted(t["name"] for t in tools) == sorted(t["name"] for t in MANIFEST["tools"])
     assert [p["name"] for p in prompts] == [p["name"] for p in MANIFEST["prompts"]]
     text = first["content"][0]["text"]
-    assert first["isError"] and "no sessions yet" in text
+    assert not first["isError"] and "No sessions yet" in text  # every check passed: a normal result
     assert f"ok   Output folder    {reels} is writable" in text and "ok   Encoder" in text
     assert reels.is_dir()
     assert peer.not_json == [], "stdout is the protocol: nothing else may be printed there"
@@ -266,3 +267,13 @@ def test_without_npm_the_build_says_what_it_needs(monkeypatch: pytest.MonkeyPatc
         bundle_script.ensure_mcpb(tmp_path / "empty-cache")
     assert bundle_script.main(["--cache", str(tmp_path / "empty-cache"), "--out", str(tmp_path / "dist")]) == 2
     assert not (tmp_path / "dist").exists()
+
+
+def test_the_readme_states_the_bundles_size(built: Path) -> None:
+    """The README's figure is the built bundle's, within 15 % (it moves a little with every change)."""
+    import re
+
+    stated = re.search(r"The bundle itself is about (\d+) KB", (ROOT / "README.md").read_text(encoding="utf-8"))
+    assert stated, "the README states the bundle's size"
+    measured = built.stat().st_size / 1024
+    assert abs(int(stated.group(1)) - measured) <= 0.15 * measured, f"the bundle is {measured:.0f} KB"

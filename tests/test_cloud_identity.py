@@ -6,7 +6,6 @@ import io
 import logging
 import socket
 import stat
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -172,13 +171,12 @@ async def test_a_server_that_never_answers_becomes_unavailable_not_a_hang(tmp_pa
 
 
 @pytest.fixture
-def captured_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
+def captured_logging() -> Iterator[io.StringIO]:
     """structlog and stdlib logging (httpx included) written to a buffer standing in for stderr."""
     buffer = io.StringIO()
     root = logging.getLogger()
     saved = root.handlers[:], root.level, logging.getLogger("httpx").level
-    monkeypatch.setattr(sys, "stderr", buffer)
-    configure_logging("debug", json=True)
+    configure_logging("debug", json=True, stream=buffer)
     logging.getLogger("httpx").setLevel(logging.DEBUG)
     yield buffer
     structlog.reset_defaults()

@@ -1,10 +1,13 @@
 """Pieces every front relies on: durations, the draft summary, redaction."""
 
+import io
+import sys
+
 import pytest
 
 from mcp_highlight.core.durations import format_seconds, parse_duration
 from mcp_highlight.core.errors import BadInputError
-from mcp_highlight.core.logs import redact_text, register_secret
+from mcp_highlight.core.logs import configure_logging, get_logger, redact_text, register_secret
 from mcp_highlight.draft.model import Draft, Segment, Track, summarize
 
 
@@ -84,3 +87,14 @@ def test_secrets_are_redacted_from_text() -> None:
     register_secret("s3cr3t-value-123")
     text = redact_text("Authorization: Bearer abc.def token nmv_usr_XYZ and s3cr3t-value-123")
     assert "abc.def" not in text and "nmv_usr_XYZ" not in text and "s3cr3t-value-123" not in text
+
+
+def test_log_lines_go_to_stderr_as_it_is_now_not_a_stream_closed_since(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    configure_logging("info", json=True)
+    first.close()  # e.g. a test's captured stream, or a front that swapped stderr
+    now = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", now)
+    get_logger("t").warning("still_heard", n=1)
+    assert '"event": "still_heard"' in now.getvalue()

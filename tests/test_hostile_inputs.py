@@ -372,7 +372,7 @@ async def test_with_two_tokens_each_sees_only_its_own_sessions(tmp_path: Path, s
             mine = await alice.call_tool("get_state", {})
             assert not mine.is_error and mine.structured_content["session_id"] == sid
             nothing = await bob.call_tool("get_state", {})
-            assert nothing.is_error and "no sessions" in text_of(nothing)
+            assert nothing.structured_content["session_id"] is None and "No sessions yet" in text_of(nothing)
             for tool, args in (("get_state", {"session_id": sid}), ("export_video", {"session_id": sid}),
                                ("edit_timeline", {"session_id": sid, "target_s": "5s"})):  # fmt: skip
                 foreign = await bob.call_tool(tool, args)

@@ -64,6 +64,7 @@ def test_settings_read_every_listed_variable(monkeypatch: pytest.MonkeyPatch, tm
         "max_streams": "8",
         "upload_quota_bytes": "123456",
         "max_renders": "2",
+        "confirm_credits": "False",
     }
     assert set(values) == set(ENV_NAMES)  # a new setting needs a value here too
     for field, name in ENV_NAMES.items():
@@ -176,7 +177,7 @@ def test_defaults_in_server_json_and_the_manifest_are_the_settings_defaults(monk
             assert variable["default"] == Settings.model_fields[field_of[variable["name"]]].default, variable["name"]
     for name, value in MCP_CONFIG["env"].items():
         default = MANIFEST["user_config"][PLACEHOLDER.fullmatch(value).group(1)]["default"]  # type: ignore[union-attr]
-        monkeypatch.setenv(name, default)
+        monkeypatch.setenv(name, json.dumps(default) if isinstance(default, bool) else str(default))  # as hosts pass it
     from_manifest = Settings.from_env(home="/nowhere")
     assert from_manifest == Settings(home="/nowhere")  # an untouched install behaves as no configuration at all
 

@@ -6,6 +6,7 @@ analysis behind a curve, where renders go) is asked for here, not found by `geta
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -48,6 +49,10 @@ class Backend(Protocol):
     async def state(self, session_id: str) -> SessionState: ...
 
     async def credits(self) -> Credits: ...
+
+    def credits_needed(self, steps: Sequence[str]) -> int:
+        """About how many credits these steps of a request cost here (0: free or not metered)."""
+        ...
 
     async def export(
         self,

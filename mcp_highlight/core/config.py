@@ -41,6 +41,7 @@ ENV_NAMES = {
     "max_streams": "MCP_HIGHLIGHT_MAX_STREAMS",
     "upload_quota_bytes": "MCP_HIGHLIGHT_UPLOAD_QUOTA",
     "max_renders": "MCP_HIGHLIGHT_MAX_RENDERS",
+    "confirm_credits": "MCP_HIGHLIGHT_CONFIRM_CREDITS",
 }
 """Every setting's environment variable: the one list that server.json, manifest.json and the README follow."""
 
@@ -86,6 +87,7 @@ class Settings(BaseModel):
         20 * 1024**3, gt=0, description="Most bytes of downloaded media kept for one token (or the local user)."
     )
     max_renders: int = Field(1, ge=1, le=64, description="Exports rendering at once; the others wait in line.")
+    confirm_credits: bool = Field(True, description="Ask the user before a request that spends cloud credits.")
     _remote: bool = PrivateAttr(default=False)
 
     @field_validator("backend", "log_level", mode="before")

@@ -22,10 +22,12 @@ class HighlightError(Exception):
     exit_code: int = 1
     code: str = "internal"
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, url: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.url = url
+        """A page the user opens to fix it (register, sign in, upgrade); never carries a secret."""
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}" if self.hint else self.message

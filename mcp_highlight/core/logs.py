@@ -6,8 +6,9 @@ import logging
 import os
 import re
 import sys
+import threading
 from collections.abc import MutableMapping
-from typing import Any
+from typing import IO, Any
 
 import structlog
 
@@ -47,25 +48,31 @@ def redact_processor(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> M
     return event_dict
 
 
-class _CurrentStderr:
-    """`sys.stderr` as it is at each write, not as it was when logging was configured: whoever swapped it
-    since (pytest's capture, an embedding app) may have closed the old one, and a log line must not fail."""
+class _Sink:
+    """structlog's output: a given stream, or else `sys.stderr` as it is at each line, never a stream kept
+    from configuration time (a front may swap stderr; a test's captured stream is closed after it)."""
 
-    def write(self, text: str) -> int:
-        return sys.stderr.write(text)
+    _lock = threading.Lock()
 
-    def flush(self) -> None:
-        sys.stderr.flush()
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self.stream = stream
+
+    def msg(self, message: str) -> None:
+        with self._lock:
+            print(message, file=self.stream or sys.stderr, flush=True)
+
+    log = debug = info = warn = warning = msg
+    fatal = failure = err = error = critical = exception = msg
 
 
-def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
-    """Idempotent; call once per process from a front (CLI or server)."""
+def configure_logging(level: str = "info", *, json: bool | None = None, stream: IO[str] | None = None) -> None:
+    """Idempotent; call once per process from a front (CLI or server). `stream` replaces stderr."""
     numeric = logging.getLevelName(level.upper())
     if not isinstance(numeric, int):
         numeric = logging.INFO
-    logging.basicConfig(stream=sys.stderr, level=numeric, format="%(message)s", force=True)
+    logging.basicConfig(stream=stream or sys.stderr, level=numeric, format="%(message)s", force=True)
     logging.getLogger("alembic").setLevel(max(numeric, logging.WARNING))  # its INFO lines say nothing to operators
-    render_json = json if json is not None else not sys.stderr.isatty()
+    render_json = json if json is not None else not (stream or sys.stderr).isatty()
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -76,7 +83,7 @@ def configure_logging(level: str = "info", *, json: bool | None = None) -> None:
             structlog.processors.JSONRenderer() if render_json else structlog.dev.ConsoleRenderer(colors=False),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),
+        logger_factory=lambda *_: _Sink(stream),
         cache_logger_on_first_use=False,
     )
 

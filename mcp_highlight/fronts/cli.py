@@ -19,6 +19,7 @@ from mcp_highlight.backends.models import Cli, EditRequest, ExportRequest
 from mcp_highlight.core.errors import BadInputError, HighlightError, shown_value
 from mcp_highlight.core.logs import get_logger
 from mcp_highlight.fronts.cli_report import print_analysis_summary, print_moments, print_reel, reel_report
+from mcp_highlight.fronts.client_setup import CLIENTS, install
 from mcp_highlight.fronts.cluster_commands import COMMANDS as CLUSTER_COMMANDS
 from mcp_highlight.fronts.cluster_commands import add_cluster_commands, run_cluster_command
 from mcp_highlight.fronts.terminal_progress import terminal_progress
@@ -28,6 +29,10 @@ if TYPE_CHECKING:  # the heavy parts (engine, MCP server, HTTP) load only for th
     from mcp_highlight.service.studio import Studio
 
 log = get_logger(__name__)
+NO_COMMAND_NOTICE = (
+    "mcp-highlight: no command given and stdin is not a terminal, so this serves MCP on stdin/stdout "
+    "(as `mcp-highlight serve`). `mcp-highlight --help` lists the commands."
+)
 
 
 # progress -------------------------------------------------------------------------------------
@@ -269,20 +274,32 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor", help="What works here (codecs, folders, disk, backend, cloud token), what to do next."
     )
     doctor.add_argument("--json", action="store_true", help="Print the report as JSON.")
+
+    setup = sub.add_parser("setup", help="Add this installation to Claude Desktop's or Cursor's MCP servers.")
+    setup.add_argument("client", choices=CLIENTS, help="claude (Claude Desktop) or cursor; the old file is kept.")
     add_cluster_commands(sub)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    if args.command is None and sys.stdin.isatty():  # a person at a terminal, not a client speaking MCP on stdin
+def _without_a_command(parser: argparse.ArgumentParser) -> int | None:
+    """Plain `mcp-highlight`: the help for a person at a terminal; otherwise (an MCP client on stdin) it
+    says on stderr that it serves MCP, never silently, and returns None to serve."""
+    if sys.stdin.isatty():
         parser.print_help(sys.stderr)
         print(
             "\nMCP clients start `mcp-highlight serve` (or plain `mcp-highlight`) and talk on stdin/stdout.",
             file=sys.stderr,
         )
         return 0
+    print(NO_COMMAND_NOTICE, file=sys.stderr, flush=True)
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command is None and (code := _without_a_command(parser)) is not None:
+        return code
     import anyio
 
     from mcp_highlight.core.config import Settings
@@ -309,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
             report = anyio.run(diagnose, settings)
             print(report.model_dump_json(indent=2) if args.json else report.text())
             return 0 if report.ok else 1
+        elif command == "setup":
+            print(install(args.client, env_vars={"MCP_HIGHLIGHT_BACKEND": args.backend} if args.backend else None).text())
         elif command == "reel":
             print_reel(anyio.run(_reel, args, settings), as_json=args.json, quiet=args.quiet)
         elif command in ("analyse", "analyze"):

@@ -13,8 +13,9 @@ from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any
 
+from mcp.server.elicitation import ElicitationResult
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.resolve import Resolve, Sample
+from mcp.server.mcpserver.resolve import Elicit, Resolve, Sample
 from mcp_types import CallToolResult, CreateMessageResult, ImageContent, SamplingMessage, TextContent
 from pydantic import Field, ValidationError
 
@@ -24,15 +25,22 @@ from mcp_highlight.backends.models import (
     EditRequest,
     ExportRequest,
     ExportResult,
-    SessionState,
     TimelineFormat,
     UploadResult,
 )
-from mcp_highlight.core.errors import HighlightError, InstructionNotUnderstoodError, UnknownSessionError, invalid_input
+from mcp_highlight.core.errors import HighlightError, InstructionNotUnderstoodError, invalid_input
 from mcp_highlight.core.limits import MAX_INSTRUCTION_CHARS, MAX_PATH_CHARS
 from mcp_highlight.core.logs import get_logger
 from mcp_highlight.fronts.legacy_subscriptions import LegacySubscriptions
 from mcp_highlight.fronts.mcp_progress import progress_notifications
+from mcp_highlight.fronts.spend_consent import (
+    GoAhead,
+    NotAsked,
+    offer_sign_in,
+    refusal_text,
+    spend_note,
+    spend_question,
+)
 from mcp_highlight.fronts.tool_results import (
     error_result,
     export_links,
@@ -41,7 +49,7 @@ from mcp_highlight.fronts.tool_results import (
     state_text,
     tool_result,
 )
-from mcp_highlight.service.studio import Studio, TimelineOutcome
+from mcp_highlight.service.studio import StateOverview, Studio, TimelineOutcome
 from mcp_highlight.service.understanding import Understood
 
 log = get_logger(__name__)
@@ -98,7 +106,7 @@ def tool_errors(fn: Any) -> Any:
         except (HighlightError, ValidationError) as raised:
             exc = invalid_input(raised) if isinstance(raised, ValidationError) else raised
             log.info("tool_error", tool=fn.__name__, code=exc.code, error=str(exc))
-            return error_result(str(exc))
+            return error_result(await offer_sign_in(kwargs.get("ctx"), exc))
 
     return wrapper
 
@@ -151,6 +159,17 @@ async def ask_model(
     )
 
 
+@with_edit_fields
+async def ask_before_spending(
+    session_id: str,
+    ctx: Context,
+    understood: Annotated[Understood | HighlightError, Resolve(read_words)],
+    **fields: Any,
+) -> Elicit[GoAhead] | NotAsked | HighlightError | None:
+    """Before a request the backend charges for: the question for the user (see spend_consent)."""
+    return await spend_question(front_of(ctx).studio, session_id, understood, fields, ctx)
+
+
 def sampled_request(sampled: CreateMessageResult | None) -> EditRequest | None:
     if sampled is None or not isinstance(sampled.content, TextContent):
         return None
@@ -201,6 +220,7 @@ async def edit_timeline(
     ctx: Context,
     understood: Annotated[Understood | HighlightError, Resolve(read_words)],
     sampled: Annotated[CreateMessageResult | None, Resolve(ask_model)],
+    consent: Annotated[ElicitationResult[GoAhead], Resolve(ask_before_spending)],
     instruction: Annotated[
         str | None, Field(max_length=MAX_INSTRUCTION_CHARS, description=INSTRUCTION_DESCRIPTION)
     ] = None,
@@ -211,12 +231,17 @@ async def edit_timeline(
     if isinstance(understood, HighlightError):
         raise understood
     understood = merge_request(understood, fields, sampled)
+    if (refused := refusal_text(consent)) is not None:
+        return error_result(refused)
     front = front_of(ctx)
     async with progress_notifications(ctx, "Editing") as progress:
         outcome = await front.studio.run(session_id, understood, progress)
     if outcome.edit is not None:
         await front.notify_timeline(ctx, session_id)
-    return tool_result(outcome, outcome_text(outcome))
+    text = outcome_text(outcome)
+    if note := spend_note(consent):
+        text = f"{text}\n{note}"
+    return tool_result(outcome, text)
 
 
 @tool_errors
@@ -224,25 +249,21 @@ async def get_state(
     ctx: Context,
     session_id: Annotated[str | None, Field(description="Omit for the most recent session.")] = None,
     contact_sheet: Annotated[bool, Field(description="Also return a picture of the reel's moments.")] = False,
-) -> Annotated[CallToolResult, SessionState]:
-    """The draft timeline, its one-line summary, the session's media and renders."""
+) -> Annotated[CallToolResult, StateOverview]:
+    """The draft timeline, its one-line summary, the session's media and renders. Before the first upload:
+    a setup check (what works on this machine) and what to do next."""
     studio = front_of(ctx).studio
-    if not session_id:
-        sessions = await studio.sessions()
-        if not sessions:  # a first call: say what works here and what to do next, not just "nothing yet"
-            report = await studio.diagnose()
-            raise UnknownSessionError(
-                "There are no sessions yet: upload_video(path) starts one.", hint="\n" + report.text()
-            )
-        session_id = sessions[0].session_id
-    state = await studio.state(session_id)
+    overview = await studio.overview(session_id)
+    if overview.setup is not None:  # a first call: what works here and what to do next
+        text = f"{overview.summary}\n{overview.setup.text()}"
+        return tool_result(overview, text) if overview.setup.ok else error_result(text)
     extra: list[Any] = []
     if contact_sheet:
-        png = await studio.contact_sheet(session_id)
+        png = await studio.contact_sheet(overview.session_id)
         extra.append(
             ImageContent(type="image", data=base64.b64encode(png.read_bytes()).decode(), mime_type="image/png")
         )
-    return tool_result(state, state_text(state), *extra)
+    return tool_result(overview, state_text(overview), *extra)
 
 
 @tool_errors

@@ -13,17 +13,19 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError
 from mcp.server.mcpserver.prompts.base import Message, UserMessage
 from mcp.server.subscriptions import ResourceUpdated, ServerEvent
-from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from mcp_highlight import __version__
 from mcp_highlight.core.errors import HighlightError
 from mcp_highlight.fronts import mcp_tools
+from mcp_highlight.fronts.completions import Completer
 from mcp_highlight.fronts.legacy_subscriptions import LegacySubscriptions
 from mcp_highlight.fronts.mcp_tasks import ExportTasks
 from mcp_highlight.fronts.mcp_tools import Front, timeline_uri
+from mcp_highlight.fronts.prompt_errors import PromptErrors
 from mcp_highlight.fronts.request_state import shared_request_state
 from mcp_highlight.fronts.shared_events import SharedEvents
+from mcp_highlight.fronts.tool_hints import SERVER_ICON, TOOL_ICONS, Backend, annotations_for
 from mcp_highlight.service.studio import Studio
 
 INSTRUCTIONS = """\
@@ -64,37 +66,36 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
         version=__version__,
         instructions=INSTRUCTIONS,
         website_url="https://pypi.org/project/mcp-highlight/",
+        icons=[SERVER_ICON],
         lifespan=lifespan,
+        middleware=[PromptErrors()],
         request_state_security=shared_request_state(studio.settings),
         subscriptions=bus,
         extensions=[ExportTasks()] if studio.queues_exports else None,
     )
     front.legacy.install(mcp)
-    register_tools(mcp)
+    register_tools(mcp, studio.backend.name)
     register_resources(mcp, studio)
     register_prompts(mcp)
+    mcp.completion()(Completer(studio).complete)
     return mcp
 
 
-def _hints(*, read_only: bool = False, idempotent: bool = False, open_world: bool = False) -> ToolAnnotations:
-    return ToolAnnotations(
-        readOnlyHint=read_only, destructiveHint=False, idempotentHint=idempotent, openWorldHint=open_world
-    )
-
-
-TOOLS: dict[Callable[..., Any], tuple[str, ToolAnnotations]] = {
-    mcp_tools.upload_video: ("Upload a video, image or music file", _hints(open_world=True)),
-    mcp_tools.edit_timeline: ("Edit the highlight reel", _hints()),
-    mcp_tools.get_state: ("Show the session's timeline", _hints(read_only=True, idempotent=True)),
-    mcp_tools.get_credits: ("Show the credit balance", _hints(read_only=True, idempotent=True)),
-    mcp_tools.export_video: ("Render the reel to an MP4", _hints(idempotent=True)),
+TOOLS: dict[Callable[..., Any], str] = {
+    mcp_tools.upload_video: "Upload a video, image or music file",
+    mcp_tools.edit_timeline: "Edit the highlight reel",
+    mcp_tools.get_state: "Show the session's timeline",
+    mcp_tools.get_credits: "Show the credit balance",
+    mcp_tools.export_video: "Render the reel to an MP4",
 }
-"""Each tool (the functions in mcp_tools) with its title and annotations."""
+"""Each tool (the functions in mcp_tools) with its title."""
 
 
-def register_tools(mcp: MCPServer) -> None:
-    for tool, (title, annotations) in TOOLS.items():
-        mcp.tool(title=title, annotations=annotations)(tool)
+def register_tools(mcp: MCPServer, backend: Backend) -> None:
+    """The five tools, with annotations true of `backend` (tool_hints) and their icons."""
+    for tool, title in TOOLS.items():
+        name = tool.__name__
+        mcp.tool(title=title, annotations=annotations_for(name, backend), icons=[TOOL_ICONS[name]])(tool)
 
 
 def register_resources(mcp: MCPServer, studio: Studio) -> None:
@@ -152,5 +153,22 @@ def make_highlight_reel(
     ]
 
 
+def change_highlight_reel(
+    session_id: Annotated[str, Field(description="The session whose reel to change.")],
+    change: Annotated[str, Field(description="What to change, in plain words.")] = "make it shorter",
+    shape: Annotated[str, Field(description="16:9, 9:16 (vertical) or 1:1; empty keeps the shape.")] = "",
+) -> list[Message]:
+    """Change an existing reel, show what changed, and export it again."""
+    shape_step = f" Then call edit_timeline with aspect {shape}." if shape else ""
+    return [
+        UserMessage(
+            f"Change the highlight reel of session {session_id}: call edit_timeline with that session id and the "
+            f"instruction {change!r}.{shape_step} Show me what changed (before -> after), then call export_video "
+            "and give me the file path."
+        )
+    ]
+
+
 def register_prompts(mcp: MCPServer) -> None:
     mcp.prompt(name="make_highlight_reel", title="Make a highlight reel")(make_highlight_reel)
+    mcp.prompt(name="change_highlight_reel", title="Change a highlight reel")(change_highlight_reel)

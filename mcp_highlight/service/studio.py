@@ -7,6 +7,7 @@ to the editor. Every answer has a readable message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import anyio
@@ -45,6 +46,29 @@ class TimelineOutcome(BaseModel):
     state: SessionState | None = None
     upload: UploadResult | None = None
     steps: list[Action] = Field(default_factory=list)
+
+
+class StateOverview(SessionState):
+    """`get_state`'s answer: a session's state or, before any session exists, the setup report instead."""
+
+    session_id: str | None = Field(None, description="None before the first upload.")  # type: ignore[assignment]
+    setup: DoctorReport | None = Field(None, description="Before the first upload: what works here, what to do.")
+
+
+class Spend(BaseModel):
+    """What a request costs on a metered backend, and the balance: what the user is asked before it runs."""
+
+    what: str = Field(description="The request in words: 'This edit', 'This edit and export'.")
+    credits: int
+    available: int | None
+
+    @property
+    def affordable(self) -> bool:
+        return self.available is None or self.available >= self.credits
+
+    def question(self) -> str:
+        have = "an unknown number" if self.available is None else str(self.available)
+        return f"{self.what} uses about {self.credits} credits; you have {have}. Go?"
 
 
 def make_backend(settings: Settings) -> Backend:
@@ -99,6 +123,28 @@ class Studio:
 
     async def state(self, session_id: str) -> SessionState:
         return await self.backend.state(session_id)
+
+    async def overview(self, session_id: str | None = None) -> StateOverview:
+        """A session's state (the most recent one when None); before the first upload, the setup report."""
+        if not session_id:
+            sessions = await self.sessions()
+            if not sessions:
+                report = await self.diagnose()
+                summary = "No sessions yet: upload_video(path) starts one."
+                return StateOverview(backend=self.backend.name, summary=summary, draft={}, setup=report)
+            session_id = sessions[0].session_id
+        return StateOverview.model_validate((await self.state(session_id)).model_dump())
+
+    async def spend(self, session_id: str, steps: Sequence[Action]) -> Spend | None:
+        """What these steps would cost, with the balance; None when they are free here. The session is
+        checked first, so nobody is asked to pay for work on a session that is gone."""
+        credits = self.backend.credits_needed(steps)
+        if credits <= 0:
+            return None
+        await self.backend.state(session_id)
+        balance = await self.backend.credits()
+        what = "This " + " and ".join(step for step in steps if step in ("upload", "edit", "export"))
+        return Spend(what=what, credits=credits, available=balance.available)
 
     async def sessions(self) -> list[SessionState]:
         return await self.backend.list_sessions()

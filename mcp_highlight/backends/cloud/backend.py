@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -63,6 +64,9 @@ log = get_logger(__name__)
 
 SESSION_PATH = "/api/tasks/me/with-session/nemo_agent"
 CREDITS_PATH = "/api/credits/balance/simple"
+EDIT_CREDITS = 50
+"""An edit's price, about (cloud-api.md: 50 a session, 100 a generated clip, export free); whether the agent
+generates clips is its own choice, so the session's price is the one known before it runs."""
 
 
 class CloudBackend:
@@ -216,11 +220,14 @@ class CloudBackend:
             parts.append(f"{total} in total")
         message = (
             ", ".join(parts)
-            + ". Editing costs about 50 credits a session, generation about 100 a clip; export is free."
+            + f". Editing costs about {EDIT_CREDITS} credits a session, generation about 100 a clip; export is free."
         )
         if available is not None and available <= 0:
             message += " " + (self.client.no_credits_error().hint or "")
         return Credits(available=available, frozen=frozen, total=total, metered=True, message=message)
+
+    def credits_needed(self, steps: Sequence[str]) -> int:
+        return EDIT_CREDITS if "edit" in steps else 0
 
     # --- upload ---------------------------------------------------------------------------------------------
 

@@ -124,12 +124,14 @@ class NemoClient:
         return NoCreditsError(
             "The free NemoVideo credits are used up.",
             hint=f"Register to get more and keep this project: {link} (or set NEMO_TOKEN to a registered account's token).",
+            url=link,
         )
 
     def plan_error(self) -> PlanRequiredError:
         return PlanRequiredError(
             "Register or upgrade your plan to unlock export.",
             hint=f"The free plan cannot export from NemoVideo; this is not a credits problem. Open {self.web_url} to register or upgrade.",
+            url=self.web_url,
         )
 
     def error_for(self, status: int, envelope: Envelope | None, body: Any, path: str) -> HighlightError | None:

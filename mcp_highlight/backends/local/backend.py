@@ -7,6 +7,7 @@ import concurrent.futures
 import hashlib
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import anyio
@@ -14,10 +15,10 @@ import anyio
 from mcp_highlight.backends.describe_edit import describe_edit
 from mcp_highlight.backends.local import intake
 from mcp_highlight.backends.local.cluster_jobs import QueuedJobs
-from mcp_highlight.backends.local.media_items import describe
+from mcp_highlight.backends.local.media_items import describe_media
 from mcp_highlight.backends.local.render_job import RenderJob, run_export
 from mcp_highlight.backends.local.render_queue import RenderQueue
-from mcp_highlight.backends.local.store import Store, new_id
+from mcp_highlight.backends.local.store import Store
 from mcp_highlight.backends.local.timeline import apply_edit, draft_to_spec, needs_replan
 from mcp_highlight.backends.models import (
     Credits,
@@ -108,7 +109,9 @@ class LocalBackend:
         try:
             kind = await anyio.to_thread.run_sync(intake.kind_of, path)  # reads the file's head: off the loop
             progress(0.9, "Checking the file")
-            item = await anyio.to_thread.run_sync(describe, new_id("med"), path, kind, self.settings)
+            item = await anyio.to_thread.run_sync(
+                describe_media, path, kind, self.settings.max_bytes, self.settings.media_limits()
+            )
         except BaseException:
             if fresh:  # a download we cannot use is not kept
                 path.unlink(missing_ok=True)
@@ -283,6 +286,9 @@ class LocalBackend:
             metered=False,
             message="Local work is not metered: analysis and rendering run on this computer, free and unlimited.",
         )
+
+    def credits_needed(self, steps: Sequence[str]) -> int:
+        return 0  # nothing is metered here
 
     # export ---------------------------------------------------------------------------------
     async def export(

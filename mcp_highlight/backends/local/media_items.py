@@ -1,22 +1,24 @@
-"""What an uploaded file is, as the session's `MediaItem`: probed once, within the configured limits."""
+"""What an uploaded file is, as the session's MediaItem: probed (within the limits) by its kind."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from mcp_highlight.backends.local.store import new_id
 from mcp_highlight.backends.models import MediaItem
-from mcp_highlight.core.config import Settings
+from mcp_highlight.core.limits import MediaLimits
 from mcp_highlight.engine.media.assets import probe_audio, probe_image
 from mcp_highlight.engine.media.probe import probe
 
 
-def describe(media_id: str, path: Path, kind: str, settings: Settings) -> MediaItem:
-    """A video, music file or image as a media record; a file we cannot read is refused with the reason."""
+def describe_media(path: Path, kind: str, max_bytes: int, limits: MediaLimits) -> MediaItem:
+    """Probe an uploaded file within the limits and say what it is; the probe raises on what we cannot use."""
+    mid = new_id("med")
     if kind == "video":
-        info = probe(path, max_bytes=settings.max_bytes, limits=settings.media_limits())
+        info = probe(path, max_bytes=max_bytes, limits=limits)
         width, height = info.video.display_size if info.video else (None, None)
         return MediaItem(
-            id=media_id,
+            id=mid,
             name=path.name,
             kind="video",
             path=str(path),
@@ -28,20 +30,20 @@ def describe(media_id: str, path: Path, kind: str, settings: Settings) -> MediaI
             size_bytes=info.size_bytes,
         )
     if kind == "audio":
-        sound = probe_audio(path, limits=settings.media_limits())
+        info = probe_audio(path, limits=limits)
         return MediaItem(
-            id=media_id,
+            id=mid,
             name=path.name,
             kind="audio",
             path=str(path),
-            info=sound.describe(),
-            duration_s=sound.duration_s,
+            info=info.describe(),
+            duration_s=info.duration_s,
             has_audio=True,
-            size_bytes=sound.size_bytes,
+            size_bytes=info.size_bytes,
         )
-    image = probe_image(path, limits=settings.media_limits())
+    image = probe_image(path, limits=limits)
     return MediaItem(
-        id=media_id,
+        id=mid,
         name=path.name,
         kind="image",
         path=str(path),
