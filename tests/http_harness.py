@@ -13,7 +13,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import httpx2
 import uvicorn
@@ -73,10 +73,10 @@ def serving_studio(studio: Studio, token: str = TOKEN, *, any_render: bool = Fal
 
 
 @asynccontextmanager
-async def http_client(base: str, token: str = TOKEN) -> AsyncIterator[Client]:
+async def http_client(base: str, token: str = TOKEN, **options: Any) -> AsyncIterator[Client]:
     async with (
         httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=60) as http,
-        Client(streamable_http_client(f"{base}/mcp", http_client=http)) as client,
+        Client(streamable_http_client(f"{base}/mcp", http_client=http), **options) as client,
     ):
         yield client
 

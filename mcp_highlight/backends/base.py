@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from mcp_highlight.backends.models import (
     Credits,
     EditRequest,
     EditResult,
+    ExportJob,
     ExportRequest,
     ExportResult,
     SessionState,
@@ -76,3 +77,18 @@ class Backend(Protocol):
     async def list_sessions(self) -> list[SessionState]: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class QueuedExports(Protocol):
+    """A backend whose exports can be jobs that any process follows (cluster mode), so they can be MCP
+    tasks: started without waiting, then read and cancelled by id from any replica."""
+
+    #: True when this backend's exports run on workers, whatever happens to the request that asked.
+    queues_exports: bool
+
+    async def start_export(self, session_id: str, request: ExportRequest) -> ExportJob: ...
+
+    async def export_job(self, job_id: str) -> ExportJob: ...
+
+    async def cancel_export(self, job_id: str) -> None: ...

@@ -268,3 +268,18 @@ class ExportResult(BaseModel):
         if self.chapters:
             lines.append("Chapters:\n" + self.chapters.rstrip())
         return "\n".join(lines)
+
+
+
+class ExportJob(BaseModel):
+    """An export as a job that any replica reports on (cluster mode), e.g. as an MCP task."""
+
+    id: str
+    session_id: str
+    status: Literal["queued", "running", "completed", "failed", "cancelled", "interrupted"]
+    progress: float = 0.0
+    message: str = ""
+    error: str | None = None
+    result: ExportResult | None = None
+    created_at: float
+    updated_at: float

@@ -77,12 +77,15 @@ class Front:
     studio: Studio
     legacy: LegacySubscriptions
     download_base: str | None = None
+    #: cluster mode: 2025 subscribers hear of changes from the shared event bus, whichever replica made them
+    legacy_via_bus: bool = False
 
     async def notify_timeline(self, ctx: Context, session_id: str) -> None:
         uri = timeline_uri(session_id)
         with suppress(Exception):
             await ctx.notify_resource_updated(uri)  # 2026 protocol: subscriptions/listen streams
-        await self.legacy.notify(uri)  # 2025 protocol: resources/subscribe
+        if not self.legacy_via_bus:
+            await self.legacy.notify(uri)  # 2025 protocol: resources/subscribe
 
 
 def front_of(ctx: Context) -> Front:
@@ -289,6 +292,11 @@ async def export_video(
     request = ExportRequest(clips=clips, timelines=timelines, aspects=aspects)
     async with progress_notifications(ctx, "Rendering") as progress:
         result = await front.studio.export(session_id, progress, request=request)
+    return export_outcome(front, result)
+
+
+def export_outcome(front: Front, result: ExportResult) -> CallToolResult:
+    """What export_video hands back, blocking or as an MCP task: the result, its download link, its files."""
     if front.download_base and (served := front.studio.served_name(Path(result.path))):
         result = result.model_copy(update={"download_url": f"{front.download_base.rstrip('/')}/renders/{served}"})
     return tool_result(result, export_text(result), *export_links(result))

@@ -13,7 +13,7 @@ from typing import Any
 
 from mcp_highlight.core.errors import names_only
 
-SCRUBBED_METHODS = {"tools/call", "resources/read", "prompts/get"}
+SCRUBBED_METHODS = {"tools/call", "resources/read", "prompts/get", "tasks/get"}  # tasks/get: a task's tool result
 
 
 def scrubbed(value: Any) -> Any:

@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError
 from mcp.server.mcpserver.prompts.base import Message, UserMessage
+from mcp.server.subscriptions import ResourceUpdated, ServerEvent
 from pydantic import Field
 
 from mcp_highlight import __version__
@@ -18,9 +20,11 @@ from mcp_highlight.core.errors import HighlightError
 from mcp_highlight.fronts import mcp_tools
 from mcp_highlight.fronts.completions import Completer
 from mcp_highlight.fronts.legacy_subscriptions import LegacySubscriptions
+from mcp_highlight.fronts.mcp_tasks import ExportTasks
 from mcp_highlight.fronts.mcp_tools import Front, timeline_uri
 from mcp_highlight.fronts.prompt_errors import PromptErrors
 from mcp_highlight.fronts.request_state import shared_request_state
+from mcp_highlight.fronts.shared_events import SharedEvents
 from mcp_highlight.fronts.tool_hints import SERVER_ICON, TOOL_ICONS, Backend, annotations_for
 from mcp_highlight.service.studio import Studio
 
@@ -37,11 +41,24 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
     `download_base` (HTTP mode, e.g. `http://127.0.0.1:8765`) adds a download link to every export,
     served by the HTTP app's `/renders/<name>` route.
     """
-    front = Front(studio=studio, legacy=LegacySubscriptions(), download_base=download_base)
+    url = studio.settings.database_url
+    bus = SharedEvents(url.get_secret_value()) if url is not None else None  # cluster: events through PostgreSQL
+    front = Front(studio=studio, legacy=LegacySubscriptions(), download_base=download_base, legacy_via_bus=bus is not None)
+
+    async def relay(event: ServerEvent) -> None:
+        if isinstance(event, ResourceUpdated):  # 2025 subscribers on this replica, whichever replica edited
+            await front.legacy.notify(event.uri)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[Front]:
-        yield front  # the studio is the caller's to close
+        if bus is None:
+            yield front  # the studio is the caller's to close
+            return
+        async with anyio.create_task_group() as group:
+            group.start_soon(bus.run, relay)
+            yield front
+            group.cancel_scope.cancel()
+        await bus.aclose()
 
     mcp = MCPServer(
         name="mcp-highlight",
@@ -53,6 +70,8 @@ def build_server(studio: Studio, *, download_base: str | None = None) -> MCPServ
         lifespan=lifespan,
         middleware=[PromptErrors()],
         request_state_security=shared_request_state(studio.settings),
+        subscriptions=bus,
+        extensions=[ExportTasks()] if studio.queues_exports else None,
     )
     front.legacy.install(mcp)
     register_tools(mcp, studio.backend.name)

@@ -13,20 +13,21 @@ from pathlib import Path
 import anyio
 from pydantic import BaseModel, Field
 
-from mcp_highlight.backends.base import Backend
+from mcp_highlight.backends.base import Backend, QueuedExports
 from mcp_highlight.backends.cloud import CloudBackend
 from mcp_highlight.backends.local import LocalBackend
 from mcp_highlight.backends.models import (
     Credits,
     EditRequest,
     EditResult,
+    ExportJob,
     ExportRequest,
     ExportResult,
     SessionState,
     UploadResult,
 )
 from mcp_highlight.core.config import Settings
-from mcp_highlight.core.errors import BadInputError
+from mcp_highlight.core.errors import BadInputError, ImpossibleRequestError
 from mcp_highlight.core.progress import ProgressFn, no_progress, scaled
 from mcp_highlight.engine.judge.analysis import Analysis
 from mcp_highlight.service.doctor import DoctorReport, diagnose
@@ -159,6 +160,25 @@ class Studio:
         request: ExportRequest | None = None,
     ) -> ExportResult:
         return await self.backend.export(session_id, progress=progress, output=output, request=request)
+
+    @property
+    def queues_exports(self) -> bool:
+        """Cluster mode: an export is a job any replica reports on, so it can be an MCP task."""
+        return isinstance(self.backend, QueuedExports) and self.backend.queues_exports
+
+    def _queued(self) -> QueuedExports:
+        if not isinstance(self.backend, QueuedExports) or not self.backend.queues_exports:
+            raise ImpossibleRequestError("Exports are tasks in cluster mode only (MCP_HIGHLIGHT_DATABASE_URL).")
+        return self.backend
+
+    async def start_export(self, session_id: str, request: ExportRequest) -> ExportJob:
+        return await self._queued().start_export(session_id, request)
+
+    async def export_job(self, job_id: str) -> ExportJob:
+        return await self._queued().export_job(job_id)
+
+    async def cancel_export(self, job_id: str) -> None:
+        await self._queued().cancel_export(job_id)
 
     async def contact_sheet(self, session_id: str) -> Path:
         return await self.backend.contact_sheet(session_id)

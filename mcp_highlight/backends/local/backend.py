@@ -24,6 +24,7 @@ from mcp_highlight.backends.models import (
     Credits,
     EditRequest,
     EditResult,
+    ExportJob,
     ExportRequest,
     ExportResult,
     MediaItem,
@@ -304,9 +305,11 @@ class LocalBackend:
         async with self._export_locks[(session_id, draft.fingerprint())]:
             return await self._export(session_id, draft, progress, output, request)
 
-    async def _export(
-        self, session_id: str, draft: Draft, progress: ProgressFn, output: Path | None, request: ExportRequest
-    ) -> ExportResult:
+    def _render_job(
+        self, session_id: str, draft: Draft, output: Path | None, request: ExportRequest
+    ) -> tuple[RenderJob, ExportResult | None]:
+        """The export as a job (a frozen copy of the draft, its target, its videos); with it the finished
+        result when a plain export of this unchanged draft already made a reel that is still there."""
         fingerprint = draft.fingerprint()
         if not request.is_empty():
             # an export with options (another first shape, a pack) is its own job and file: a plain export of
@@ -314,22 +317,26 @@ class LocalBackend:
             fingerprint += "-" + hashlib.sha1(request.model_dump_json().encode()).hexdigest()[:8]
         target = output or self.settings.renders_dir / f"reel-{session_id[-8:]}-{fingerprint}.mp4"
         draft_to_spec(draft, target)  # an impossible draft is refused here, before anything is queued
+        used = {seg.m.src for track in draft.tracks_of(TrackType.VIDEO) for seg in track.sg}
+        videos = [m for m in self.store.media(session_id) if m.id in used and m.kind == "video"]
+        job = RenderJob(
+            session_id=session_id, fingerprint=fingerprint, draft=draft.dump(), request=request, target=str(target),
+            videos=videos,
+        )
         previous = self.store.completed_job(session_id, fingerprint)
         if previous is not None and output is None and request.is_empty():
             result = ExportResult.model_validate_json(previous[1])
             if Path(result.path).is_file() and Path(result.path).stat().st_size == result.size_bytes:
-                progress(1.0, "Unchanged since the last export")
-                return result.model_copy(update={"reused": True})
-        used = {seg.m.src for track in draft.tracks_of(TrackType.VIDEO) for seg in track.sg}
-        videos = [m for m in self.store.media(session_id) if m.id in used and m.kind == "video"]
-        job = RenderJob(
-            session_id=session_id,
-            fingerprint=fingerprint,
-            draft=draft.dump(),
-            request=request,
-            target=str(target),
-            videos=videos,
-        )
+                return job, result.model_copy(update={"reused": True})
+        return job, None
+
+    async def _export(
+        self, session_id: str, draft: Draft, progress: ProgressFn, output: Path | None, request: ExportRequest
+    ) -> ExportResult:
+        job, reused = self._render_job(session_id, draft, output, request)
+        if reused is not None:
+            progress(1.0, "Unchanged since the last export")
+            return reused
         if self._queue is not None:  # cluster: the workers' concurrency is the line
             return await self._queue.render(job, progress)
         async with self._renders.turn(progress):
@@ -347,6 +354,33 @@ class LocalBackend:
             raise
         self.store.finish_job(job_id, "completed", path=result.path, result=result.model_dump_json())
         return result
+
+    # exports as tasks (cluster mode) --------------------------------------------------------
+    @property
+    def queues_exports(self) -> bool:
+        return self._queue is not None
+
+    async def start_export(self, session_id: str, request: ExportRequest) -> ExportJob:
+        """Queue the export and return its job at once (an MCP task); any replica reports on it by id."""
+        queue = self._cluster()
+        self.store.require_session(session_id)
+        draft, _ = self.store.draft(session_id)
+        job, reused = self._render_job(session_id, draft, None, request)
+        job_id = reused.render_id if reused is not None else await anyio.to_thread.run_sync(queue.submit_render, job)
+        return queue.export_job(job_id)
+
+    async def export_job(self, job_id: str) -> ExportJob:
+        return self._cluster().export_job(job_id)
+
+    async def cancel_export(self, job_id: str) -> None:
+        queue = self._cluster()
+        queue.export_job(job_id)  # the caller's own, or as if absent
+        await anyio.to_thread.run_sync(queue.cancel, job_id)
+
+    def _cluster(self) -> QueuedJobs:
+        if self._queue is None:
+            raise ImpossibleRequestError("Exports are tasks in cluster mode only (MCP_HIGHLIGHT_DATABASE_URL).")
+        return self._queue
 
     # previews -------------------------------------------------------------------------------
     async def contact_sheet(self, session_id: str) -> Path:

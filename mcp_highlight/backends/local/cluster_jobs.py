@@ -17,9 +17,15 @@ from mcp_highlight.backends.local import queue
 from mcp_highlight.backends.local.database import libpq_url
 from mcp_highlight.backends.local.render_job import RenderJob, analysis_of
 from mcp_highlight.backends.local.store import PROGRESS_CHANNEL, Store
-from mcp_highlight.backends.models import ExportResult, MediaItem
+from mcp_highlight.backends.models import ExportJob, ExportResult, MediaItem
 from mcp_highlight.core.config import Settings
-from mcp_highlight.core.errors import BackendError, ImpossibleRequestError, OperationCancelledError
+from mcp_highlight.core.errors import (
+    BackendError,
+    ImpossibleRequestError,
+    OperationCancelledError,
+    UnknownSessionError,
+    shown_value,
+)
 from mcp_highlight.core.progress import ProgressFn, no_progress, scaled
 from mcp_highlight.engine.judge.analysis import Analysis
 
@@ -42,10 +48,11 @@ class QueuedJobs:
             self.store.update_job(job_id, conn=conn, queue_id=queue_id)
         return job_id
 
+    def submit_render(self, job: RenderJob) -> str:
+        return self.submit(job.session_id, "render", job.fingerprint, job.model_dump_json())
+
     async def render(self, job: RenderJob, progress: ProgressFn) -> ExportResult:
-        job_id = await anyio.to_thread.run_sync(
-            self.submit, job.session_id, "render", job.fingerprint, job.model_dump_json()
-        )
+        job_id = await anyio.to_thread.run_sync(self.submit_render, job)
         row = await self.wait(job_id, progress)
         if row["status"] != "completed":
             raise BackendError(f"The render failed: {row['error'] or row['status']}")
@@ -77,6 +84,20 @@ class QueuedJobs:
         if row["status"] == "cancelled":
             raise OperationCancelledError("The render was cancelled.")
         return row
+
+    def export_job(self, job_id: str) -> ExportJob:
+        """One of the caller's export jobs, from its row; another token's job is as if absent."""
+        row = self.store.job(job_id)
+        try:
+            if row is not None and row["kind"] == "render":
+                self.store.require_session(row["session_id"])
+        except UnknownSessionError:
+            row = None
+        if row is None or row["kind"] != "render":
+            raise UnknownSessionError(f"There is no export {shown_value(job_id)}.")
+        result = ExportResult.model_validate_json(row["result"]) if row["result"] else None
+        fields = ("id", "session_id", "status", "progress", "message", "error", "created_at", "updated_at")
+        return ExportJob(**{name: row[name] for name in fields}, result=result)
 
     def cancel(self, job_id: str) -> None:
         row = self.store.job(job_id)
