@@ -40,11 +40,24 @@ def free_port() -> int:
 def serve_http(settings: Settings, token: str = TOKEN) -> Iterator[str]:
     """The HTTP app as `serve --http` builds it (remote mode), in a thread; yields the base URL."""
     settings = settings.for_remote_clients()
-    studio = Studio(LocalBackend(settings), settings)
+    with serving_studio(Studio(LocalBackend(settings), settings), token) as base:
+        yield base
+
+
+@contextmanager
+def serving_studio(studio: Studio, token: str = TOKEN, *, any_render: bool = False) -> Iterator[str]:
+    """`studio` behind build_server + build_http_app as `serve --http` puts them together, under uvicorn on
+    127.0.0.1 in a thread; yields the base URL. The caller owns the studio. `any_render` serves every file
+    in the renders folder to any token holder (for tests of the route's token and path checks alone)."""
     port = free_port()
     mcp = build_server(studio, download_base=f"http://127.0.0.1:{port}")
     app = build_http_app(
-        mcp, renders_dir=settings.renders_dir, host="127.0.0.1", port=port, token=token, may_download=studio.owns_render
+        mcp,
+        renders_dir=studio.settings.renders_dir,
+        host="127.0.0.1",
+        port=port,
+        token=token,
+        may_download=None if any_render else studio.owns_render,
     )
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -10,25 +10,20 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager, suppress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any, Literal
 
 import httpx2
-import uvicorn
 from cloud_fake import CloudFake, make_cloud_backend
-from http_harness import TOKEN, free_port
+from http_harness import TOKEN, serving_studio
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 from mcp_highlight.backends.local import LocalBackend
 from mcp_highlight.core.config import Settings
-from mcp_highlight.fronts.http_app import build_http_app
-from mcp_highlight.fronts.server import build_server
 from mcp_highlight.service.studio import Studio
 
 Transport = Literal["stdio", "http"]
@@ -52,25 +47,6 @@ def server_env(home: Path, fake: CloudFake | None, extra: dict[str, str]) -> dic
     if fake is not None:
         env.update(MCP_HIGHLIGHT_BACKEND="cloud", NEMO_API_URL=fake.base_url, NEMO_WEB_URL="https://web.example")
     return env
-
-
-@contextmanager
-def serving_http(studio: Studio) -> Iterator[str]:
-    """build_server + build_http_app under uvicorn on 127.0.0.1 with the bearer token; yields the MCP URL."""
-    port = free_port()
-    mcp = build_server(studio, download_base=f"http://127.0.0.1:{port}")
-    app = build_http_app(mcp, renders_dir=studio.settings.renders_dir, host="127.0.0.1", port=port, token=TOKEN)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def http_studio(home: Path, fake: CloudFake | None, env: dict[str, str]) -> Studio:
@@ -111,10 +87,10 @@ async def open_client(
         return
     studio = http_studio(home, fake, env)
     try:
-        with serving_http(studio) as url:
+        with serving_studio(studio) as base:
             async with (
                 httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60) as http,
-                Client(streamable_http_client(url, http_client=http), mode=mode, **client_args) as client,
+                Client(streamable_http_client(f"{base}/mcp", http_client=http), mode=mode, **client_args) as client,
             ):
                 yield client
     finally:

@@ -127,7 +127,7 @@ def test_clips_start_before_the_action_and_end_as_the_reaction_fades(
         m = clips[0]
         assert m.start_s <= goal.peak_s - 2.0  # the shot, with some of the build-up
         assert m.end_s <= goal.end_s + 6.0  # not the whole restart of play
-        assert 8.0 <= m.duration_s <= 20.0
+        assert 8.0 <= m.duration_s <= 20.0 + 1e-6  # 1e-6: edges are rounded to the ms apart, then subtracted
 
 
 def test_a_60_second_reel_of_many_moments_is_many_short_clips(request: pytest.FixtureRequest) -> None:

@@ -89,6 +89,15 @@ def test_segment_lengths_respect_the_limits() -> None:
     assert abs(plan.total_s - 120) <= 6
 
 
+def test_a_shot_cut_never_stretches_a_clip_past_the_longest_asked_for() -> None:
+    """A long reaction fills max_segment_s; a cut just past either edge must not add to it."""
+    wide = plan_reel([curve(600, {300: 0.9})], PlanRequest(moments=1, max_segment_s=8)).moments[0]
+    assert wide.duration_s == pytest.approx(8, abs=1e-6)
+    cuts = (wide.start_s - 1.0, wide.end_s + 1.0)
+    plan = plan_reel([curve(600, {300: 0.9}, cuts=cuts)], PlanRequest(target_s=60, max_segment_s=8, snap_s=1.5))
+    assert plan.moments and all(m.duration_s <= 8 + 1e-6 for m in plan.moments), plan.moments
+
+
 def test_when_few_moments_stand_out_the_reel_still_reaches_the_target_or_says_why() -> None:
     plan = plan_reel([curve(3600, {600: 0.9})], PlanRequest(target_s=60))
     assert covers(plan, 600)  # the one moment that stands out is in

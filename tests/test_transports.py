@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import httpx2
 import pytest
-import uvicorn
 from footage.samples import synth_clip
+from http_harness import TOKEN, serving_studio
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
@@ -26,8 +23,6 @@ from mcp_highlight.core.errors import BadInputError
 from mcp_highlight.fronts.http_app import build_http_app
 from mcp_highlight.fronts.server import build_server
 from mcp_highlight.service.studio import Studio
-
-TOKEN = "test-token-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
@@ -56,30 +51,11 @@ async def test_the_console_script_serves_stdio_and_makes_a_reel(tmp_path: Path, 
         assert abs(exported.structured_content["duration_s"] - 6) <= 1
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def http_server(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     settings = Settings(home=tmp_path / "home")
-    studio = Studio(LocalBackend(settings), settings)
-    port = _free_port()
-    mcp = build_server(studio, download_base=f"http://127.0.0.1:{port}")
-    app = build_http_app(mcp, renders_dir=settings.renders_dir, host="127.0.0.1", port=port, token=TOKEN)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", settings
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serving_studio(Studio(LocalBackend(settings), settings), any_render=True) as base:
+        yield base, settings
 
 
 def test_http_requests_without_the_right_token_get_401(http_server) -> None:

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import av
 import numpy as np
-from scipy.ndimage import uniform_filter1d
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy.ndimage import median_filter
 
+from mcp_highlight.engine.judge.speech import CHUNK_S, SpeechDetector, per_hop
 from mcp_highlight.engine.media import streams
 
 RATE = 16_000
@@ -33,13 +35,28 @@ class ReadState:
     error: BaseException | None = None
 
 
-HOP_FEATURES = ("energy", "bright", "voicing", "f0", "whistle", "stability", "flux")
+HOP_FEATURES = ("energy", "bright", "voicing", "f0", "whistle", "flux", "harmonic", "noise")
 """Per-hop (50 ms) features kept for the whole file (a few MB for two hours): the cues that need
-finer time than a window (syllables, a beat, a whistle's length) are read from these."""
+finer time than a window (syllables, a beat, a whistle's length) are read from these. `speech`
+(the voice model's probability, NaN where it was not needed) is added at the end."""
 PITCH_MIN_HZ, PITCH_MAX_HZ = 70.0, 420.0
-STABILITY_LAGS = (4, 7)
-"""Hops between the spectra compared for tonal stability (200 and 350 ms: longer than a syllable's
-vowel; two lags so a 5-per-second pulse such as laughter cannot line up with both)."""
+HARMONIC_LOW_HZ, HARMONIC_HIGH_HZ = 150.0, 2000.0
+"""Partials of chords and melodies; above 2 kHz a referee's whistle would count as a held tone."""
+HARMONIC_HOLD_HOPS = 15
+"""A partial is held when it stands out in the mean of 0.75 s of log spectra (HPSS's harmonic part,
+with a mean in place of the median: a tenth of the cost, and a gliding voice averages out more)."""
+NOISE_MIN_HOPS = 20
+"""The noise under speech is the minimum of each semitone band over the last 1 s (minimum
+statistics, Martin 2001): a voice moves between bands as its pitch and vowels change, so each band
+dips to the noise beneath it within a second or so, while a crowd's roar fills every band. 1 s, not
+1.5 s: a near miss's "ooh" peaks for a second or two, and a longer minimum cut it by 3-4 dB (issue 15:
+broadcast_720's chances measured 5 dB at 1.5 s, 7-8 dB at 1 s; the judgement sweep's recall rose)."""
+NOISE_LOW_HZ, NOISE_HIGH_HZ = 150.0, 7000.0
+"""...over the whole band a crowd fills, not only the voice's: an excited crowd is bright, and below
+2 kHz alone a reaction rose half as much as the sound did (4.5 dB of 9 on broadcast_720's chance at 4:19)."""
+HARMONIC_NEIGHBOURS = 7
+HARMONIC_PEAK_DB = 6.0
+"""...by 6 dB over the median of the 7 semitones around it (noise bands differ by 1-3 dB)."""
 
 
 @dataclass
@@ -52,6 +69,14 @@ class AudioWindows:
     hop_s: float = HOP / RATE
     hops: dict[str, np.ndarray] = field(default_factory=dict)
     """HOP_FEATURES, one value per hop from time 0 (NaN where no sound was read)."""
+
+
+def _semitone_starts(rate: int, nfft: int, low_hz: float, high_hz: float) -> np.ndarray:
+    """First rfft bin of each semitone from `low_hz` to `high_hz`, and one past the last
+    (low semitones narrower than a bin merge into it)."""
+    freqs = np.fft.rfftfreq(nfft, 1 / rate)
+    semitones = np.arange(0, 12 * np.log2(high_hz / low_hz) + 1)
+    return np.unique(np.searchsorted(freqs, low_hz * 2 ** (semitones / 12)))
 
 
 def _band_starts(rate: int, nfft: int) -> np.ndarray:
@@ -86,6 +111,8 @@ class AudioAccumulator:
         self.pending_len = 0
         self.prev_bands: np.ndarray | None = None
         self.window = np.hanning(self.hop).astype(np.float32)
+        self.power_scale = self.nfft * float(np.sum(self.window.astype(np.float64) ** 2))
+        """Parseval: a spectrum's power summed over bins, divided by this, is the hop's mean square."""
         self.band_starts = _band_starts(rate, self.nfft)
         freqs = np.fft.rfftfreq(self.nfft, 1 / rate)
         self.flat_bins = (freqs >= 100) & (freqs <= 6000)
@@ -94,10 +121,13 @@ class AudioAccumulator:
         self.whistle_bins = (freqs >= 2200) & (freqs <= 4200)
         self.total_bins = (freqs >= 150) & (freqs <= min(7500, 0.45 * rate))
         self.bright_bins = (freqs >= 2500) & (freqs <= min(7000, 0.45 * rate))
-        self.tonal_bins = (freqs >= 100) & (freqs <= 2500)
-        self.prev_spectra: np.ndarray | None = None
+        self.semitone_starts = _semitone_starts(rate, self.nfft, HARMONIC_LOW_HZ, HARMONIC_HIGH_HZ)
+        self.noise_starts = _semitone_starts(rate, self.nfft, NOISE_LOW_HZ, min(NOISE_HIGH_HZ, 0.45 * rate))
+        self.prev_semitones: np.ndarray | None = None
+        self.prev_smoothed: np.ndarray | None = None
         self.hop_parts: dict[str, list[np.ndarray]] = {name: [] for name in HOP_FEATURES}
         self.first_hop: int | None = None
+        self.speech = SpeechDetector(rate)
 
     def feed(self, samples: np.ndarray) -> None:
         self.pending.append(samples)
@@ -116,6 +146,7 @@ class AudioAccumulator:
         if k == 0:
             return
         blocks = data[: k * self.hop].reshape(k, self.hop)
+        self.speech.feed(blocks.reshape(-1))
         energy = np.mean(blocks.astype(np.float64) ** 2, axis=1)
         power = np.abs(np.fft.rfft(blocks * self.window, n=self.nfft, axis=1)) ** 2 + 1e-12
         logbands = np.log10(np.add.reduceat(power, self.band_starts, axis=1)[:, :BANDS] + 1e-10)
@@ -137,7 +168,7 @@ class AudioAccumulator:
         self.hops_done += k
 
     def _hop_features(self, power: np.ndarray, energy: np.ndarray, flux: np.ndarray) -> None:
-        """Voicing and pitch (autocorrelation of the low band), whistle peakiness, tonal stability."""
+        """Voicing and pitch (autocorrelation of the low band), whistle peakiness, held partials."""
         if self.first_hop is None:
             self.first_hop = round(self.start_s / (self.hop / self.rate))
         low = np.where(self.pitch_band, power, 0.0)
@@ -153,28 +184,45 @@ class AudioAccumulator:
         band = power[:, self.whistle_bins]
         peak = np.max(band[:, 1:-1] + band[:, :-2] + band[:, 2:], axis=1)
         whistle = peak / power[:, self.total_bins].sum(axis=1)
-        spectra = np.log(power[:, self.tonal_bins])
-        # Only the fine structure (partials standing above their neighbours) is compared, not the
-        # spectral envelope: a coloured noise keeps its tilt from hop to hop but not its fine detail.
-        spectra = spectra - uniform_filter1d(spectra, 9, axis=1, mode="nearest")
-        spectra -= spectra.mean(axis=1, keepdims=True)
-        spectra /= np.linalg.norm(spectra, axis=1, keepdims=True) + 1e-9
-        keep = max(STABILITY_LAGS)
-        history = spectra if self.prev_spectra is None else np.vstack([self.prev_spectra, spectra])
-        padded = np.vstack([np.repeat(history[:1], keep, axis=0), history])[-len(spectra) - keep :]
-        stability = np.min(
-            [np.einsum("ij,ij->i", spectra, padded[keep - lag : keep - lag + len(spectra)]) for lag in STABILITY_LAGS],
-            axis=0,
-        )
-        self.prev_spectra = history[-keep:]
         parts = self.hop_parts
         parts["energy"].append(energy.astype(np.float32))
         parts["bright"].append((power[:, self.bright_bins].sum(axis=1) / self.nfft**2).astype(np.float32))
         parts["voicing"].append(best.astype(np.float32))
         parts["f0"].append((self.rate / lag).astype(np.float32))
         parts["whistle"].append(whistle.astype(np.float32))
-        parts["stability"].append(stability.astype(np.float32))
         parts["flux"].append(flux.astype(np.float32))
+        logs = 10 * np.log10(np.add.reduceat(power, self.semitone_starts, axis=1)[:, :-1] + 1e-12)
+        parts["harmonic"].append(self._harmonic(logs))
+        noise_logs = 10 * np.log10(np.add.reduceat(power, self.noise_starts, axis=1)[:, :-1] + 1e-12)
+        parts["noise"].append(self._noise(noise_logs))
+
+    def _noise(self, logs: np.ndarray) -> np.ndarray:
+        """dB of the noise beneath any voice: per semitone band, the minimum over the last NOISE_MIN_HOPS
+        of its level (each averaged with the hop before), summed over the bands. Causal: read it
+        NOISE_MIN_HOPS / 2 hops late (sound_cues does)."""
+        keep = NOISE_MIN_HOPS
+        history = logs if self.prev_smoothed is None else np.vstack([self.prev_smoothed, logs])
+        if len(history) < len(logs) + keep:
+            history = np.vstack([np.repeat(history[:1], len(logs) + keep - len(history), axis=0), history])
+        self.prev_smoothed = history[-keep:]
+        smoothed = (history[1:] + history[:-1]) / 2
+        lowest = sliding_window_view(smoothed[-len(logs) - keep + 1 :], keep, axis=0).min(axis=2)
+        power = np.sum(10 ** (lowest / 10), axis=1) / self.power_scale  # mean square, as `energy`
+        return (10 * np.log10(power + 1e-12)).astype(np.float32)
+
+    def _harmonic(self, logs: np.ndarray) -> np.ndarray:
+        """Share of the sound in partials held for HARMONIC_HOLD_HOPS, on a semitone scale: a vibrato
+        (under a semitone) stays in its band and a chord held half a second is held, while speech
+        glides and changes vowel and noise has no partials. Carries its history across batches."""
+        keep = HARMONIC_HOLD_HOPS - 1
+        history = logs if self.prev_semitones is None else np.vstack([self.prev_semitones, logs])
+        if len(history) < len(logs) + keep:
+            history = np.vstack([np.repeat(history[:1], len(logs) + keep - len(history), axis=0), history])
+        self.prev_semitones = history[-keep:]
+        held = sliding_window_view(history, HARMONIC_HOLD_HOPS, axis=0).mean(axis=2)
+        peak = held - median_filter(held, size=(1, HARMONIC_NEIGHBOURS), mode="nearest") >= HARMONIC_PEAK_DB
+        power_held = 10 ** (held / 10)
+        return (np.sum(power_held * peak, axis=1) / np.maximum(power_held.sum(axis=1), 1e-12)).astype(np.float32)
 
     def _hops(self) -> dict[str, np.ndarray]:
         n = max(0, round(self.n * self.window_s / (self.hop / self.rate)))
@@ -185,6 +233,12 @@ class AudioAccumulator:
                 data = np.concatenate(parts)[: max(0, n - self.first_hop)]
                 values[self.first_hop : self.first_hop + data.size] = data
             out[name] = values
+        out["speech"] = np.full(n, np.nan, np.float32)
+        probs = self.speech.finish()
+        if probs.size and self.first_hop is not None:
+            hop_s = self.hop / self.rate
+            m = max(0, min(n - self.first_hop, int(probs.size * CHUNK_S / hop_s)))
+            out["speech"][self.first_hop : self.first_hop + m] = per_hop(probs, hop_s, m)
         return out
 
     def finish(self) -> AudioWindows:

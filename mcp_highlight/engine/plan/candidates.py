@@ -69,7 +69,11 @@ def candidates_of(index: int, analysis: Analysis, req: PlanRequest) -> list[Cand
             grow = req.min_segment_s - (end - start)
             start -= grow * 0.6
             end += grow * 0.4
-        start, end = max(lo, snap(start, cuts, req.snap_s)), min(hi, snap(end, cuts, req.snap_s))
+        snapped = max(lo, snap(start, cuts, req.snap_s)), min(hi, snap(end, cuts, req.snap_s))
+        if snapped[1] - snapped[0] <= req.max_segment_s:  # a cut never stretches a clip past the longest asked for
+            start, end = snapped
+        else:
+            start, end = max(lo, start), min(hi, end)
         if end - start >= min(req.min_segment_s, duration) * 0.999:
             out.append(Candidate(index, start, end, m.peak_s, m.rank, lo, hi, anchor=m.anchor_s, found=m))
     return out

@@ -49,7 +49,7 @@ def snap_edges(
                 continue
             start, end = (moved, c.end) if edge == "start" else (c.start, moved)
             current = sum(o.length for o in chosen)
-            ok = low <= start < end <= high and end - start >= req.min_segment_s
+            ok = low <= start < end <= high and req.min_segment_s <= end - start <= req.max_segment_s
             if ok and _fits(current + (end - start) - c.length, current, target):
                 chosen[i] = replace(c, start=start, end=end)
     return chosen
