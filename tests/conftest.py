@@ -156,7 +156,7 @@ def postgres_server() -> Iterator[str]:
             yield url
     except PostgresMissing as exc:
         if os.environ.get("CI"):
-            pytest.fail(f"{exc} CI runs the PostgreSQL tests: .ci/run installs Debian's postgresql package.")
+            pytest.fail(f"{exc} CI runs the PostgreSQL tests: scripts/test installs Debian's postgresql package.")
         pytest.skip(f"{exc} Install Debian's postgresql package (apt-get install postgresql) to run this test.")
 
 
