@@ -42,7 +42,7 @@ def _moments_and_replays(curves: Curves, video: VideoWindows | None) -> tuple[li
     if video is None or not moments or not crowd.size:
         return moments, []
     top = moments[0].rank
-    big = [m.peak_s for m in moments if m.rank >= BIG_MOMENT * top]
+    big = [(m.onset_s, m.peak_s) for m in moments if m.rank >= BIG_MOMENT * top]
     replays = find_replays(video, curves.scene_cuts, big, crowd, curves.window_s)
     return mark_replays(moments, replays), replays
 

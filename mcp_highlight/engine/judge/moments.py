@@ -91,15 +91,18 @@ def _mean(x: np.ndarray, a: float, b: float, window_s: float) -> float:
 
 
 def _shape(crowd_db: np.ndarray, p: int, window_s: float) -> float:
-    """1 for a reaction that rises and decays within seconds; lower for a level the crowd holds
-    (a chant, a singing end) or drifts into. 1 when there is no crowd measure."""
+    """1 for a reaction, a transient: the crowd stays near its peak for seconds, then fades. Lower
+    for a level the crowd holds (a chant, a singing end, a PA song it sings along to): the longer it
+    stays within HOLD_DB of the peak in the HOLD_AROUND_S either side, the lower, down to
+    SHAPE_FLOOR. 1 when there is no crowd measure."""
     if crowd_db.size <= p:
         return 1.0
-    level = crowd_db[p]
-    rise = level - crowd_db[max(0, p - round(C.RISE_S / window_s)) : p + 1].min()
-    later = crowd_db[p + round(C.DECAY_S[0] / window_s) : p + round(C.DECAY_S[1] / window_s) + 1]
-    decay = level - (float(later.mean()) if later.size else level)
-    return float(np.clip(min(rise, decay) / C.SHAPE_DB, C.SHAPE_FLOOR, 1.0))
+    near = round(C.HOLD_PEAK_S / window_s)
+    level = crowd_db[max(0, p - near) : p + near + 1].max()
+    around = round(C.HOLD_AROUND_S / window_s)
+    held = window_s * float(np.sum(crowd_db[max(0, p - around) : p + around + 1] >= level - C.HOLD_DB))
+    short, long = C.HOLD_S
+    return float(1.0 - (1.0 - C.SHAPE_FLOOR) * np.clip((held - short) / (long - short), 0.0, 1.0))
 
 
 def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
@@ -191,10 +194,11 @@ def find_moments(
 
 
 def mark_replays(moments: list[FoundMoment], replays: Sequence[Replay]) -> list[FoundMoment]:
-    """The moments with those inside a replay marked, and the live moment they repeat named."""
+    """The moments with those inside a replay marked, and the live moment they repeat named. A moment
+    is inside when its reaction starts there; the live moment itself may still roar into its replay."""
     out = []
     for m in moments:
-        inside = [r for r in replays if r.start_s <= m.peak_s <= r.end_s or r.start_s <= m.anchor_s <= r.end_s]
+        inside = [r for r in replays if r.start_s <= m.anchor_s <= r.end_s and r.of_s != m.peak_s]
         if inside:
             m = m.model_copy(update={"replay": True, "why": f"replay of {format_seconds(inside[0].of_s)}; {m.why}"})
         out.append(m)

@@ -56,7 +56,10 @@ EARLIER_S = (90.0, 25.0)
 """The play before it, for the margin: from 90 s to 25 s before the peak."""
 REPLAY_S = (3.0, 30.0)
 AFTER_MOMENT_S = 50.0
-"""A replay starts within this long after the moment's reaction peak."""
+"""A replay starts within this long after the moment's reaction peak..."""
+REPLAY_AFTER_ONSET_S = 2.0
+"""...and at least this long after the reaction's onset (the roar may still rise: generated early
+replays cut away 1-3 s after the roar's true peak, which the smoothed score places up to 1 s later)."""
 PICTURE_SIGNS = 2
 """Signs a replay needs from the picture: a wipe or a freeze at each end, slow motion, the live moment."""
 QUIET_CROWD = 0.5
@@ -236,16 +239,25 @@ def _evidence(s: _Stretch, start: Transition, end: Transition, peak: float) -> f
 
 
 def find_replays(
-    video: VideoWindows, cuts: list[float], big_moments: list[float], crowd: np.ndarray, window_s: float
+    video: VideoWindows,
+    cuts: list[float],
+    big_moments: list[tuple[float, float]],
+    crowd: np.ndarray,
+    window_s: float,
 ) -> list[Replay]:
-    """Replays of the big moments (peak times): the stretches between two transitions with the most
-    evidence, none overlapping another."""
+    """Replays of the big moments ((onset, peak) times): the stretches between two transitions with the
+    most evidence, none overlapping another. A replay may start before the reaction peaks: a director
+    cuts to it while the roar still swells."""
     marks = transitions(video, cuts)
     times, repeats = repeated(video)
     s = _Stretch(video, times, repeats, np.asarray(cuts, dtype=np.float64), crowd, window_s)
     scored: list[tuple[float, float, Transition, Transition, float]] = []
     for i, start in enumerate(marks):
-        before = [p for p in big_moments if 0 < start.start - p <= AFTER_MOMENT_S]
+        before = [
+            p
+            for onset, p in big_moments
+            if start.start - onset > REPLAY_AFTER_ONSET_S and start.start - p <= AFTER_MOMENT_S
+        ]
         if not before:
             continue
         for end in marks[i + 1 :]:
