@@ -92,6 +92,19 @@ def test_a_replay_cut_to_while_the_roar_still_swells_is_found_and_the_goal_stays
     assert not mark_replays([goal], found)[0].replay
 
 
+def test_a_stretch_where_another_big_reaction_starts_is_live_play_not_a_replay(media_cache: Path) -> None:
+    """A second goal soon after the first: the crowd's new roar starting inside a stretch that looks like
+    a replay of the first (transitions at each end) says it is live, so the stretch is not a replay."""
+    path, truth = _picture(media_cache, "noise", SEEDS[0])
+    n = int(SECONDS / W) + 1
+    video = read_video(path, n, W, 0.0, ReadState())
+    first = truth.replays[0]
+    moments = [(g.peak_s, g.peak_s) for g in truth.goals] + [(first.start_s + 3.0, first.start_s + 5.0)]
+    found = find_replays(video, scene_cuts(video), moments, np.zeros(n), W)
+    assert not any(f.start_s < first.start_s + 3.0 < f.end_s for f in found), found
+    assert all(_covers(found, r.start_s, r.end_s) for r in truth.replays[1:]), (found, truth.replays)
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="issue 15, not solved: a flat band or a graphic sliding as one piece costs few bits (packet sizes "

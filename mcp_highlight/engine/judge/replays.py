@@ -268,6 +268,8 @@ def find_replays(
                 scored.append((score, -gap, start, end, max(before)))
     chosen: list[Replay] = []
     for _, _, start, end, peak in sorted(scored, key=lambda x: (x[0], x[1]), reverse=True):
+        if any(start.start < onset < end.end and p != peak for onset, p in big_moments):
+            continue  # another big reaction starts inside: that is live play (a second goal), not a replay
         if all(end.end <= r.start_s or start.start >= r.end_s for r in chosen):
             chosen.append(Replay(start_s=start.start, end_s=end.end, of_s=peak))
     return sorted(chosen, key=lambda r: r.start_s)
