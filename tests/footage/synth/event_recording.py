@@ -99,14 +99,14 @@ def _sound(duration: float, moments, dance, speeches, rng: np.random.Generator, 
             place(m.peak_s, laughter(rng, length), db(-25 + rng.uniform(-2, 2)))
             continue
         if v.crowd == "real":  # recorded applause (and cheers), layered into a room's worth
-            clapping = real_sounds.texture("applause", rng, int(length * RATE), layers=4) * _fade(length)
+            clapping = real_sounds.texture("applause", rng, int(length * RATE), layers=4) * _fade(int(length * RATE))
         else:
             clapping = claps(rng, length)
         place(m.peak_s, clapping, db(-22 + rng.uniform(-2, 2)))
         if m.kind == "cheer":
             k = int(length * RATE * 0.6)
             real = v.crowd == "real"
-            cheer = real_sounds.texture("cheer", rng, k, layers=2) * _fade(k / RATE) if real else crowd_noise(rng, k)
+            cheer = real_sounds.texture("cheer", rng, k, layers=2) * _fade(k) if real else crowd_noise(rng, k)
             place(m.peak_s, cheer, db(-24))
     for d in dance:
         length = d.end_s - d.start_s
@@ -115,9 +115,10 @@ def _sound(duration: float, moments, dance, speeches, rng: np.random.Generator, 
     return np.tanh(out * 1.2).astype(np.float32)
 
 
-def _fade(length: float) -> np.ndarray:
-    t = np.arange(int(length * RATE)) / RATE
-    return (np.clip(t / 0.4, 0, 1) * np.clip((length - t) / 1.5, 0, 1)).astype(np.float32)
+def _fade(n: int) -> np.ndarray:
+    """A 0.4 s fade in and 1.5 s fade out over n samples (a count, so it always matches the sound it shapes)."""
+    t = np.arange(n) / RATE
+    return (np.clip(t / 0.4, 0, 1) * np.clip((n / RATE - t) / 1.5, 0, 1)).astype(np.float32)
 
 
 def _frames(duration: float, fps: int, dance, moments, rng: np.random.Generator) -> Iterator[np.ndarray]:
