@@ -20,7 +20,7 @@ from footage.samples import GENERATOR_VERSION, GroundTruth, load_truth, synth_cl
 from footage.synth.broadcast import BROADCAST_VERSION, synth_broadcast
 from footage.synth.event_recording import EVENT_VERSION, synth_event
 from footage.synth.truth import RecordingTruth, load_recording_truth
-from media_files import MEDIA_CACHE
+from media_files import MEDIA_CACHE, SHARED_MEDIA, made_once
 from throwaway_postgres import PostgresMissing, throwaway_postgres
 
 MakeMedia = Callable[..., Path]
@@ -62,15 +62,16 @@ def make_game(media_cache: Path) -> MakeGame:
     """`make_game("name.ext", **synth_game_kwargs) -> (path, truth)`, generated once and reused."""
 
     def make(name: str, **params: object) -> tuple[Path, GroundTruth]:
-        path = media_cache / _key("game", name, params)
-        if path.exists() and truth_path(path).exists():
-            return path, load_truth(path)
-        tmp = path.with_name(f"tmp{os.getpid()}-{path.name}")  # unique: other checkouts may share the cache
-        truth = synth_game(tmp, **params)  # type: ignore[arg-type]
-        tmp.replace(path)
-        truth.save(path)
-        truth_path(tmp).unlink(missing_ok=True)
-        return path, truth
+        path = SHARED_MEDIA / _key("game", name, params)
+        with made_once(path):
+            if path.exists() and truth_path(path).exists():
+                return path, load_truth(path)
+            tmp = path.with_name(f"tmp{os.getpid()}-{path.name}")  # unique: other checkouts may share the cache
+            truth = synth_game(tmp, **params)  # type: ignore[arg-type]
+            truth.save(path)
+            tmp.replace(path)
+            truth_path(tmp).unlink(missing_ok=True)
+            return path, truth
 
     return make
 
@@ -108,15 +109,16 @@ def make_recording(media_cache: Path) -> Callable[..., Recording]:
 
     def make(kind: str, name: str, **params: object) -> Recording:
         generate, version = _RECORDINGS[kind]
-        path = media_cache / _key(f"{kind}-v{version}", name, params)
-        if path.exists() and truth_path(path).exists():
-            return path, load_recording_truth(path)
-        tmp = path.with_name(f"tmp{os.getpid()}-{path.name}")  # unique: other checkouts may share the cache
-        truth = generate(tmp, **params)
-        tmp.replace(path)
-        truth.save(path)
-        truth_path(tmp).unlink(missing_ok=True)
-        return path, truth
+        path = SHARED_MEDIA / _key(f"{kind}-v{version}", name, params)
+        with made_once(path):
+            if path.exists() and truth_path(path).exists():
+                return path, load_recording_truth(path)
+            tmp = path.with_name(f"tmp{os.getpid()}-{path.name}")  # unique: other checkouts may share the cache
+            truth = generate(tmp, **params)
+            truth.save(path)
+            tmp.replace(path)
+            truth_path(tmp).unlink(missing_ok=True)
+            return path, truth
 
     return make
 

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from mcp_highlight.engine.media.ffmpeg import ffmpeg_exe
 
-# Under pytest-xdist each worker keeps its own folder, so no two processes ever write the same file.
-MEDIA_CACHE = Path(os.environ.get("MCP_HIGHLIGHT_TEST_MEDIA", Path.home() / ".cache" / "mcp-highlight-tests")) / os.environ.get(
-    "PYTEST_XDIST_WORKER", ""
-)
+SHARED_MEDIA = Path(os.environ.get("MCP_HIGHLIGHT_TEST_MEDIA", Path.home() / ".cache" / "mcp-highlight-tests"))
+"""The big generated recordings, made once for every worker (`made_once`): on an empty cache each worker
+used to make its own copy of the 1080p broadcast (100 MB) at the same time as the other."""
+# Under pytest-xdist each worker keeps its own folder for everything else, so no two processes ever write the
+# same file (many fixtures write straight to the final path).
+MEDIA_CACHE = SHARED_MEDIA / os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+@contextmanager
+def made_once(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` while it is checked for and made: a second worker waits for the first
+    and then finds the file. (Makers still write under a temporary name and rename: other checkouts may share
+    the cache without the lock.)"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(f".{path.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def cached_ffmpeg(path: Path, *args: str) -> Path:
