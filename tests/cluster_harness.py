@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+from footage.samples import synth_clip
 from http_harness import TOKEN, free_port
+from media_files import MEDIA_CACHE
+
+
+def cluster_clip() -> Path:
+    """The 16 s 640x360 game every cluster test uploads (made once per media cache)."""
+    path = MEDIA_CACHE / "cluster-clip-640x360-16s.mp4"
+    if not path.exists():
+        synth_clip(path, duration_s=16, width=640, height=360)
+    return path
 
 
 def new_database(server_url: str) -> str:

@@ -16,11 +16,9 @@ from typing import Any
 
 import anyio
 import pytest
-from cluster_harness import Cluster, new_database, running_cluster
-from footage.samples import synth_clip
+from cluster_harness import Cluster, cluster_clip, new_database, running_cluster
 from http_harness import http_client
 from mcp_harness import text_of
-from media_files import MEDIA_CACHE
 from reel_checks import assert_valid_reel
 
 pytestmark = pytest.mark.anyio
@@ -29,10 +27,7 @@ CLIENTS = 3
 
 @pytest.fixture(scope="module")
 def clip() -> Path:
-    path = MEDIA_CACHE / "cluster-clip-640x360-16s.mp4"
-    if not path.exists():
-        synth_clip(path, duration_s=16, width=640, height=360)
-    return path
+    return cluster_clip()
 
 
 @pytest.fixture(scope="module")

@@ -14,15 +14,13 @@ from typing import Any, Literal
 
 import anyio
 import pytest
-from cluster_harness import Cluster, new_database, running_cluster
-from footage.samples import synth_clip
+from cluster_harness import Cluster, cluster_clip, new_database, running_cluster
 from http_harness import http_client
 from mcp.client.extension import ClaimContext, ClientExtension, ResultClaim
 from mcp.client.session import ClientSession
 from mcp.shared.exceptions import MCPError
 from mcp.shared.subscriptions import ResourcesListChanged, ResourceUpdated
 from mcp_types import CallToolResult, Request, RequestParams, Result
-from media_files import MEDIA_CACHE
 from pydantic import ConfigDict, Field
 from reel_checks import assert_valid_reel
 
@@ -86,10 +84,7 @@ class TasksClient(ClientExtension):
 # the cluster --------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def clip() -> Path:
-    path = MEDIA_CACHE / "cluster-clip-640x360-16s.mp4"
-    if not path.exists():
-        synth_clip(path, duration_s=16, width=640, height=360)
-    return path
+    return cluster_clip()
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +99,14 @@ async def _session_with_a_draft(client: Any, clip: Path) -> str:
     edited = await client.call_tool("edit_timeline", {"session_id": sid, "target_s": "6s"})
     assert not edited.is_error, edited.content
     return sid
+
+
+async def _start_export_task(base: str, clip: Path, **arguments: Any) -> tuple[str, Any]:
+    """A draft and an export started as a task on replica `base`, by a client that then goes away."""
+    async with http_client(base, extensions=[TasksClient()]) as starter:
+        sid = await _session_with_a_draft(starter, clip)
+        created = await starter.session.call_tool("export_video", {"session_id": sid, **arguments}, allow_claimed=True)
+    return sid, created
 
 
 def _reel(cluster: Cluster, result: dict[str, Any]) -> SimpleNamespace:
@@ -160,9 +163,7 @@ async def test_an_export_task_started_on_one_replica_is_finished_through_the_oth
     cluster: Cluster, clip: Path
 ) -> None:
     one, other = cluster.bases
-    async with http_client(one, extensions=[TasksClient()]) as starter:
-        sid = await _session_with_a_draft(starter, clip)
-        created = await starter.session.call_tool("export_video", {"session_id": sid}, allow_claimed=True)
+    sid, created = await _start_export_task(one, clip)
     assert isinstance(created, CreatedTask) and created.status == "working", created
     # the client that started it has gone; a new connection, on the other replica, follows it
     async with http_client(other, extensions=[TasksClient()]) as follower:
@@ -189,11 +190,7 @@ async def test_an_export_task_is_cancelled_through_another_replica_and_unknown_t
     cluster: Cluster, clip: Path
 ) -> None:
     one, other = cluster.bases
-    async with http_client(one, extensions=[TasksClient()]) as starter:
-        sid = await _session_with_a_draft(starter, clip)
-        created = await starter.session.call_tool(
-            "export_video", {"session_id": sid, "aspects": ["9:16"]}, allow_claimed=True
-        )
+    _, created = await _start_export_task(one, clip, aspects=["9:16"])
     assert isinstance(created, CreatedTask)
     async with http_client(other, extensions=[TasksClient()]) as canceller:
         await canceller.session.send_request(CancelTask(params=TaskParams(taskId=created.task_id)), Result)
