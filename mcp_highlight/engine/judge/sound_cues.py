@@ -26,6 +26,7 @@ from scipy.ndimage import maximum_filter1d, median_filter, percentile_filter, un
 
 from mcp_highlight.engine.judge import constants as C
 from mcp_highlight.engine.judge.audio_signals import NOISE_MIN_HOPS
+from mcp_highlight.engine.judge.percentiles import nanpercentile_rows
 from mcp_highlight.engine.judge.speech import talking
 
 NO_SOUND_DB = -100.0
@@ -78,9 +79,7 @@ def _percentile_around(x: np.ndarray, per: int, n: int, span: int, pct: float, m
     starts = np.arange(n) * per + per // 2
     frames = sliding_window_view(padded, span)[starts[starts + span <= padded.size]]
     out = np.full(n, np.nan)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        values = np.nanpercentile(frames, pct, axis=1)
+    values = nanpercentile_rows(frames, pct)
     enough = np.isfinite(frames).mean(axis=1) >= min_share
     out[: frames.shape[0]] = np.where(enough, values, np.nan)
     return out

@@ -76,7 +76,7 @@ class SpeechDetector:
         """Which pieces can hold a crowd rise: their loudest 1 s floor (FLOOR_PERCENTILE of 32 ms levels)
         at least VAD_NEED_DB over the floors of the last minute. Elsewhere the floor between
         syllables is already near the baseline, and leaving the voice out could only lower it."""
-        db = 10 * np.log10(np.mean(np.square(pieces, dtype=np.float64), axis=2) + 1e-10)
+        db = 10 * np.log10(np.einsum("ijk,ijk->ij", pieces, pieces, dtype=np.float64) / pieces.shape[2] + 1e-10)
         span = min(db.shape[1], round(FLOOR_S / CHUNK_S))
         floors = np.percentile(sliding_window_view(db, span, axis=1), FLOOR_PERCENTILE, axis=2).max(axis=1)
         keep = round(BASELINE_S / (pieces.shape[1] * CHUNK_S))
