@@ -242,3 +242,14 @@ def test_an_impossible_window_length_is_refused(silent_game: tuple[Path, GroundT
 
     with pytest.raises(ImpossibleRequestError, match="window of 0 s"):
         analyse(probe(silent_game[0]), window_s=0)
+
+
+@pytest.mark.parametrize(("cores", "threads"), [(1, 1), (2, 1), (8, 7)])
+def test_keyframes_are_decoded_on_the_cores_the_sound_leaves(
+    monkeypatch: pytest.MonkeyPatch, cores: int, threads: int
+) -> None:
+    """The sound's reader is one thread: on two cores a second decoding thread took its core."""
+    from mcp_highlight.engine.judge import video_signals
+
+    monkeypatch.setattr(video_signals.os, "sched_getaffinity", lambda _pid: set(range(cores)), raising=False)
+    assert video_signals.decode_threads() == threads

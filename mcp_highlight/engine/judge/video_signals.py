@@ -173,12 +173,13 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
         if stream.codec_context.thread_count > 1:
             stream.thread_type = "AUTO"
         stream.codec_context.skip_frame = "NONKEY"
-        tb = stream.time_base
+        # Integer arithmetic, correctly rounded as float(Fraction) is, without a Fraction per packet.
+        num, den = stream.time_base.numerator, stream.time_base.denominator
 
         def take(frames: list[VideoFrame]) -> None:
             for frame in frames:
                 if frame.pts is not None:
-                    key_times.append(float(frame.pts * tb) - origin_s)
+                    key_times.append(frame.pts * num / den - origin_s)
                     key_hists.append(thumbnail_histogram(frame))
                     key_thumbs.append(grey_thumbnail(frame))
 
@@ -189,7 +190,7 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
                 stamp = packet.pts if packet.pts is not None else packet.dts
                 if packet.size == 0 or stamp is None:
                     continue
-                t = float(stamp * tb) - origin_s
+                t = stamp * num / den - origin_s
                 flushed = packets.add(t, packet.size, packet.is_keyframe)
                 if packet.is_keyframe and t - last_decoded >= REFRESH_S:
                     last_decoded = t
