@@ -244,12 +244,23 @@ def test_an_impossible_window_length_is_refused(silent_game: tuple[Path, GroundT
         analyse(probe(silent_game[0]), window_s=0)
 
 
-@pytest.mark.parametrize(("cores", "threads"), [(1, 1), (2, 1), (8, 7)])
-def test_keyframes_are_decoded_on_the_cores_the_sound_leaves(
-    monkeypatch: pytest.MonkeyPatch, cores: int, threads: int
+@pytest.mark.parametrize(
+    ("cores", "codec", "profile", "threads"),
+    [
+        (1, "h264", "High", 1),
+        (2, "h264", "Constrained Baseline", 1),
+        (2, "h264", "High", 2),
+        (2, "hevc", "Main", 2),
+        (8, "h264", "Baseline", 7),
+        (8, "vp9", None, 8),
+    ],
+)
+def test_keyframes_get_every_core_the_sound_does_not_need(
+    monkeypatch: pytest.MonkeyPatch, cores: int, codec: str, profile: str | None, threads: int
 ) -> None:
-    """The sound's reader is one thread: on two cores a second decoding thread took its core."""
+    """The sound's reader is one thread: cheap keyframes (H.264 without CABAC) leave it a core,
+    dear ones (CABAC, HEVC, VP9) make the picture the slower reader, so it gets them all."""
     from mcp_highlight.engine.judge import video_signals
 
     monkeypatch.setattr(video_signals.os, "sched_getaffinity", lambda _pid: set(range(cores)), raising=False)
-    assert video_signals.decode_threads() == threads
+    assert video_signals.decode_threads(codec, profile) == threads

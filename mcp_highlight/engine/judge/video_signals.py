@@ -32,6 +32,8 @@ CUT_OF_KEY = 0.3
 THUMB_ROWS = 72
 THUMB = (18, 32)
 """Rows and columns of a keyframe's grey thumbnail: a picture's layout, not its detail."""
+CHEAP_PROFILES = {"Baseline", "Constrained Baseline"}
+"""H.264 profiles without CABAC: keyframes cheap enough to decode on one thread (`decode_threads`)."""
 PLANAR_8BIT = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p"}
 
 
@@ -152,12 +154,17 @@ class _Packets:
         )
 
 
-def decode_threads() -> int:
-    """Threads for decoding keyframes: the cores the sound's reader leaves free. Frame threads
-    decode several keyframes at once, but on two cores they took the sound's core: the whole
-    analysis of 30 min 1080p ran 7.0 s with them, 5.9 s with one (`scripts/bench --analysis-speed`)."""
+def decode_threads(codec: str, profile: str | None) -> int:
+    """Threads for decoding keyframes. The sound's reader is one thread; the picture's is the slower one
+    when its keyframes are dear to decode, and then gets every core. H.264 in its Baseline profiles
+    (CAVLC, what the cheapest encoders write) decodes a 1080p keyframe in about 5 ms: one thread keeps
+    up with the sound, and a second took the sound's core (30 min 1080p on 2 cores: 5.7-5.9 s with one,
+    6.3-6.6 s with two). CABAC and deblocking (Main and High profiles: cameras, phones, broadcasters)
+    cost 11-12 ms a keyframe: 13-14 s with one thread, 9.8-10.1 s with two (`scripts/bench
+    --analysis-speed`, both encodings)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, cores - 1)
+    cheap = codec == "h264" and profile in CHEAP_PROFILES
+    return max(1, cores - 1) if cheap else cores
 
 
 def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, state: ReadState) -> VideoWindows:
@@ -169,7 +176,7 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
     last_decoded = -1e9
     with av.open(str(path), metadata_errors="ignore") as container:
         stream = streams.main_video(container) or container.streams.video[0]
-        stream.codec_context.thread_count = decode_threads()
+        stream.codec_context.thread_count = decode_threads(stream.codec_context.name, stream.codec_context.profile)
         if stream.codec_context.thread_count > 1:
             stream.thread_type = "AUTO"
         stream.codec_context.skip_frame = "NONKEY"
