@@ -23,7 +23,7 @@ import numpy as np
 from pydantic import BaseModel
 from scipy.ndimage import median_filter
 
-from mcp_highlight.engine.judge.video_signals import THUMB, VideoWindows
+from mcp_highlight.engine.judge.video_signals import THUMB, VideoWindows, fill_keyframes
 
 WIPE_MIN_S, WIPE_MAX_S = 0.25, 2.0
 BIG_FRAME = 2.5
@@ -228,14 +228,54 @@ def _evidence(s: _Stretch, start: Transition, end: Transition, peak: float) -> f
     a, b = start.end, end.start
     if np.sum((s.cuts > a + 0.5) & (s.cuts < b - 0.5)) > max(2.0, CUTS_PER_S * (b - a)):
         return 0.0
-    inside = (s.times > a) & (s.times < b)
-    slow = float(s.repeats[inside].mean()) >= SLOW_SHARE if inside.any() else False
-    picture = start.hint + end.hint + float(slow) + float(_matches_live(s.video, a, b, peak))
+    picture = _signs_without_match(s, start, end)
+    if picture >= PICTURE_SIGNS - 1:  # only then can the live moment seen again count (its keyframes were decoded)
+        picture += float(_matches_live(s.video, a, b, peak))
     crowd = s.crowd[int(a / s.window_s) : int(b / s.window_s) + 1]
     quiet = bool(crowd.size) and float(np.percentile(crowd, 75)) <= QUIET_CROWD
     # Two signs from the picture: one wipe-like graphic is also how a broadcaster marks a goal or a
     # team sheet, and a quiet crowd follows every moment. The crowd only breaks ties.
     return picture + 0.5 * float(quiet) if picture >= PICTURE_SIGNS else 0.0
+
+
+def _signs_without_match(s: _Stretch, start: Transition, end: Transition) -> float:
+    inside = (s.times > start.end) & (s.times < end.start)
+    slow = float(s.repeats[inside].mean()) >= SLOW_SHARE if inside.any() else False
+    return start.hint + end.hint + float(slow)
+
+
+def _candidates(
+    marks: list[Transition], big_moments: list[tuple[float, float]]
+) -> list[tuple[Transition, Transition, float]]:
+    """Every stretch between two transitions that could replay a big moment, with that moment's peak."""
+    out = []
+    for i, start in enumerate(marks):
+        before = [
+            p
+            for onset, p in big_moments
+            if start.start - onset > REPLAY_AFTER_ONSET_S and start.start - p <= AFTER_MOMENT_S
+        ]
+        if not before:
+            continue
+        for end in marks[i + 1 :]:
+            gap = end.start - start.end
+            if gap > REPLAY_S[1]:
+                break
+            if gap >= REPLAY_S[0]:
+                out.append((start, end, max(before)))
+    return out
+
+
+def _keyframes_wanted(
+    s: _Stretch, marks: list[Transition], big_moments: list[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """Where the live moment seen again could count (another sign already there): the stretch and
+    its live moment, whose skipped keyframes are decoded in one go before matching."""
+    spans = []
+    for start, end, peak in _candidates(marks, big_moments):
+        if _signs_without_match(s, start, end) >= PICTURE_SIGNS - 1:
+            spans += [(start.end, end.start), (peak - LIVE_S[0], min(peak + LIVE_S[1], start.end - 1.0))]
+    return spans
 
 
 def find_replays(
@@ -251,21 +291,11 @@ def find_replays(
     marks = transitions(video, cuts)
     times, repeats = repeated(video)
     s = _Stretch(video, times, repeats, np.asarray(cuts, dtype=np.float64), crowd, window_s)
+    fill_keyframes(video, _keyframes_wanted(s, marks, big_moments))
     scored: list[tuple[float, float, Transition, Transition, float]] = []
-    for i, start in enumerate(marks):
-        before = [
-            p
-            for onset, p in big_moments
-            if start.start - onset > REPLAY_AFTER_ONSET_S and start.start - p <= AFTER_MOMENT_S
-        ]
-        if not before:
-            continue
-        for end in marks[i + 1 :]:
-            gap = end.start - start.end
-            if gap > REPLAY_S[1]:
-                break
-            if gap >= REPLAY_S[0] and (score := _evidence(s, start, end, max(before))) > 0:
-                scored.append((score, -gap, start, end, max(before)))
+    for start, end, peak in _candidates(marks, big_moments):
+        if (score := _evidence(s, start, end, peak)) > 0:
+            scored.append((score, -(end.start - start.end), start, end, peak))
     chosen: list[Replay] = []
     for _, _, start, end, peak in sorted(scored, key=lambda x: (x[0], x[1]), reverse=True):
         if any(start.start < onset < end.end and p != peak for onset, p in big_moments):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import av
@@ -21,10 +21,14 @@ from scipy.ndimage import median_filter
 from mcp_highlight.engine.judge.audio_signals import ReadState
 from mcp_highlight.engine.media import streams
 
-REFRESH_S = 1.5
-"""Decode a keyframe when this long has passed since the last one decoded: every keyframe of the
-usual 2 s GOP, every other of a 1 s GOP. Each gives colour histograms (changes of scene) and a
-thumbnail (replays: the live moment's pictures seen again). Cuts are read from packet sizes."""
+REFRESH_S = 3.5
+"""The one pass decodes a keyframe when this long has passed since the last one decoded: every other
+keyframe of the usual 2 s GOP. Each gives colour histograms (changes of scene) and a thumbnail. Cuts
+are read from packet sizes too. Keyframes were the picture reader's whole cost: 11-12 ms each for a
+1080p CABAC stream, so every keyframe of a 30-minute game took 10 s of CPU."""
+DENSE_S = 1.5
+"""Where a replay is looked for, the keyframes skipped are decoded afterwards (`fill_keyframes`), down
+to one every DENSE_S: every keyframe of a 2 s GOP, every other of a 1 s GOP."""
 SPIKE = 2.5
 """A non-key frame this many times the frames before it may be a cut: decode the keyframes around it."""
 CUT_OF_KEY = 0.3
@@ -53,6 +57,10 @@ class VideoWindows:
     packet_sizes: np.ndarray
     packet_keys: np.ndarray
     median_key_bytes: float
+    skipped: list[float] = field(default_factory=list)
+    """Keyframe times the one pass did not decode (`fill_keyframes` decodes them where needed)."""
+    path: Path | None = None
+    origin_s: float = 0.0
 
 
 def _plane(frame: VideoFrame, index: int, step: int) -> np.ndarray:
@@ -173,7 +181,8 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
     key_times: list[float] = []
     key_hists: list[np.ndarray] = []
     key_thumbs: list[np.ndarray] = []
-    last_decoded = -1e9
+    last_decoded = last_dense = -1e9
+    skipped: list[float] = []
     with av.open(str(path), metadata_errors="ignore") as container:
         stream = streams.main_video(container) or container.streams.video[0]
         stream.codec_context.thread_count = decode_threads(stream.codec_context.name, stream.codec_context.profile)
@@ -200,11 +209,14 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
                 t = stamp * num / den - origin_s
                 flushed = packets.add(t, packet.size, packet.is_keyframe)
                 if packet.is_keyframe and t - last_decoded >= REFRESH_S:
-                    last_decoded = t
+                    last_decoded = last_dense = t
                     try:
                         take(stream.decode(packet))
                     except streams.DAMAGED_DATA_ERRORS:
                         state.warnings.append(f"A damaged keyframe at {t:.1f} s was skipped.")
+                elif packet.is_keyframe and t - last_dense >= DENSE_S:
+                    last_dense = t
+                    skipped.append(t)
                 if flushed and state.stop.is_set():
                     break
             if not state.stop.is_set():
@@ -212,7 +224,75 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
         except av.error.FFmpegError as exc:
             state.warnings.append(f"The picture could only be read up to {state.position_s:.1f} s ({exc}).")
         packets.flush()
-    return packets.windows(key_times, key_hists, key_thumbs)
+    video = packets.windows(key_times, key_hists, key_thumbs)
+    video.skipped, video.path, video.origin_s = skipped, path, origin_s
+    return video
+
+
+SEEK_GAP_S = 10.0
+"""Keyframes wanted further apart than this are reached by a seek, nearer ones by reading on."""
+
+
+def _seek_groups(times: list[float]) -> list[list[float]]:
+    groups: list[list[float]] = []
+    for t in sorted(times):
+        if groups and t - groups[-1][-1] <= SEEK_GAP_S:
+            groups[-1].append(t)
+        else:
+            groups.append([t])
+    return groups
+
+
+def fill_keyframes(video: VideoWindows, spans: list[tuple[float, float]]) -> None:
+    """Decode the keyframes within `spans` that the one pass skipped and add them to `video`: one
+    opening of the file, a seek per group of them, keyframes only. What cannot be read is left out
+    (fewer thumbnails, no error)."""
+    wanted = sorted({t for t in video.skipped if any(a <= t <= b for a, b in spans)})
+    if not wanted or video.path is None:
+        return
+    video.skipped = [t for t in video.skipped if t not in set(wanted)]
+    want = set(np.round(wanted, 3).tolist())
+    frames: list[VideoFrame] = []
+    num = den = 1
+    try:
+        with av.open(str(video.path), metadata_errors="ignore") as container:
+            stream = streams.main_video(container) or container.streams.video[0]
+            stream.codec_context.thread_count = decode_threads(stream.codec_context.name, stream.codec_context.profile)
+            if stream.codec_context.thread_count > 1:
+                stream.thread_type = "AUTO"
+            stream.codec_context.skip_frame = "NONKEY"
+            num, den = stream.time_base.numerator, stream.time_base.denominator
+            for group in _seek_groups(wanted):
+                container.seek(int((group[0] + video.origin_s - 0.5) * den / num), stream=stream, backward=True)
+                for packet in container.demux(stream):
+                    stamp = packet.pts if packet.pts is not None else packet.dts
+                    if packet.size == 0 or stamp is None:
+                        continue
+                    t = stamp * num / den - video.origin_s
+                    if t > group[-1] + 0.5:
+                        break
+                    if packet.is_keyframe and round(t, 3) in want:
+                        try:
+                            frames += stream.decode(packet)
+                        except streams.DAMAGED_DATA_ERRORS:
+                            continue
+                frames += stream.decode(None)
+    except av.error.FFmpegError:
+        pass  # what was decoded before the error still counts
+    _add_keyframes(video, [f for f in frames if f.pts is not None and round(f.pts * num / den - video.origin_s, 3) in want], num / den)
+
+
+def _add_keyframes(video: VideoWindows, frames: list[VideoFrame], tick: float) -> None:
+    if not frames:
+        return
+    times = np.concatenate([video.key_times, [f.pts * tick - video.origin_s for f in frames]])
+    order = np.argsort(times, kind="stable")
+    rows = THUMB[0] * THUMB[1]
+    hists = np.asarray([thumbnail_histogram(f) for f in frames]).reshape(-1, 64)
+    thumbs = np.asarray([grey_thumbnail(f) for f in frames], dtype=np.float32).reshape(-1, rows)
+    video.key_times = times[order]
+    video.key_hists = np.concatenate([video.key_hists.reshape(-1, 64), hists])[order]
+    video.key_thumbs = np.concatenate([video.key_thumbs.reshape(-1, rows), thumbs])[order]
 
 
 def packet_cuts(video: VideoWindows) -> list[float]:
