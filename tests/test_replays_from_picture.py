@@ -160,3 +160,32 @@ def test_a_replay_that_repeats_the_live_frames_in_slow_motion_is_found_with_no_g
     assert 33.5 <= found[0].start_s <= 35.5 and 49.5 <= found[0].end_s <= 51.5, found
     # Nothing is a replay of a moment that has none: the same picture, a moment at 5 s.
     assert find_replays(video, scene_cuts(video), [(3.0, 5.0)], np.zeros(n), W) == []
+
+
+def test_keyframes_skipped_by_the_one_pass_are_decoded_where_asked_as_a_dense_pass_would(
+    media_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one pass decodes a keyframe every REFRESH_S; `fill_keyframes` adds the skipped ones inside
+    the spans asked for (a seek per group), with the very thumbnails a pass decoding them all gives."""
+    from mcp_highlight.engine.judge import video_signals
+
+    path = media_cache / "replay-picture-v2-slow-repeat.mp4"
+    if not path.exists():
+        tmp = path.with_name(f"tmp{os.getpid()}-{path.name}")
+        _slow_motion_replay(tmp)
+        tmp.replace(path)
+    sparse = read_video(path, 121, W, 0.0, ReadState())
+    assert sparse.skipped and np.all(np.diff(sparse.key_times) >= video_signals.REFRESH_S - 0.01)
+    video_signals.fill_keyframes(sparse, [(10.0, 20.0), (40.0, 45.0)])
+    filled = {round(t, 3) for t in sparse.key_times}
+    monkeypatch.setattr(video_signals, "REFRESH_S", video_signals.DENSE_S)
+    dense = read_video(path, 121, W, 0.0, ReadState())
+    assert not dense.skipped
+    for t, thumb in zip(dense.key_times, dense.key_thumbs, strict=True):
+        if 10.0 <= t <= 20.0 or 40.0 <= t <= 45.0:
+            assert round(t, 3) in filled, t
+            i = int(np.argmin(np.abs(sparse.key_times - t)))
+            assert abs(sparse.key_times[i] - t) < 1e-6, t
+            np.testing.assert_array_equal(sparse.key_thumbs[i], thumb)
+    assert sum(10.0 <= t <= 20.0 for t in sparse.key_times) == sum(10.0 <= t <= 20.0 for t in dense.key_times)
+    assert not [t for t in sparse.skipped if 10.0 <= t <= 20.0 or 40.0 <= t <= 45.0]

@@ -12,8 +12,9 @@ A replay needs two of these from the picture. A plain cut is a transition but no
 between cameras all the time. A quiet crowd (reacting to nothing new) only breaks ties: a replay
 may start while the roar still fades. Not found: a flat or sliding graphic with no held picture (few
 bits, and between the keyframes decoded) around a replay that does not repeat the live shot.
-Read from the analysis's one pass over the picture (packet sizes, decoded keyframes): no decoding here.
-"""
+Read from the analysis's one pass over the picture (packet sizes, a keyframe every few seconds); the
+keyframes that pass skipped are decoded afterwards only inside stretches where the live moment seen
+again could tip the evidence (`video_signals.fill_keyframes`)."""
 
 from __future__ import annotations
 
@@ -269,13 +270,15 @@ def _candidates(
 def _keyframes_wanted(
     s: _Stretch, marks: list[Transition], big_moments: list[tuple[float, float]]
 ) -> list[tuple[float, float]]:
-    """Where the live moment seen again could count (another sign already there): the stretch and
-    its live moment, whose skipped keyframes are decoded in one go before matching."""
-    spans = []
-    for start, end, peak in _candidates(marks, big_moments):
-        if _signs_without_match(s, start, end) >= PICTURE_SIGNS - 1:
-            spans += [(start.end, end.start), (peak - LIVE_S[0], min(peak + LIVE_S[1], start.end - 1.0))]
-    return spans
+    """Stretches where the live moment seen again could count (another sign already there): their
+    skipped keyframes are decoded in one go before matching. The live moment's own keyframes stay
+    one every REFRESH_S: a replay's keyframes, DENSE_S apart and shown at half speed or real time,
+    come within a second of play of one of them (SHIFT allows a second of pan)."""
+    return [
+        (start.end, end.start)
+        for start, end, _ in _candidates(marks, big_moments)
+        if _signs_without_match(s, start, end) >= PICTURE_SIGNS - 1
+    ]
 
 
 def find_replays(

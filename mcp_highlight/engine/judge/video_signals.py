@@ -2,8 +2,9 @@
 
 Motion and detail cost bits: the compressed size of each non-key packet is a cheap, honest
 proxy for how much the picture changes, read by demuxing only. Scene cuts come from decoding
-KEYFRAMES only (one every GOP, fed to the decoder alone) into tiny histograms, then placing
-each cut on the largest packet-size jump between the two keyframes that differ.
+KEYFRAMES only (one every few seconds, fed to the decoder alone) into tiny histograms, then placing
+each cut on the largest packet-size jump between the two keyframes that differ. The keyframes
+skipped are decoded later where replays need them (`fill_keyframes`).
 """
 
 from __future__ import annotations
