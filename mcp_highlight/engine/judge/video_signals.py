@@ -246,15 +246,27 @@ def _seek_groups(times: list[float]) -> list[list[float]]:
 
 def fill_keyframes(video: VideoWindows, spans: list[tuple[float, float]]) -> None:
     """Decode the keyframes within `spans` that the one pass skipped and add them to `video`: one
-    opening of the file, a seek per group of them, keyframes only. What cannot be read is left out
+    opening of the file, a seek per group of them, keyframes only, each frame reduced to its
+    histogram and thumbnail at once (a 1080p frame is 3 MB). What cannot be read is left out
     (fewer thumbnails, no error)."""
     wanted = sorted({t for t in video.skipped if any(a <= t <= b for a, b in spans)})
     if not wanted or video.path is None:
         return
-    video.skipped = [t for t in video.skipped if t not in set(wanted)]
+    gone = set(wanted)
+    video.skipped = [t for t in video.skipped if t not in gone]
     want = set(np.round(wanted, 3).tolist())
-    frames: list[VideoFrame] = []
-    num = den = 1
+    times: list[float] = []
+    hists: list[np.ndarray] = []
+    thumbs: list[np.ndarray] = []
+
+    def take(frames: list[VideoFrame], tick: float) -> None:
+        for frame in frames:
+            t = None if frame.pts is None else frame.pts * tick - video.origin_s
+            if t is not None and round(t, 3) in want:
+                times.append(t)
+                hists.append(thumbnail_histogram(frame))
+                thumbs.append(grey_thumbnail(frame))
+
     try:
         with av.open(str(video.path), metadata_errors="ignore") as container:
             stream = streams.main_video(container) or container.streams.video[0]
@@ -274,26 +286,21 @@ def fill_keyframes(video: VideoWindows, spans: list[tuple[float, float]]) -> Non
                         break
                     if packet.is_keyframe and round(t, 3) in want:
                         try:
-                            frames += stream.decode(packet)
+                            take(stream.decode(packet), num / den)
                         except streams.DAMAGED_DATA_ERRORS:
                             continue
-                frames += stream.decode(None)
+                take(stream.decode(None), num / den)
     except av.error.FFmpegError:
         pass  # what was decoded before the error still counts
-    _add_keyframes(video, [f for f in frames if f.pts is not None and round(f.pts * num / den - video.origin_s, 3) in want], num / den)
-
-
-def _add_keyframes(video: VideoWindows, frames: list[VideoFrame], tick: float) -> None:
-    if not frames:
+    if not times:
         return
-    times = np.concatenate([video.key_times, [f.pts * tick - video.origin_s for f in frames]])
-    order = np.argsort(times, kind="stable")
+    all_times = np.concatenate([video.key_times, times])
+    order = np.argsort(all_times, kind="stable")
     rows = THUMB[0] * THUMB[1]
-    hists = np.asarray([thumbnail_histogram(f) for f in frames]).reshape(-1, 64)
-    thumbs = np.asarray([grey_thumbnail(f) for f in frames], dtype=np.float32).reshape(-1, rows)
-    video.key_times = times[order]
-    video.key_hists = np.concatenate([video.key_hists.reshape(-1, 64), hists])[order]
-    video.key_thumbs = np.concatenate([video.key_thumbs.reshape(-1, rows), thumbs])[order]
+    video.key_times = all_times[order]
+    video.key_hists = np.concatenate([video.key_hists.reshape(-1, 64), np.asarray(hists).reshape(-1, 64)])[order]
+    new_thumbs = np.asarray(thumbs, dtype=np.float32).reshape(-1, rows)
+    video.key_thumbs = np.concatenate([video.key_thumbs.reshape(-1, rows), new_thumbs])[order]
 
 
 def packet_cuts(video: VideoWindows) -> list[float]:
