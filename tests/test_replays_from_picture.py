@@ -108,7 +108,7 @@ def test_a_stretch_where_another_big_reaction_starts_is_live_play_not_a_replay(m
 @pytest.mark.xfail(
     strict=True,
     reason="issue 15, not solved: a flat band or a graphic sliding as one piece costs few bits (packet sizes "
-    "show nothing), and a 0.6 s wipe falls between keyframes 2 s apart (the only frames decoded); the "
+    "show nothing), and a 0.6 s wipe falls between keyframes (2 s apart at the densest, the only frames decoded); the "
     "generator's replay is a close-up of a live wide shot, so its keyframes do not match the live ones",
 )
 @pytest.mark.parametrize("graphic", ["flat", "slide"])

@@ -176,6 +176,17 @@ def decode_threads(codec: str, profile: str | None) -> int:
     return max(1, cores - 1) if cheap else cores
 
 
+def _keyframe_stream(container: av.container.InputContainer) -> tuple[av.video.stream.VideoStream, int, int]:
+    """The main picture, set to decode keyframes only, and its time base as integers: times computed as
+    `pts * num / den` are correctly rounded as float(Fraction) is, without a Fraction per packet."""
+    stream = streams.main_video(container) or container.streams.video[0]
+    stream.codec_context.thread_count = decode_threads(stream.codec_context.name, stream.codec_context.profile)
+    if stream.codec_context.thread_count > 1:
+        stream.thread_type = "AUTO"
+    stream.codec_context.skip_frame = "NONKEY"
+    return stream, stream.time_base.numerator, stream.time_base.denominator
+
+
 def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, state: ReadState) -> VideoWindows:
     """Demux every video packet (sizes) and decode keyframes only (histograms); stops on `state.stop`."""
     packets = _Packets(n_windows, window_s, state)
@@ -185,13 +196,7 @@ def read_video(path: Path, n_windows: int, window_s: float, origin_s: float, sta
     last_decoded = last_dense = -1e9
     skipped: list[float] = []
     with av.open(str(path), metadata_errors="ignore") as container:
-        stream = streams.main_video(container) or container.streams.video[0]
-        stream.codec_context.thread_count = decode_threads(stream.codec_context.name, stream.codec_context.profile)
-        if stream.codec_context.thread_count > 1:
-            stream.thread_type = "AUTO"
-        stream.codec_context.skip_frame = "NONKEY"
-        # Integer arithmetic, correctly rounded as float(Fraction) is, without a Fraction per packet.
-        num, den = stream.time_base.numerator, stream.time_base.denominator
+        stream, num, den = _keyframe_stream(container)
 
         def take(frames: list[VideoFrame]) -> None:
             for frame in frames:
@@ -269,12 +274,7 @@ def fill_keyframes(video: VideoWindows, spans: list[tuple[float, float]]) -> Non
 
     try:
         with av.open(str(video.path), metadata_errors="ignore") as container:
-            stream = streams.main_video(container) or container.streams.video[0]
-            stream.codec_context.thread_count = decode_threads(stream.codec_context.name, stream.codec_context.profile)
-            if stream.codec_context.thread_count > 1:
-                stream.thread_type = "AUTO"
-            stream.codec_context.skip_frame = "NONKEY"
-            num, den = stream.time_base.numerator, stream.time_base.denominator
+            stream, num, den = _keyframe_stream(container)
             for group in _seek_groups(wanted):
                 container.seek(int((group[0] + video.origin_s - 0.5) * den / num), stream=stream, backward=True)
                 for packet in container.demux(stream):
