@@ -31,7 +31,7 @@ DENSE_S = 1.5
 """Where a replay is looked for, the keyframes skipped are decoded afterwards (`fill_keyframes`), down
 to one every DENSE_S: every keyframe of a 2 s GOP, every other of a 1 s GOP."""
 SPIKE = 2.5
-"""A non-key frame this many times the frames before it may be a cut: decode the keyframes around it."""
+"""A non-key frame this many times the frames before it may be a cut."""
 CUT_OF_KEY = 0.3
 """...if it also costs this share of a keyframe: after a hard cut, a P-frame is nearly all intra blocks."""
 THUMB_ROWS = 72
@@ -264,9 +264,9 @@ def fill_keyframes(video: VideoWindows, spans: list[tuple[float, float]]) -> Non
     hists: list[np.ndarray] = []
     thumbs: list[np.ndarray] = []
 
-    def take(frames: list[VideoFrame], tick: float) -> None:
+    def take(frames: list[VideoFrame], num: int, den: int) -> None:
         for frame in frames:
-            t = None if frame.pts is None else frame.pts * tick - video.origin_s
+            t = None if frame.pts is None else frame.pts * num / den - video.origin_s  # as the one pass
             if t is not None and round(t, 3) in want:
                 times.append(t)
                 hists.append(thumbnail_histogram(frame))
@@ -286,10 +286,10 @@ def fill_keyframes(video: VideoWindows, spans: list[tuple[float, float]]) -> Non
                         break
                     if packet.is_keyframe and round(t, 3) in want:
                         try:
-                            take(stream.decode(packet), num / den)
+                            take(stream.decode(packet), num, den)
                         except streams.DAMAGED_DATA_ERRORS:
                             continue
-                take(stream.decode(None), num / den)
+                take(stream.decode(None), num, den)
     except av.error.FFmpegError:
         pass  # what was decoded before the error still counts
     if not times:
