@@ -143,6 +143,24 @@ def test_after_fitting_to_the_length_clip_edges_still_land_on_nearby_cuts() -> N
     assert abs(plan.total_s - 36) <= 0.05 * 36
 
 
+def test_a_live_clip_ends_with_its_live_shot_while_the_reel_can_grow_elsewhere() -> None:
+    """After a big moment the director cuts away (to the players, the crowd, or a replay the analysis may
+    have missed): the clip ends at that cut, and the other clips take the rest of the reel's length."""
+    peaks = {100.0: 0.9, 300.0: 0.85, 500.0: 0.8}
+    plan = plan_reel([curve(600, peaks, cuts=(103.0,))], PlanRequest(target_s=48, snap_s=0))
+    (first,) = [m for m in plan.moments if m.start_s < 100 < m.end_s]
+    assert first.end_s == 103.0
+    assert first.start_s >= 100 - 5 - 8  # its lead-in grew no further than LEAD_CAP_S before the onset
+    assert abs(plan.total_s - 48) <= 0.05 * 48
+    # A cut within the action (before the reaction peaks) does not end the clip.
+    early = plan_reel([curve(600, peaks, cuts=(99.0,))], PlanRequest(target_s=48, snap_s=0))
+    (first,) = [m for m in early.moments if m.start_s < 99 < m.end_s]
+    assert first.end_s > 101
+    # With nothing else to grow, the clip grows past the cut rather than leave the reel short.
+    alone = plan_reel([curve(600, {100.0: 0.9}, cuts=(103.0,))], PlanRequest(target_s=19, snap_s=0))
+    assert abs(alone.total_s - 19) <= 0.05 * 19 and alone.moments[0].end_s > 103.0, alone
+
+
 def test_replays_are_left_out_unless_asked_for_and_then_follow_their_moment() -> None:
     from mcp_highlight.engine.judge.replays import Replay
 

@@ -8,7 +8,7 @@ from mcp_highlight.engine.judge.curves import Curves
 from mcp_highlight.engine.judge.moments import FoundMoment
 from mcp_highlight.engine.judge.replays import Replay
 
-ANALYSIS_VERSION = 8
+ANALYSIS_VERSION = 9
 """5: speech by a voice model, the crowd beneath it, music by held partials, replays from the picture (issue 15).
 6: a held crowd level (a chant) ranks low; replays may start before the reaction peaks.
 7: the voice model in its 8 kHz mode.

@@ -33,7 +33,13 @@ to one every DENSE_S: every keyframe of a 2 s GOP, every other of a 1 s GOP."""
 SPIKE = 2.5
 """A non-key frame this many times the frames before it may be a cut."""
 CUT_OF_KEY = 0.3
-"""...if it also costs this share of a keyframe: after a hard cut, a P-frame is nearly all intra blocks."""
+"""...if it also costs this share of the next keyframe: after a hard cut, a P-frame is nearly all intra
+blocks, so it costs about what a keyframe of the new scene costs. Against the file's median keyframe
+(inflated by busy ad breaks and crowd shots) a cut into a plain close-up went unseen. On 30 generated
+broadcasts (300 minutes), director's cuts found outside ad breaks: file's median 50 %, next keyframe
+72 %, smaller of the two keyframes around 76 % (the rest are mostly the hidden edge of a wipe, no
+change of picture); false cuts 25, 21 and 69 (the smaller keyframe may be a held picture's, a tenth of
+a moving one's)."""
 THUMB_ROWS = 72
 THUMB = (18, 32)
 """Rows and columns of a keyframe's grey thumbnail: a picture's layout, not its detail."""
@@ -305,7 +311,8 @@ def fill_keyframes(video: VideoWindows, spans: list[tuple[float, float]]) -> Non
 
 def packet_cuts(video: VideoWindows) -> list[float]:
     """Cuts read from packet sizes alone: a lone frame far bigger than the frames before and after
-    it and nearly as big as a keyframe, or a keyframe the encoder placed before its regular time."""
+    it and nearly as big as the next keyframe (the new scene's), or a keyframe the encoder placed
+    before its regular time."""
     t = video.packet_times
     if t.size < 20 or not video.packet_keys.any() or video.packet_keys.mean() > 0.5:
         return []
@@ -315,7 +322,9 @@ def packet_cuts(video: VideoWindows) -> list[float]:
     plain = np.interp(idx, idx[~key], size[~key])
     before = median_filter(plain, size=15, origin=7, mode="nearest")
     after = np.r_[plain[1:], plain[-1:]]
-    lone = ~key & (size > SPIKE * before) & (size > 1.3 * after) & (size > CUT_OF_KEY * float(np.median(size[key])))
+    keys = np.nonzero(key)[0]
+    next_key = size[keys[np.minimum(np.searchsorted(keys, idx), keys.size - 1)]]
+    lone = ~key & (size > SPIKE * before) & (size > 1.3 * after) & (size > CUT_OF_KEY * next_key)
     cuts = set(np.round(t[lone], 3).tolist())
     key_t = t[key]
     gaps = np.diff(key_t)

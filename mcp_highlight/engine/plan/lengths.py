@@ -88,19 +88,29 @@ def trim_to(chosen: list[Candidate], target: float, min_len: float) -> list[Cand
     return chosen
 
 
-def _room(chosen: list[Candidate], i: int) -> tuple[float, float]:
-    """How far clip `i` may grow each way without touching its neighbours from the same source."""
+def _room(chosen: list[Candidate], i: int, preferred: bool) -> tuple[float, float]:
+    """How far clip `i` may grow each way without touching its neighbours from the same source (nor,
+    when `preferred`, leaving its live shot)."""
     c = chosen[i]
+    lo, hi = c.preferred if preferred else (c.lo, c.hi)
+    lo, hi = min(lo, c.start), max(hi, c.end)
     ordered = sorted((o for o in chosen if o.source == c.source), key=lambda o: o.start)
     k = next(j for j, o in enumerate(ordered) if o is c)
-    lo = max(c.lo, ordered[k - 1].end) if k > 0 else c.lo
-    hi = min(c.hi, ordered[k + 1].start) if k + 1 < len(ordered) else c.hi
+    lo = max(lo, ordered[k - 1].end) if k > 0 else lo
+    hi = min(hi, ordered[k + 1].start) if k + 1 < len(ordered) else hi
     return lo, hi
 
 
 def grow(chosen: list[Candidate], needed: float, max_len: float) -> tuple[list[Candidate], float]:
-    """Clips widened evenly (without touching neighbours) until `needed` seconds are added, and what is left."""
+    """Clips widened evenly (without touching neighbours) until `needed` seconds are added, and what is
+    left: within their live shots first, past them only if the reel is still short."""
     chosen = list(chosen)
+    for preferred in (True, False):
+        chosen, needed = _grow(chosen, needed, max_len, preferred)
+    return chosen, needed
+
+
+def _grow(chosen: list[Candidate], needed: float, max_len: float, preferred: bool) -> tuple[list[Candidate], float]:
     for _ in range(GROW_ROUNDS):
         growable = [i for i, c in enumerate(chosen) if c.length < max_len - 1e-6]
         if needed <= 1e-6 or not growable:
@@ -108,7 +118,7 @@ def grow(chosen: list[Candidate], needed: float, max_len: float) -> tuple[list[C
         share = needed / len(growable)
         for i in sorted(growable, key=lambda i: -chosen[i].score):
             c = chosen[i]
-            lo, hi = _room(chosen, i)
+            lo, hi = _room(chosen, i, preferred)
             want = min(share, max_len - c.length, needed)
             before = min(want * 0.6, c.start - lo)
             after = min(want - before, hi - c.end)
