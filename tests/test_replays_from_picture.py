@@ -22,8 +22,8 @@ from footage.synth.variants import PictureVariant
 from scipy.ndimage import gaussian_filter
 
 from mcp_highlight.engine.judge.audio_signals import ReadState
-from mcp_highlight.engine.judge.replays import Replay, find_replays
-from mcp_highlight.engine.judge.video_signals import VideoWindows, read_video, scene_cuts
+from mcp_highlight.engine.judge.replays import Replay, _matches_live, find_replays
+from mcp_highlight.engine.judge.video_signals import THUMB, VideoWindows, read_video, scene_cuts
 
 W = 0.5
 SEEDS = (0, 1)
@@ -189,3 +189,34 @@ def test_keyframes_skipped_by_the_one_pass_are_decoded_where_asked_as_a_dense_pa
             np.testing.assert_array_equal(sparse.key_thumbs[i], thumb)
     assert sum(10.0 <= t <= 20.0 for t in sparse.key_times) == sum(10.0 <= t <= 20.0 for t in dense.key_times)
     assert not [t for t in sparse.skipped if 10.0 <= t <= 20.0 or 40.0 <= t <= 45.0]
+
+
+def _thumbs_windows(times: np.ndarray, thumbs: np.ndarray) -> VideoWindows:
+    rows = thumbs.reshape(len(thumbs), -1).astype(np.float32)
+    rows -= rows.mean(axis=1, keepdims=True)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    return VideoWindows(
+        frame_bytes=np.zeros(1), key_times=times, key_hists=np.zeros((len(times), 64)), key_thumbs=rows,
+        packet_times=np.zeros(0), packet_sizes=np.zeros(0, np.int64), packet_keys=np.zeros(0, bool),
+        median_key_bytes=0.0,
+    )  # fmt: skip
+
+
+def test_a_moment_in_the_first_minute_is_not_matched_by_any_wide_shot_after_it() -> None:
+    """With no play before a goal 21 s in, the margin over "other play" is taken against the play after the
+    stretch: a wide shot after the goal looks like the wide shot of the goal, and is no replay of it; a
+    close-up of the action shown again is."""
+    rng = np.random.default_rng(2)
+    rows, cols = THUMB
+    wide = gaussian_filter(rng.normal(0, 1, (rows, cols)), 2)  # the main camera's view of the pitch
+    action = gaussian_filter(rng.normal(0, 1, (rows, cols)), 1.5)  # a close-up of the goal
+    times = np.arange(0.0, 120.0, 2.0)
+
+    def noisy(picture: np.ndarray) -> np.ndarray:
+        return picture + rng.normal(0, 0.03, (rows, cols))
+
+    thumbs = np.array([noisy(action) if 18 <= t <= 22 else noisy(wide) for t in times])
+    video = _thumbs_windows(times, thumbs)
+    assert not _matches_live(video, 36.0, 44.0, 21.0)  # more wide play: no replay
+    thumbs[(times > 36) & (times < 44)] = noisy(action)
+    assert _matches_live(_thumbs_windows(times, thumbs), 36.0, 44.0, 21.0)  # the action again: a replay
