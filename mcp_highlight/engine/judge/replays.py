@@ -55,6 +55,11 @@ LIVE_S = (20.0, 2.0)
 """The live moment's keyframes: from 20 s before its reaction's peak to 2 s after."""
 EARLIER_S = (90.0, 25.0)
 """The play before it, for the margin: from 90 s to 25 s before the peak."""
+REFERENCE_MIN = 8
+LATER_S = (10.0, 75.0)
+"""With fewer than 8 keyframes of play before it (a moment in the first minute), the play from 10 s to
+75 s after the stretch is the reference too: with none, any wide shot after a goal 21 s into a generated
+broadcast matched the goal and was taken for its replay, ahead of the real one."""
 REPLAY_S = (3.0, 30.0)
 AFTER_MOMENT_S = 50.0
 """A replay starts within this long after the moment's reaction peak..."""
@@ -200,7 +205,8 @@ def _best_match(these: np.ndarray, those: np.ndarray) -> np.ndarray:
 
 
 def _matches_live(video: VideoWindows, a: float, b: float, peak: float) -> bool:
-    """Keyframes in a..b match the live moment's keyframes, by MATCH_MARGIN more than the play before."""
+    """Keyframes in a..b match the live moment's keyframes, by MATCH_MARGIN more than other play (before
+    it, or after the stretch when the moment comes early)."""
     t, thumbs = video.key_times, video.key_thumbs
     if thumbs.shape[0] != t.size or t.size == 0:
         return False
@@ -210,6 +216,8 @@ def _matches_live(video: VideoWindows, a: float, b: float, peak: float) -> bool:
         return False
     to_live = _best_match(inside, live)
     earlier = thumbs[(t >= peak - EARLIER_S[0]) & (t <= peak - EARLIER_S[1])]
+    if len(earlier) < REFERENCE_MIN:
+        earlier = np.concatenate([earlier, thumbs[(t >= b + LATER_S[0]) & (t <= b + LATER_S[1])]])
     to_earlier = _best_match(inside, earlier) if earlier.size else np.zeros(len(inside))
     return bool(np.any((to_live >= MATCH_SIM) & (to_live - to_earlier >= MATCH_MARGIN)))
 
