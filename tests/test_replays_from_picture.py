@@ -22,7 +22,7 @@ from footage.synth.variants import PictureVariant
 from scipy.ndimage import gaussian_filter
 
 from mcp_highlight.engine.judge.audio_signals import ReadState
-from mcp_highlight.engine.judge.replays import Replay, _matches_live, find_replays
+from mcp_highlight.engine.judge.replays import Replay, _LiveMatch, find_replays
 from mcp_highlight.engine.judge.video_signals import THUMB, VideoWindows, read_video, scene_cuts
 
 W = 0.5
@@ -217,6 +217,6 @@ def test_a_moment_in_the_first_minute_is_not_matched_by_any_wide_shot_after_it()
 
     thumbs = np.array([noisy(action) if 18 <= t <= 22 else noisy(wide) for t in times])
     video = _thumbs_windows(times, thumbs)
-    assert not _matches_live(video, 36.0, 44.0, 21.0)  # more wide play: no replay
+    assert not _LiveMatch(video)(36.0, 44.0, 21.0)  # more wide play: no replay
     thumbs[(times > 36) & (times < 44)] = noisy(action)
-    assert _matches_live(_thumbs_windows(times, thumbs), 36.0, 44.0, 21.0)  # the action again: a replay
+    assert _LiveMatch(_thumbs_windows(times, thumbs))(36.0, 44.0, 21.0)  # the action again: a replay

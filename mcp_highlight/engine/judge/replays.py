@@ -63,6 +63,9 @@ broadcast matched the goal and was taken for its replay, ahead of the real one."
 REPLAY_S = (3.0, 30.0)
 AFTER_MOMENT_S = 50.0
 """A replay starts within this long after the moment's reaction peak..."""
+ROWS_S = (20.0, 120.0)
+"""Keyframes from 20 s before a moment's peak to 120 s after are matched with its live play in one go
+(`_LiveMatch`): every stretch a replay is looked for in (at most AFTER_MOMENT_S + REPLAY_S[1] after it)."""
 REPLAY_AFTER_ONSET_S = 2.0
 """...and at least this long after the reaction's onset (the roar may still rise: generated early
 replays cut away 1-3 s after the roar's true peak, which the smoothed score places up to 1 s later)."""
@@ -185,13 +188,13 @@ def transitions(video: VideoWindows, cuts: list[float]) -> list[Transition]:
     return merged
 
 
-def _best_match(these: np.ndarray, those: np.ndarray) -> np.ndarray:
-    """For each of `these` thumbnails, its best correlation with any of `those`, allowing the
-    picture to have moved by up to SHIFT columns and rows (a camera pans between two keyframes)."""
+def _best_matrix(these: np.ndarray, those: np.ndarray) -> np.ndarray:
+    """Each of `these` thumbnails against each of `those`: the best correlation, allowing the picture to
+    have moved by up to SHIFT columns and rows (a camera pans between two keyframes)."""
     rows, cols = THUMB
     a = these.reshape(-1, rows, cols)
     b = those.reshape(-1, rows, cols)
-    best = np.full(len(a), -1.0)
+    best = np.full((len(a), len(b)), -1.0)
     for dy in range(-SHIFT[0], SHIFT[0] + 1):
         for dx in range(-SHIFT[1], SHIFT[1] + 1):
             ca = a[:, max(0, dy) : rows + min(0, dy), max(0, dx) : cols + min(0, dx)].reshape(len(a), -1)
@@ -200,26 +203,63 @@ def _best_match(these: np.ndarray, those: np.ndarray) -> np.ndarray:
             cb = cb - cb.mean(axis=1, keepdims=True)
             ca /= np.linalg.norm(ca, axis=1, keepdims=True) + 1e-9
             cb /= np.linalg.norm(cb, axis=1, keepdims=True) + 1e-9
-            best = np.maximum(best, (ca @ cb.T).max(axis=1))
+            best = np.maximum(best, ca @ cb.T)
     return best
 
 
-def _matches_live(video: VideoWindows, a: float, b: float, peak: float) -> bool:
-    """Keyframes in a..b match the live moment's keyframes, by MATCH_MARGIN more than other play (before
-    it, or after the stretch when the moment comes early)."""
-    t, thumbs = video.key_times, video.key_thumbs
-    if thumbs.shape[0] != t.size or t.size == 0:
-        return False
-    inside = thumbs[(t > a) & (t < b)]
-    live = thumbs[(t >= peak - LIVE_S[0]) & (t <= min(peak + LIVE_S[1], a - 1.0))]
-    if not inside.size or not live.size:
-        return False
-    to_live = _best_match(inside, live)
-    earlier = thumbs[(t >= peak - EARLIER_S[0]) & (t <= peak - EARLIER_S[1])]
-    if len(earlier) < REFERENCE_MIN:
-        earlier = np.concatenate([earlier, thumbs[(t >= b + LATER_S[0]) & (t <= b + LATER_S[1])]])
-    to_earlier = _best_match(inside, earlier) if earlier.size else np.zeros(len(inside))
-    return bool(np.any((to_live >= MATCH_SIM) & (to_live - to_earlier >= MATCH_MARGIN)))
+class _LiveMatch:
+    """Whether keyframes in a stretch after a big moment match its live play (`__call__`). The keyframes
+    after each moment are matched once against the play around it, and every candidate stretch after
+    it reads its rows and columns: a 30-minute game has hundreds of candidates, and matching each on
+    its own cost a second."""
+
+    def __init__(self, video: VideoWindows) -> None:
+        self.t, self.thumbs = video.key_times, video.key_thumbs
+        self._blocks: dict[tuple[float, bool], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    @staticmethod
+    def _span(peak: float, later: bool) -> tuple[float, float]:
+        """The columns' times: the play before and during the moment, or after the stretches."""
+        if later:
+            return peak - ROWS_S[0] + LATER_S[0], peak + ROWS_S[1] + LATER_S[1]
+        return peak - EARLIER_S[0], peak + LIVE_S[1]
+
+    def _block(self, peak: float, later: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if (peak, later) not in self._blocks:
+            t = self.t
+            rows = np.nonzero((t > peak - ROWS_S[0]) & (t < peak + ROWS_S[1]))[0]
+            lo, hi = self._span(peak, later)
+            cols = np.nonzero((t >= lo) & (t <= hi))[0]
+            self._blocks[peak, later] = (rows, cols, _best_matrix(self.thumbs[rows], self.thumbs[cols]))
+        return self._blocks[peak, later]
+
+    def _against(self, inside: np.ndarray, peak: float, lo: float, hi: float, later: bool) -> np.ndarray:
+        """Best matches of the `inside` keyframes with those from `lo` to `hi` seconds."""
+        rows, cols, m = self._block(peak, later)
+        at = np.minimum(np.searchsorted(rows, inside), max(rows.size - 1, 0))
+        span = self._span(peak, later)
+        if rows.size and np.array_equal(rows[at], inside) and span[0] <= lo and hi <= span[1]:
+            tc = self.t[cols]
+            return m[at][:, (tc >= lo) & (tc <= hi)]
+        those = np.nonzero((self.t >= lo) & (self.t <= hi))[0]  # beyond the block: not met on generated games
+        return _best_matrix(self.thumbs[inside], self.thumbs[those])
+
+    def __call__(self, a: float, b: float, peak: float) -> bool:
+        """Keyframes in a..b match the live moment's keyframes, by MATCH_MARGIN more than other play
+        (before it, or after the stretch when the moment comes early)."""
+        t = self.t
+        if self.thumbs.shape[0] != t.size or t.size == 0:
+            return False
+        inside = np.nonzero((t > a) & (t < b))[0]
+        live = self._against(inside, peak, peak - LIVE_S[0], min(peak + LIVE_S[1], a - 1.0), later=False)
+        if not live.size:
+            return False
+        to_live = live.max(axis=1)
+        other = self._against(inside, peak, peak - EARLIER_S[0], peak - EARLIER_S[1], later=False)
+        if other.shape[1] < REFERENCE_MIN:
+            other = np.hstack([other, self._against(inside, peak, b + LATER_S[0], b + LATER_S[1], later=True)])
+        to_other = other.max(axis=1) if other.shape[1] else np.zeros(inside.size)
+        return bool(np.any((to_live >= MATCH_SIM) & (to_live - to_other >= MATCH_MARGIN)))
 
 
 @dataclass(frozen=True)
@@ -232,14 +272,14 @@ class _Stretch:
     window_s: float
 
 
-def _evidence(s: _Stretch, start: Transition, end: Transition, peak: float) -> float:
+def _evidence(s: _Stretch, start: Transition, end: Transition, peak: float, match: _LiveMatch) -> float:
     """How much says start..end is a replay of the moment at `peak` (0 when something says it is not)."""
     a, b = start.end, end.start
     if np.sum((s.cuts > a + 0.5) & (s.cuts < b - 0.5)) > max(2.0, CUTS_PER_S * (b - a)):
         return 0.0
     picture = _signs_without_match(s, start, end)
     if picture >= PICTURE_SIGNS - 1:  # only then can the live moment seen again count (its keyframes were decoded)
-        picture += float(_matches_live(s.video, a, b, peak))
+        picture += float(match(a, b, peak))
     crowd = s.crowd[int(a / s.window_s) : int(b / s.window_s) + 1]
     quiet = bool(crowd.size) and float(np.percentile(crowd, 75)) <= QUIET_CROWD
     # Two signs from the picture: one wipe-like graphic is also how a broadcaster marks a goal or a
@@ -303,9 +343,10 @@ def find_replays(
     times, repeats = repeated(video)
     s = _Stretch(video, times, repeats, np.asarray(cuts, dtype=np.float64), crowd, window_s)
     fill_keyframes(video, _keyframes_wanted(s, marks, big_moments))
+    match = _LiveMatch(video)
     scored: list[tuple[float, float, Transition, Transition, float]] = []
     for start, end, peak in _candidates(marks, big_moments):
-        if (score := _evidence(s, start, end, peak)) > 0:
+        if (score := _evidence(s, start, end, peak, match)) > 0:
             scored.append((score, -(end.start - start.end), start, end, peak))
     chosen: list[Replay] = []
     for _, _, start, end, peak in sorted(scored, key=lambda x: (x[0], x[1]), reverse=True):
