@@ -22,11 +22,13 @@ from scipy.ndimage import median_filter
 from mcp_highlight.engine.judge.audio_signals import ReadState
 from mcp_highlight.engine.media import streams
 
-REFRESH_S = 3.5
-"""The one pass decodes a keyframe when this long has passed since the last one decoded: every other
+REFRESH_S = 5.5
+"""The one pass decodes a keyframe when this long has passed since the last one decoded: every third
 keyframe of the usual 2 s GOP. Each gives colour histograms (changes of scene) and a thumbnail. Cuts
-are read from packet sizes too. Keyframes were the picture reader's whole cost: 11-12 ms each for a
-1080p CABAC stream, so every keyframe of a 30-minute game took 10 s of CPU."""
+are read from packet sizes too (most of them: see CUT_OF_KEY). Keyframes were the picture reader's
+whole cost: 11-12 ms each for a 1080p CABAC stream, so every keyframe of a 30-minute game took 10 s of
+CPU. At 5.5 s instead of 3.5 s: 30 min 1080p CABAC 6.2-6.7 s -> 5.9-6.3 s of analysis; on the sweep's
+120 broadcast runs (reads re-judged) 4 reels change, recall up in 3 of them, the summary the same."""
 DENSE_S = 1.5
 """Where a replay is looked for, the keyframes skipped are decoded afterwards (`fill_keyframes`), down
 to one every DENSE_S: every keyframe of a 2 s GOP, every other of a 1 s GOP."""
