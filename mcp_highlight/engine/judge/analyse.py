@@ -10,18 +10,21 @@ import time
 from pathlib import Path
 from typing import Any
 
+import av
 import numpy as np
 
 from mcp_highlight.core.errors import ImpossibleRequestError
 from mcp_highlight.core.logs import get_logger
 from mcp_highlight.core.progress import ProgressFn, no_progress
 from mcp_highlight.engine.judge import cache as analysis_cache
+from mcp_highlight.engine.judge import constants as C
 from mcp_highlight.engine.judge.analysis import ANALYSIS_VERSION, Analysis
 from mcp_highlight.engine.judge.curves import Curves
 from mcp_highlight.engine.judge.fuse import Fused, fuse
 from mcp_highlight.engine.judge.moments import FoundMoment, find_moments, mark_replays
 from mcp_highlight.engine.judge.readers import read_side_by_side
 from mcp_highlight.engine.judge.replays import Replay, find_replays
+from mcp_highlight.engine.judge.sound_events import sung_windows
 from mcp_highlight.engine.judge.video_signals import VideoWindows, scene_cuts
 from mcp_highlight.engine.media.info import MediaInfo
 
@@ -45,6 +48,23 @@ def _moments_and_replays(curves: Curves, video: VideoWindows | None) -> tuple[li
     big = [(m.onset_s, m.peak_s) for m in moments if m.rank >= BIG_MOMENT * top]
     replays = find_replays(video, curves.scene_cuts, big, crowd, curves.window_s)
     return mark_replays(moments, replays), replays
+
+
+def _hear_sung(curves: Curves, path: Path, warnings: list[str]) -> Curves:
+    """The curves with `sung` (the audio-event model's music class) over the candidate moments, which
+    ranks chants down (`moments.chant_likelihood`). If the sound cannot be read again, a warning."""
+    moments = [m for m in find_moments(curves) if not m.active_only]
+    if not moments:
+        return curves
+    w = curves.window_s
+    top = moments[0].rank
+    spans = [(round(m.onset_s / w), round(m.fade_s / w) - 1) for m in moments if m.rank >= C.SUNG_MIN_SHARE * top]
+    try:
+        sung = sung_windows(path, spans, len(curves.score), w)
+    except av.error.FFmpegError as exc:
+        warnings.append(f"Chants could not be told from reactions: the sound could not be read again ({exc}).")
+        return curves
+    return curves.model_copy(update={"signals": {**curves.signals, "sung": _round(sung)}})
 
 
 def _curves(fused: Fused, cuts: list[float], window_s: float, duration_s: float) -> Curves:
@@ -86,6 +106,8 @@ def analyse(
     progress(0.95, "Scoring")
     fused = fuse(video, audio, n, window_s)
     curves = _curves(fused, scene_cuts(video) if video is not None else [], window_s, info.duration_s)
+    if fused.has_audio:
+        curves = _hear_sung(curves, path, warnings)
     moments, replays = _moments_and_replays(curves, video)
     analysis = Analysis(
         **dict(curves),

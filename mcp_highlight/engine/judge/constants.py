@@ -106,6 +106,23 @@ CHANT_DAMP = 0.7
 CHANT_FROM, CHANT_SPAN, CHANT_MAX_CUT = 0.35, 0.3, 0.8
 """A moment whose span pulses on a beat (mean chant signal above 0.35) is a chant: its rank is cut,
 by up to 80 %."""
+CHANT_WEIGHTS = {"broadband": -4.763, "sung": 2.644, "length_s": 0.244, "rise_db": -0.435}
+CHANT_BIAS = -0.555
+CHANT_LIKELY_CUT = 0.9
+"""How likely a moment is a chant, not a reaction: sigmoid(bias + sum of weight x measure) over its
+span (onset to fade). A chant is sung (the audio-event model's music class, `sound_events`; a roar,
+applause and laughter are not), narrow-band (low `broadband`: a roar is noise-like), long, and rises
+little over the crowd of the seconds before (it grows out of play; a goal or a laugh jumps). A likely
+chant's rank is cut by up to 90 %. Fitted by class-balanced logistic regression on the even seeds of
+the judgement sweep (60 broadcasts, 60 events: 45 chant moments against 1,000 goals, chances, cheers,
+applause and laughs), the bias then lowered by 3 so only clear chants are cut; checked on the odd
+seeds nobody fitted on: time in non-highlights median 4.9 % -> 0.0 %, worst decile 20.2 % -> 14.0 %,
+recall 0.88 / 0.70 -> 0.88 / 0.67, laughs missed 56 -> 57, events' recall 0.80 -> 0.80. Re-fit with
+more recorded chants when they are at hand."""
+CHANT_RISE_BEFORE_S = (6.0, 2.0)
+"""The crowd before a moment is its mean from 6 s to 2 s before the onset."""
+SUNG_MIN_SHARE = 0.05
+"""The audio-event model hears the moments ranked at least 5 % of the best (the planner keeps 10 %)."""
 
 # ---------------------------------------------------------------- fusing picture and sound
 MOTION_LOOKBACK_S = 6.0

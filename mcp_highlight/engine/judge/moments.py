@@ -105,6 +105,31 @@ def _shape(crowd_db: np.ndarray, p: int, window_s: float) -> float:
     return float(1.0 - (1.0 - C.SHAPE_FLOOR) * np.clip((held - short) / (long - short), 0.0, 1.0))
 
 
+def chant_likelihood(
+    broadband: np.ndarray, sung: np.ndarray, crowd_db: np.ndarray, onset: int, peak: int, fade: int, window_s: float
+) -> float:
+    """0..1: how likely the moment from window `onset` to `fade` is a chant, not a reaction (constants:
+    CHANT_WEIGHTS). A signal that was not measured counts as 0; with no crowd measure, the rise is 0."""
+
+    def mean(x: np.ndarray) -> float:
+        part = x[onset : fade + 1]
+        return float(part.mean()) if part.size else 0.0
+
+    before, until = (round(s / window_s) for s in C.CHANT_RISE_BEFORE_S)
+    rise = 0.0
+    if crowd_db.size > peak and onset > until:
+        rise = float(crowd_db[peak] - crowd_db[max(0, onset - before) : onset - until].mean())
+    w = C.CHANT_WEIGHTS
+    z = (
+        C.CHANT_BIAS
+        + w["broadband"] * mean(broadband)
+        + w["sung"] * mean(sung)
+        + w["length_s"] * (fade - onset + 1) * window_s
+        + w["rise_db"] * rise
+    )
+    return float(1.0 / (1.0 + np.exp(-z)))
+
+
 def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
     """Every distinct reaction in the curves, strongest first."""
     scores = curves.scores()
@@ -118,6 +143,8 @@ def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
     crowd = _smooth(np.asarray(curves.measures.get("crowd_db") or np.zeros(0), dtype=np.float64), w)
     music = np.asarray(curves.signals.get("music") or np.zeros(0), dtype=np.float64)
     chant = np.asarray(curves.signals.get("chant") or np.zeros(0), dtype=np.float64)
+    broadband = np.asarray(curves.signals.get("broadband") or np.zeros(0), dtype=np.float64)
+    sung = np.asarray(curves.signals.get("sung") or np.zeros(0), dtype=np.float64)
     out: list[FoundMoment] = []
     for p in peaks - 1:
         lift = smooth[p] - base
@@ -137,6 +164,8 @@ def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
         rank *= 1.0 - _mean(music, onset_s - C.MUSIC_AROUND_S[0], fade_s + C.MUSIC_AROUND_S[1], w)
         chanting = _mean(chant, onset_s - C.CHANT_AROUND_S, fade_s + C.CHANT_AROUND_S, w)
         rank *= 1.0 - float(np.clip((chanting - C.CHANT_FROM) / C.CHANT_SPAN, 0, C.CHANT_MAX_CUT))
+        likely = chant_likelihood(broadband, sung, crowd, onset, p, fade, w)
+        rank *= 1.0 - C.CHANT_LIKELY_CUT * likely
         why, facts = explain(curves, onset_s, anchor_s, fade_s)
         out.append(
             FoundMoment(

@@ -1,0 +1,124 @@
+"""A chant is sung, narrow-band and long; a reaction is not: such moments rank low (moments.chant_likelihood),
+and the trained audio-event model (sound_events) hears recorded chants as sung and recorded cheers not."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from footage.synth import real_sounds
+from footage.synth.sound import RATE as SYNTH_RATE
+
+from mcp_highlight.engine.judge.analyse import _hear_sung
+from mcp_highlight.engine.judge.analysis import Analysis
+from mcp_highlight.engine.judge.curves import Curves
+from mcp_highlight.engine.judge.moments import find_moments
+from mcp_highlight.engine.judge.sound_events import sung_windows
+
+W = 0.5
+SECONDS = 300.0
+needs_real = pytest.mark.skipif(not real_sounds.available(), reason=real_sounds.why_missing())
+
+
+def _held_rise(t: np.ndarray, at: float) -> np.ndarray:
+    """A crowd that swells by 8 dB over 4 s, holds 8 s and falls: the shape of a chant and of a long roar."""
+    up = np.clip((t - at) / 4.0, 0, 1) * 8.0
+    return np.where(t < at + 12, up, 8.0 * np.exp(-(t - at - 12) / 1.5))
+
+
+def _analysis(broadband: np.ndarray, sung: np.ndarray) -> tuple[Analysis, float, float]:
+    t = np.arange(int(SECONDS / W)) * W
+    first, second = 60.0, 180.0
+    db = _held_rise(t, first) + _held_rise(t, second) + np.random.default_rng(5).normal(0, 0.3, t.size)
+    score = np.clip(db / 12.0, 0.0, 1.0)
+    signals = {"crowd": score.tolist(), "broadband": broadband.tolist(), "sung": sung.tolist()}
+    analysis = Analysis(
+        source="game.mp4",
+        content_hash="x",
+        duration_s=SECONDS,
+        window_s=W,
+        score=score.tolist(),
+        signals=signals,
+        measures={"crowd_db": db.tolist()},
+    )
+    return analysis, first, second
+
+
+def _rank_near(analysis: Analysis, at: float) -> float:
+    return max(m.rank for m in find_moments(analysis) if at <= m.peak_s <= at + 16)
+
+
+def test_the_same_swell_ranks_far_lower_when_it_is_sung_and_narrow_band() -> None:
+    n = int(SECONDS / W)
+    t = np.arange(n) * W
+    chant = (t >= 180) & (t < 196)
+    roar, sung = np.full(n, 0.6), np.zeros(n)
+    roar[chant], sung[chant] = 0.0, 0.7  # the second swell: no noise-like rise, heard as sung
+    analysis, first, second = _analysis(roar, sung)
+    assert _rank_near(analysis, second) < 0.5 * _rank_near(analysis, first)
+    # Heard as sung but noise-like (a roar with the band's music under it): not a chant.
+    noisy, first, second = _analysis(np.full(n, 0.6), sung)
+    assert _rank_near(noisy, second) > 0.7 * _rank_near(noisy, first)
+
+
+def test_a_short_sharp_voiced_burst_is_not_taken_for_a_chant() -> None:
+    """Laughter is narrow-band too, but it jumps out of the room at once and is over in seconds."""
+    n = int(SECONDS / W)
+    t = np.arange(n) * W
+    db = 14.0 * np.exp(-0.5 * ((t - 100.0) / 1.2) ** 2) + np.random.default_rng(2).normal(0, 0.3, n)
+    score = np.clip(db / 12.0, 0.0, 1.0)
+    base = {"source": "party.mp4", "content_hash": "x", "duration_s": SECONDS, "window_s": W, "score": score.tolist()}
+    plain = Analysis(**base, signals={"crowd": score.tolist()}, measures={"crowd_db": db.tolist()})
+    narrow = Analysis(
+        **base,
+        signals={"crowd": score.tolist(), "broadband": [0.0] * n, "sung": [0.3] * n},
+        measures={"crowd_db": db.tolist()},
+    )
+    assert find_moments(narrow)[0].rank >= 0.8 * find_moments(plain)[0].rank
+
+
+def _write_m4a(path: Path, sound: np.ndarray, rate: int) -> Path:
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("aac", rate=rate, layout="mono")
+        pcm = (np.clip(sound, -1, 1) * 32767).astype(np.int16)
+        for i in range(0, pcm.size, 1024):
+            frame = av.AudioFrame.from_ndarray(pcm[None, i : i + 1024], format="s16", layout="mono")
+            frame.sample_rate = rate
+            frame.pts = i
+            frame.time_base = Fraction(1, rate)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return path
+
+
+@needs_real
+def test_the_audio_event_model_hears_recorded_chants_as_sung_and_recorded_cheers_not(tmp_path: Path) -> None:
+    rng = np.random.default_rng(11)
+    seg = int(12 * SYNTH_RATE)
+    bed = real_sounds.texture("bed", rng, 4 * seg) * 0.03
+    parts = [real_sounds.texture(kind, rng, seg, layers=1) * 0.1 for kind in ("chant", "cheer", "chant", "applause")]
+    path = _write_m4a(tmp_path / "crowd.m4a", bed + np.concatenate(parts), SYNTH_RATE)
+    per = round(12 / W)
+    spans = [(k * per + 2, (k + 1) * per - 3) for k in range(4)]
+    heard = sung_windows(path, spans, 4 * per + 10, W)
+    means = [float(heard[a : b + 1].mean()) for a, b in spans]
+    chants, others = min(means[0], means[2]), max(means[1], means[3])
+    assert chants > 0.4 and others < 0.25 and chants > 2.5 * others, means
+    outside = np.ones(heard.size, bool)
+    for a, b in spans:
+        outside[a : b + 1] = False
+    assert not heard[outside].any(), "the model is only run on the spans asked for"
+
+
+def test_a_sound_that_cannot_be_read_again_is_a_warning_and_changes_nothing(tmp_path: Path) -> None:
+    analysis, _, _ = _analysis(np.full(int(SECONDS / W), 0.6), np.zeros(int(SECONDS / W)))
+    curves = Curves(**{k: getattr(analysis, k) for k in ("window_s", "score", "signals", "measures", "scene_cuts")})
+    warnings: list[str] = []
+    after = _hear_sung(curves, tmp_path / "gone.mp4", warnings)
+    assert after == curves
+    assert len(warnings) == 1 and "Chants could not be told from reactions" in warnings[0]
