@@ -15,7 +15,7 @@ from footage.synth.sound import RATE as SYNTH_RATE
 from mcp_highlight.engine.judge.analyse import _hear_sung
 from mcp_highlight.engine.judge.analysis import Analysis
 from mcp_highlight.engine.judge.curves import Curves
-from mcp_highlight.engine.judge.moments import find_moments
+from mcp_highlight.engine.judge.moments import find_moments, worth_hearing
 from mcp_highlight.engine.judge.sound_events import sung_windows
 
 W = 0.5
@@ -122,3 +122,26 @@ def test_a_sound_that_cannot_be_read_again_is_a_warning_and_changes_nothing(tmp_
     after = _hear_sung(curves, tmp_path / "gone.mp4", warnings)
     assert after == curves
     assert len(warnings) == 1 and "Chants could not be told from reactions" in warnings[0]
+
+
+def test_only_moments_that_could_be_chants_are_heard() -> None:
+    """A noise-like roar that jumps out of the crowd is no chant, sung or not: the model is not run on it."""
+    n = int(SECONDS / W)
+    t = np.arange(n) * W
+    after = t - 60.0
+    goal = np.where(after < 0, 15.0 * np.exp(-0.5 * (after / 1.0) ** 2), 15.0 * np.exp(-np.clip(after, 0, None) / 4.0))
+    db = goal + _held_rise(t, 180.0) + np.random.default_rng(7).normal(0, 0.3, n)
+    score = np.clip(db / 12.0, 0.0, 1.0)
+    broadband = np.where((t >= 55) & (t < 75), 0.6, 0.0)
+    analysis = Analysis(
+        source="game.mp4",
+        content_hash="x",
+        duration_s=SECONDS,
+        window_s=W,
+        score=score.tolist(),
+        signals={"crowd": score.tolist(), "broadband": broadband.tolist()},
+        measures={"crowd_db": db.tolist()},
+    )
+    heard = [(a * W, (b + 1) * W) for a, b in worth_hearing(analysis, find_moments(analysis))]
+    assert any(a <= 190 <= b for a, b in heard), heard
+    assert not any(a <= 61 <= b for a, b in heard), heard

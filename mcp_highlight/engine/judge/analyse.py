@@ -17,11 +17,10 @@ from mcp_highlight.core.errors import ImpossibleRequestError
 from mcp_highlight.core.logs import get_logger
 from mcp_highlight.core.progress import ProgressFn, no_progress
 from mcp_highlight.engine.judge import cache as analysis_cache
-from mcp_highlight.engine.judge import constants as C
 from mcp_highlight.engine.judge.analysis import ANALYSIS_VERSION, Analysis
 from mcp_highlight.engine.judge.curves import Curves
 from mcp_highlight.engine.judge.fuse import Fused, fuse
-from mcp_highlight.engine.judge.moments import FoundMoment, find_moments, mark_replays
+from mcp_highlight.engine.judge.moments import FoundMoment, find_moments, mark_replays, worth_hearing
 from mcp_highlight.engine.judge.readers import read_side_by_side
 from mcp_highlight.engine.judge.replays import Replay, find_replays
 from mcp_highlight.engine.judge.sound_events import sung_windows
@@ -53,14 +52,11 @@ def _moments_and_replays(curves: Curves, video: VideoWindows | None) -> tuple[li
 def _hear_sung(curves: Curves, path: Path, warnings: list[str]) -> Curves:
     """The curves with `sung` (the audio-event model's music class) over the candidate moments, which
     ranks chants down (`moments.chant_likelihood`). If the sound cannot be read again, a warning."""
-    moments = [m for m in find_moments(curves) if not m.active_only]
-    if not moments:
+    spans = worth_hearing(curves, find_moments(curves))
+    if not spans:
         return curves
-    w = curves.window_s
-    top = moments[0].rank
-    spans = [(round(m.onset_s / w), round(m.fade_s / w) - 1) for m in moments if m.rank >= C.SUNG_MIN_SHARE * top]
     try:
-        sung = sung_windows(path, spans, len(curves.score), w)
+        sung = sung_windows(path, spans, len(curves.score), curves.window_s)
     except av.error.FFmpegError as exc:
         warnings.append(f"Chants could not be told from reactions: the sound could not be read again ({exc}).")
         return curves
