@@ -142,6 +142,6 @@ def test_only_moments_that_could_be_chants_are_heard() -> None:
         signals={"crowd": score.tolist(), "broadband": broadband.tolist()},
         measures={"crowd_db": db.tolist()},
     )
-    heard = [(a * W, (b + 1) * W) for a, b in worth_hearing(analysis, find_moments(analysis))]
+    heard = [(m.onset_s, m.fade_s) for m in worth_hearing(analysis, find_moments(analysis))]
     assert any(a <= 190 <= b for a, b in heard), heard
     assert not any(a <= 61 <= b for a, b in heard), heard

