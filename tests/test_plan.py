@@ -189,3 +189,21 @@ def test_a_moment_explains_itself_from_the_measures() -> None:
     (moment,) = plan_reel([analysis], PlanRequest(moments=1)).moments
     assert "crowd +14 dB" in moment.why and "pitch +41 %" in moment.why and "shot cut at" in moment.why
     assert moment.facts["crowd_db"] == 14.0
+
+
+def test_after_a_goal_whose_replay_was_missed_the_next_clip_does_not_reach_back_into_it() -> None:
+    """A missed replay plays in the seconds after a goal: a moment soon after keeps to the lead-in asked
+    for instead of growing back into them (the goal would be shown twice). With the replay found, or
+    far from any goal, the lead-in may grow as usual."""
+    from mcp_highlight.engine.judge.replays import Replay
+
+    peaks = {100.0: 0.9, 120.0: 0.3, 300.0: 0.3}
+    request = PlanRequest(target_s=60, snap_s=0)  # more than the three clips: they must grow
+    missed = plan_reel([curve(600, peaks, cuts=(103.0,))], request)
+    (after,) = [m for m in missed.moments if m.start_s < 120 < m.end_s]
+    assert after.start_s >= 120 - 5 - 5 - 0.01, missed.moments  # anchor (peak - 5 s at most) - lead-in
+    assert abs(missed.total_s - 60) <= 0.05 * 60  # the other clips grew instead
+    found = curve(600, peaks, cuts=(103.0,))
+    found.replays = [Replay(start_s=104.0, end_s=108.0, of_s=100.0)]
+    (grown,) = [m for m in plan_reel([found], request).moments if m.start_s < 120 < m.end_s]
+    assert grown.start_s < after.start_s - 1

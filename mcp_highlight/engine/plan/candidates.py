@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mcp_highlight.engine.judge.analyse import BIG_MOMENT
 from mcp_highlight.engine.judge.analysis import Analysis
 from mcp_highlight.engine.judge.moments import FoundMoment, find_moments
 from mcp_highlight.engine.plan.request import PlanRequest
@@ -30,6 +31,14 @@ at its shot's end grew backwards instead, 14 s before a chance and into the PA m
 test broadcast, 3.0 % -> 7.2 % of the reel in non-highlights; 3.1 % with this cap). Growth past these
 bounds comes second (`lengths.grow`). On the sweep's 120 broadcast runs a cap of 6 s lost a goal and
 showed a moment twice in 4 runs; 8 s and 10 s gave the same summary; every reel within 5 % of 90 s."""
+REPLAY_OF_S = 3.0
+"""A replay is of a moment when what it repeats lies within 3 s of the moment's peak."""
+AFTER_BIG_S = 25.0
+"""A clip whose moment comes within 25 s after a big moment (`analyse.BIG_MOMENT` of the best) whose replay
+the analysis did not find keeps to the lead-in asked for: that is where the missed replay plays, and a
+lead-in grown back into it shows the big moment twice. On the sweep's 120 broadcast runs (one with a
+chant's clip reaching 4.5 s back into a flat-graphic replay) runs with a moment twice 2 -> 1, nothing
+else changed; 15 s was too short for that run, 40 s gave the same summary as 25 s."""
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -80,6 +89,17 @@ def _live_shot(m: FoundMoment, cuts: np.ndarray, lo: float, hi: float, lead_in_s
     return max(lo, m.anchor_s - max(LEAD_CAP_S, lead_in_s)), float(later[0]) if later.size else hi
 
 
+def _unreplayed_big(moments: list[FoundMoment], analysis: Analysis) -> list[float]:
+    """Peaks of the big moments (those whose replays the analysis looks for) with no replay found."""
+    live = [m for m in moments if not m.replay]
+    top = max((m.rank for m in live), default=0.0)
+    return [
+        m.peak_s
+        for m in live
+        if m.rank >= BIG_MOMENT * top and not any(abs(r.of_s - m.peak_s) <= REPLAY_OF_S for r in analysis.replays)
+    ]
+
+
 def candidates_of(index: int, analysis: Analysis, req: PlanRequest) -> list[Candidate]:
     """One clip per moment: from a lead-in before the reaction's onset (the action comes first)
     to where the reaction fades or its live shot ends, kept out of replays, edges snapped to a shot cut
@@ -88,10 +108,14 @@ def candidates_of(index: int, analysis: Analysis, req: PlanRequest) -> list[Cand
     duration = analysis.duration_s
     zones = [(r.start_s, r.end_s) for r in analysis.replays]
     out: list[Candidate] = []
-    for m in find_moments(analysis, analysis.replays, min_gap_s=req.min_segment_s + req.min_gap_s):
+    found = find_moments(analysis, analysis.replays, min_gap_s=req.min_segment_s + req.min_gap_s)
+    unreplayed = _unreplayed_big(found, analysis)
+    for m in found:
         if m.replay:
             continue
         lo, hi = _bounds(m.anchor_s, zones, duration)
+        if any(0 < m.anchor_s - p <= AFTER_BIG_S for p in unreplayed if p != m.peak_s):
+            lo = max(lo, m.anchor_s - req.lead_in_s)
         within = _live_shot(m, cuts, lo, hi, req.lead_in_s)
         start = m.anchor_s - req.lead_in_s
         end = min(max(m.fade_s, m.anchor_s + req.reaction_s), within[1])
@@ -116,7 +140,7 @@ def replays_of(chosen: list[Candidate], analyses: list[Analysis]) -> list[Candid
     extra: list[Candidate] = []
     for c in chosen:
         for r in analyses[c.source].replays:
-            if abs(r.of_s - c.peak) <= 3.0 or c.start <= r.of_s <= c.end:
+            if abs(r.of_s - c.peak) <= REPLAY_OF_S or c.start <= r.of_s <= c.end:
                 extra.append(
                     Candidate(c.source, r.start_s, r.end_s, r.of_s, c.score - 1e-3, r.start_s, r.end_s,
                               anchor=r.of_s, replay_of=c.peak)
