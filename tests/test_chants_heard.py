@@ -59,6 +59,12 @@ def test_the_same_swell_ranks_far_lower_when_it_is_sung_and_narrow_band() -> Non
     roar[chant], sung[chant] = 0.0, 0.7  # the second swell: no noise-like rise, heard as sung
     analysis, first, second = _analysis(roar, sung)
     assert _rank_near(analysis, second) < 0.5 * _rank_near(analysis, first)
+    # ...and says so, where the user reads why a moment was (or was not) chosen.
+    said = {m.peak_s: m for m in find_moments(analysis)}
+    chant = max((m for p, m in said.items() if second <= p <= second + 16), key=lambda m: m.score)
+    roared = max((m for p, m in said.items() if first <= p <= first + 16), key=lambda m: m.score)
+    assert "sounds like a chant" in chant.why and chant.facts["chant_likelihood"] >= 0.5, chant
+    assert "chant" not in roared.why and "chant_likelihood" not in roared.facts, roared
     # Heard as sung but noise-like (a roar with the band's music under it): not a chant.
     noisy, first, second = _analysis(np.full(n, 0.6), sung)
     assert _rank_near(noisy, second) > 0.7 * _rank_near(noisy, first)

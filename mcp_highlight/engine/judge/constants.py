@@ -214,8 +214,10 @@ EXPLAIN_PITCH_ST = 1.5
 EXPLAIN_VOICE_DB = 3.0
 EXPLAIN_SIGNAL = 0.5
 EXPLAIN_ACTION = 0.3
+EXPLAIN_CHANT = 0.5
 """A reason is named when the commentator rose 1.5 semitones or 3 dB, a whistle was heard (signal
-0.5), the action before it scored 0.3; the crowd from CROWD_FROM_DB."""
+0.5), the action before it scored 0.3, a chant is more likely than not (its rank then cut by at least
+45 %, `CHANT_LIKELY_CUT`); the crowd from CROWD_FROM_DB."""
 PROMINENCE = 0.1
 """A peak must stand 10 % of the curve's range above its surroundings to be a moment."""
 REACTION_MIN_SCORE = 0.1

@@ -189,6 +189,9 @@ def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
         likely = chant_likelihood(broadband, sung, crowd, onset, p, fade, w)
         rank *= 1.0 - C.CHANT_LIKELY_CUT * likely
         why, facts = explain(curves, onset_s, anchor_s, fade_s)
+        if likely >= C.EXPLAIN_CHANT:
+            facts["chant_likelihood"] = round(likely, 2)
+            why += ", sounds like a chant (ranked down)"
         out.append(
             FoundMoment(
                 peak_s=round(peak_s, 3),
