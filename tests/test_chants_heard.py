@@ -151,3 +151,17 @@ def test_only_moments_that_could_be_chants_are_heard() -> None:
     heard = [(m.onset_s, m.fade_s) for m in worth_hearing(analysis, find_moments(analysis))]
     assert any(a <= 190 <= b for a, b in heard), heard
     assert not any(a <= 61 <= b for a, b in heard), heard
+
+
+def test_a_model_that_does_not_load_is_a_warning_and_the_reel_is_still_judged(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mcp_highlight.engine.judge import sound_events
+
+    def broken() -> None:
+        raise OSError("libomnivad.so: cannot open shared object file")
+
+    monkeypatch.setattr(sound_events, "_model", broken)
+    analysis, _, _ = _analysis(np.full(int(SECONDS / W), 0.0), np.zeros(int(SECONDS / W)))
+    curves = Curves(**{k: getattr(analysis, k) for k in ("window_s", "score", "signals", "measures", "scene_cuts")})
+    warnings: list[str] = []
+    assert _hear_sung(curves, Path("game.mp4"), warnings) == curves
+    assert len(warnings) == 1 and "the audio-event model did not load" in warnings[0], warnings

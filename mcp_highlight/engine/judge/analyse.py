@@ -25,6 +25,7 @@ from mcp_highlight.engine.judge.fuse import Fused, fuse
 from mcp_highlight.engine.judge.moments import FoundMoment, find_moments, mark_replays, worth_hearing
 from mcp_highlight.engine.judge.readers import read_side_by_side
 from mcp_highlight.engine.judge.replays import Replay, find_replays
+from mcp_highlight.engine.judge.sound_events import MODEL_ERRORS as SOUND_MODEL_ERRORS
 from mcp_highlight.engine.judge.sound_events import sung_windows
 from mcp_highlight.engine.judge.sound_events import warm as warm_sound_events
 from mcp_highlight.engine.judge.video_signals import VideoWindows, scene_cuts
@@ -89,6 +90,10 @@ def _hear_sung(curves: Curves, path: Path, warnings: list[str]) -> Curves:
         heard = sung_windows(path, samples, n, w)
     except av.error.FFmpegError as exc:
         warnings.append(f"Chants could not be told from reactions: the sound could not be read again ({exc}).")
+        return curves
+    except SOUND_MODEL_ERRORS as exc:
+        log.warning("sound events model unavailable", error=str(exc))
+        warnings.append(f"Chants could not be told from reactions: the audio-event model did not load ({exc}).")
         return curves
     sung = np.zeros(n)
     for (onset, _, fade), (first, last) in zip(spans, samples, strict=True):

