@@ -29,22 +29,29 @@ def _held_rise(t: np.ndarray, at: float) -> np.ndarray:
     return np.where(t < at + 12, up, 8.0 * np.exp(-(t - at - 12) / 1.5))
 
 
-def _analysis(broadband: np.ndarray, sung: np.ndarray) -> tuple[Analysis, float, float]:
-    t = np.arange(int(SECONDS / W)) * W
-    first, second = 60.0, 180.0
-    db = _held_rise(t, first) + _held_rise(t, second) + np.random.default_rng(5).normal(0, 0.3, t.size)
-    score = np.clip(db / 12.0, 0.0, 1.0)
-    signals = {"crowd": score.tolist(), "broadband": broadband.tolist(), "sung": sung.tolist()}
-    analysis = Analysis(
+def _drawn(crowd_db: np.ndarray, **signals: np.ndarray) -> Analysis:
+    """An analysis whose score follows the crowd (dB over its baseline), with the given signals."""
+    score = np.clip(crowd_db / 12.0, 0.0, 1.0)
+    return Analysis(
         source="game.mp4",
         content_hash="x",
         duration_s=SECONDS,
         window_s=W,
         score=score.tolist(),
-        signals=signals,
-        measures={"crowd_db": db.tolist()},
+        signals={"crowd": score.tolist(), **{name: x.tolist() for name, x in signals.items()}},
+        measures={"crowd_db": crowd_db.tolist()},
     )
-    return analysis, first, second
+
+
+def _analysis(broadband: np.ndarray, sung: np.ndarray) -> tuple[Analysis, float, float]:
+    t = np.arange(int(SECONDS / W)) * W
+    first, second = 60.0, 180.0
+    db = _held_rise(t, first) + _held_rise(t, second) + np.random.default_rng(5).normal(0, 0.3, t.size)
+    return _drawn(db, broadband=broadband, sung=sung), first, second
+
+
+def _curves(analysis: Analysis) -> Curves:
+    return Curves(**{k: getattr(analysis, k) for k in ("window_s", "score", "signals", "measures", "scene_cuts")})
 
 
 def _rank_near(analysis: Analysis, at: float) -> float:
@@ -75,14 +82,7 @@ def test_a_short_sharp_voiced_burst_is_not_taken_for_a_chant() -> None:
     n = int(SECONDS / W)
     t = np.arange(n) * W
     db = 14.0 * np.exp(-0.5 * ((t - 100.0) / 1.2) ** 2) + np.random.default_rng(2).normal(0, 0.3, n)
-    score = np.clip(db / 12.0, 0.0, 1.0)
-    base = {"source": "party.mp4", "content_hash": "x", "duration_s": SECONDS, "window_s": W, "score": score.tolist()}
-    plain = Analysis(**base, signals={"crowd": score.tolist()}, measures={"crowd_db": db.tolist()})
-    narrow = Analysis(
-        **base,
-        signals={"crowd": score.tolist(), "broadband": [0.0] * n, "sung": [0.3] * n},
-        measures={"crowd_db": db.tolist()},
-    )
+    plain, narrow = _drawn(db), _drawn(db, broadband=np.zeros(n), sung=np.full(n, 0.3))
     assert find_moments(narrow)[0].rank >= 0.8 * find_moments(plain)[0].rank
 
 
@@ -123,7 +123,7 @@ def test_the_audio_event_model_hears_recorded_chants_as_sung_and_recorded_cheers
 
 def test_a_sound_that_cannot_be_read_again_is_a_warning_and_changes_nothing(tmp_path: Path) -> None:
     analysis, _, _ = _analysis(np.full(int(SECONDS / W), 0.6), np.zeros(int(SECONDS / W)))
-    curves = Curves(**{k: getattr(analysis, k) for k in ("window_s", "score", "signals", "measures", "scene_cuts")})
+    curves = _curves(analysis)
     warnings: list[str] = []
     after = _hear_sung(curves, tmp_path / "gone.mp4", warnings)
     assert after == curves
@@ -137,17 +137,7 @@ def test_only_moments_that_could_be_chants_are_heard() -> None:
     after = t - 60.0
     goal = np.where(after < 0, 15.0 * np.exp(-0.5 * (after / 1.0) ** 2), 15.0 * np.exp(-np.clip(after, 0, None) / 4.0))
     db = goal + _held_rise(t, 180.0) + np.random.default_rng(7).normal(0, 0.3, n)
-    score = np.clip(db / 12.0, 0.0, 1.0)
-    broadband = np.where((t >= 55) & (t < 75), 0.6, 0.0)
-    analysis = Analysis(
-        source="game.mp4",
-        content_hash="x",
-        duration_s=SECONDS,
-        window_s=W,
-        score=score.tolist(),
-        signals={"crowd": score.tolist(), "broadband": broadband.tolist()},
-        measures={"crowd_db": db.tolist()},
-    )
+    analysis = _drawn(db, broadband=np.where((t >= 55) & (t < 75), 0.6, 0.0))
     heard = [(m.onset_s, m.fade_s) for m in worth_hearing(analysis, find_moments(analysis))]
     assert any(a <= 190 <= b for a, b in heard), heard
     assert not any(a <= 61 <= b for a, b in heard), heard
@@ -161,7 +151,7 @@ def test_a_model_that_does_not_load_is_a_warning_and_the_reel_is_still_judged(mo
 
     monkeypatch.setattr(sound_events, "_model", broken)
     analysis, _, _ = _analysis(np.full(int(SECONDS / W), 0.0), np.zeros(int(SECONDS / W)))
-    curves = Curves(**{k: getattr(analysis, k) for k in ("window_s", "score", "signals", "measures", "scene_cuts")})
+    curves = _curves(analysis)
     warnings: list[str] = []
     assert _hear_sung(curves, Path("game.mp4"), warnings) == curves
     assert len(warnings) == 1 and "the audio-event model did not load" in warnings[0], warnings
