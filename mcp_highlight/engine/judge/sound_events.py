@@ -108,6 +108,7 @@ def sung_windows(path: Path, spans: Sequence[tuple[int, int]], n: int, window_s:
             whole = probs.size // per
             if whole:
                 out[first : first + whole] = probs[: whole * per].reshape(whole, per).mean(axis=1)
+    log.debug("sound events heard", spans=len(spans), seconds=round(sum(b - a + 1 for a, b in spans) * window_s, 1))
     return out
 
 
