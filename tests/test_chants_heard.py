@@ -9,6 +9,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from drawn_crowd import drawn_crowd
 from footage.synth import real_sounds
 from footage.synth.sound import RATE as SYNTH_RATE
 
@@ -30,17 +31,7 @@ def _held_rise(t: np.ndarray, at: float) -> np.ndarray:
 
 
 def _drawn(crowd_db: np.ndarray, **signals: np.ndarray) -> Analysis:
-    """An analysis whose score follows the crowd (dB over its baseline), with the given signals."""
-    score = np.clip(crowd_db / 12.0, 0.0, 1.0)
-    return Analysis(
-        source="game.mp4",
-        content_hash="x",
-        duration_s=SECONDS,
-        window_s=W,
-        score=score.tolist(),
-        signals={"crowd": score.tolist(), **{name: x.tolist() for name, x in signals.items()}},
-        measures={"crowd_db": crowd_db.tolist()},
-    )
+    return drawn_crowd(crowd_db, full_db=12.0, window_s=W, **signals)
 
 
 def _analysis(broadband: np.ndarray, sung: np.ndarray) -> tuple[Analysis, float, float]:

@@ -9,6 +9,7 @@ recordings used by the judgement sweep), which an earlier rise-and-decay test to
 from __future__ import annotations
 
 import numpy as np
+from drawn_crowd import drawn_crowd
 
 from mcp_highlight.engine.judge.analysis import Analysis
 from mcp_highlight.engine.judge.moments import find_moments
@@ -19,16 +20,7 @@ SECONDS = 300.0
 
 
 def _analysis(crowd_db: np.ndarray) -> Analysis:
-    score = np.clip(crowd_db / 15.0, 0.0, 1.0)
-    return Analysis(
-        source="game.mp4",
-        content_hash="x",
-        duration_s=SECONDS,
-        window_s=W,
-        score=score.tolist(),
-        signals={"crowd": score.tolist()},
-        measures={"crowd_db": crowd_db.tolist()},
-    )
+    return drawn_crowd(crowd_db, full_db=15.0, window_s=W)
 
 
 def _crowd() -> tuple[np.ndarray, dict[str, float]]:

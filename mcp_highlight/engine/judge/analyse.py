@@ -70,7 +70,7 @@ def _judged(
     if ranked is curves:
         return curves, moments, replays
     again = find_moments(ranked)
-    if replays and _big(again) != _big(find_moments(curves)):
+    if replays and _big(again) != _big(moments):  # marking replays keeps every rank
         return ranked, *_moments_and_replays(ranked, video)
     return ranked, mark_replays(again, replays), replays
 
