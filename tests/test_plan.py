@@ -8,6 +8,7 @@ import pytest
 
 from mcp_highlight.core.errors import ImpossibleRequestError
 from mcp_highlight.engine.judge.analysis import Analysis
+from mcp_highlight.engine.judge.moments import find_moments
 from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
 
 W = 0.5
@@ -207,3 +208,23 @@ def test_after_a_goal_whose_replay_was_missed_the_next_clip_does_not_reach_back_
     found.replays = [Replay(start_s=104.0, end_s=108.0, of_s=100.0)]
     (grown,) = [m for m in plan_reel([found], request).moments if m.start_s < 120 < m.end_s]
     assert grown.start_s < after.start_s - 1
+
+
+def test_a_goal_whose_replay_was_missed_keeps_its_clip_before_where_the_replay_plays() -> None:
+    """In a broadcast whose replays are found, a goal with none found has one the analysis missed, played
+    soon after: its clip ends at most MISSED_REPLAY_AFTER_S after the reaction's onset (it grows back
+    instead). Where no replay was found at all (event footage), the clip may run on after the reaction."""
+    from mcp_highlight.engine.judge.replays import Replay
+    from mcp_highlight.engine.plan.candidates import MISSED_REPLAY_AFTER_S
+
+    peaks = {100.0: 0.9, 300.0: 0.85}
+    request = PlanRequest(target_s=40, snap_s=0)  # two moments, 40 s: each clip grows to about 20 s
+    broadcast = curve(600, peaks)
+    broadcast.replays = [Replay(start_s=110.0, end_s=118.0, of_s=100.0)]
+    plan = plan_reel([broadcast], request)
+    (goal,) = [m for m in plan.moments if m.start_s < 300 < m.end_s]
+    (onset,) = [m.onset_s for m in find_moments(broadcast) if m.peak_s == goal.peak_s]
+    assert goal.end_s <= onset + MISSED_REPLAY_AFTER_S + 0.01, plan.moments
+    assert abs(plan.total_s - 40) <= 0.05 * 40  # it grew back instead
+    (event_clip,) = [m for m in plan_reel([curve(600, peaks)], request).moments if m.start_s < 300 < m.end_s]
+    assert event_clip.end_s > onset + MISSED_REPLAY_AFTER_S + 2

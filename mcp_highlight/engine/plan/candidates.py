@@ -39,6 +39,14 @@ the analysis did not find keeps to the lead-in asked for: that is where the miss
 lead-in grown back into it shows the big moment twice. On the sweep's 120 broadcast runs (one with a
 chant's clip reaching 4.5 s back into a flat-graphic replay) runs with a moment twice 2 -> 1, nothing
 else changed; 15 s was too short for that run, 40 s gave the same summary as 25 s."""
+MISSED_REPLAY_AFTER_S = 8.0
+"""In a broadcast where the analysis found replays, a big moment whose own replay it did not find has one
+it missed: that moment's clip ends at most 8 s after its reaction's onset, where a director cuts away to
+the replay at the earliest (the roar may go on over the replay, so the reaction's end says nothing). On
+the sweep's 120 broadcast runs (one goal's clip ran 5.7 s into a replay whose cut went unseen) runs with a
+moment twice 1 -> 0, nothing else changed; 9 s left that run as it was, 7 s gave the same as 8 s. Not
+where no replay was found at all: event footage has none, and there 8 s cut the clips of applause short
+(event recall median 0.89 -> 0.80 when applied to every file)."""
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -102,8 +110,8 @@ def _unreplayed_big(moments: list[FoundMoment], analysis: Analysis) -> list[floa
 
 def candidates_of(index: int, analysis: Analysis, req: PlanRequest) -> list[Candidate]:
     """One clip per moment: from a lead-in before the reaction's onset (the action comes first)
-    to where the reaction fades or its live shot ends, kept out of replays, edges snapped to a shot cut
-    nearby."""
+    to where the reaction fades or its live shot ends, kept out of replays (those found, and before one
+    missed: MISSED_REPLAY_AFTER_S), edges snapped to a shot cut nearby."""
     cuts = np.asarray(sorted(analysis.scene_cuts), dtype=np.float64)
     duration = analysis.duration_s
     zones = [(r.start_s, r.end_s) for r in analysis.replays]
@@ -114,6 +122,8 @@ def candidates_of(index: int, analysis: Analysis, req: PlanRequest) -> list[Cand
         if m.replay:
             continue
         lo, hi = _bounds(m.anchor_s, zones, duration)
+        if zones and m.peak_s in unreplayed:
+            hi = min(hi, max(m.onset_s + MISSED_REPLAY_AFTER_S, m.peak_s + 0.5))
         if any(0 < m.anchor_s - p <= AFTER_BIG_S for p in unreplayed if p != m.peak_s):
             lo = max(lo, m.anchor_s - req.lead_in_s)
         within = _live_shot(m, cuts, lo, hi, req.lead_in_s)
