@@ -54,6 +54,9 @@ def test_a_game_with_reactions_gets_no_such_note(game_clip) -> None:
     assert not any("busiest" in m.why for m in plan.moments)
 
 
+# The fronts render a reel each (the suite's dearest steps): one scene each is enough, the engine
+# test above covers both.
+@pytest.mark.parametrize("calm", ["training"], indirect=True)
 def test_the_cli_writes_a_reel_of_calm_footage_and_prints_the_note(tmp_path: Path, calm: Path) -> None:
     out = tmp_path / "reel.mp4"
     env = {**os.environ, "MCP_HIGHLIGHT_HOME": str(tmp_path / "home")}
@@ -72,6 +75,7 @@ def test_the_cli_writes_a_reel_of_calm_footage_and_prints_the_note(tmp_path: Pat
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("calm", ["street"], indirect=True)
 async def test_mcp_edits_and_exports_a_reel_of_calm_footage_with_the_note(tmp_path: Path, calm: Path) -> None:
     settings = Settings(home=tmp_path / "home")
     async with connect(LocalBackend(settings), settings) as client:
