@@ -187,9 +187,10 @@ def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
         chanting = _mean(chant, onset_s - C.CHANT_AROUND_S, fade_s + C.CHANT_AROUND_S, w)
         rank *= 1.0 - float(np.clip((chanting - C.CHANT_FROM) / C.CHANT_SPAN, 0, C.CHANT_MAX_CUT))
         likely = chant_likelihood(broadband, sung, crowd, onset, p, fade, w)
-        rank *= 1.0 - C.CHANT_LIKELY_CUT * likely
+        sure = likely >= C.CHANT_SURE
+        rank *= 1.0 - C.CHANT_LIKELY_CUT * (1.0 if sure else likely)
         why, facts = explain(curves, onset_s, anchor_s, fade_s)
-        if likely >= C.EXPLAIN_CHANT:
+        if sure:
             facts["chant_likelihood"] = round(likely, 2)
             why += ", sounds like a chant (ranked down)"
         out.append(
