@@ -20,6 +20,7 @@ from mcp_highlight.engine.judge import constants as C
 from mcp_highlight.engine.judge.activity import activity_peaks
 from mcp_highlight.engine.judge.curves import Curves
 from mcp_highlight.engine.judge.replays import Replay
+from mcp_highlight.engine.judge.video_signals import montage
 
 QUIET_NOTE = "No crowd or commentator reactions found; chose the most active moments."
 
@@ -167,6 +168,7 @@ def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
     chant = np.asarray(curves.signals.get("chant") or np.zeros(0), dtype=np.float64)
     broadband = np.asarray(curves.signals.get("broadband") or np.zeros(0), dtype=np.float64)
     sung = np.asarray(curves.signals.get("sung") or np.zeros(0), dtype=np.float64)
+    cuts = np.asarray(curves.scene_cuts, dtype=np.float64)
     out: list[FoundMoment] = []
     for p in peaks - 1:
         lift = smooth[p] - base
@@ -193,6 +195,9 @@ def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
         if sure:
             facts["chant_likelihood"] = round(likely, 2)
             why += ", sounds like a chant (ranked down)"
+        if montage(cuts, onset_s - C.MONTAGE_BEFORE_S, onset_s):
+            rank *= 1.0 - C.MONTAGE_CUT
+            why += ", comes out of a montage of quick cuts, an ad break or a recap (ranked down)"
         out.append(
             FoundMoment(
                 peak_s=round(peak_s, 3),
