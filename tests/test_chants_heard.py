@@ -13,11 +13,14 @@ from drawn_crowd import drawn_crowd
 from footage.synth import real_sounds
 from footage.synth.sound import RATE as SYNTH_RATE
 
+from mcp_highlight.engine.judge import constants as C
 from mcp_highlight.engine.judge.analyse import _hear_sung
 from mcp_highlight.engine.judge.analysis import Analysis
 from mcp_highlight.engine.judge.curves import Curves
-from mcp_highlight.engine.judge.moments import find_moments, worth_hearing
+from mcp_highlight.engine.judge.moments import _smooth, chant_likelihood, find_moments, worth_hearing
 from mcp_highlight.engine.judge.sound_events import sung_windows
+from mcp_highlight.engine.plan.lengths import STANDOUT
+from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
 
 W = 0.5
 SECONDS = 300.0
@@ -61,11 +64,47 @@ def test_the_same_swell_ranks_far_lower_when_it_is_sung_and_narrow_band() -> Non
     said = {m.peak_s: m for m in find_moments(analysis)}
     chant = max((m for p, m in said.items() if second <= p <= second + 16), key=lambda m: m.score)
     roared = max((m for p, m in said.items() if first <= p <= first + 16), key=lambda m: m.score)
-    assert "sounds like a chant" in chant.why and chant.facts["chant_likelihood"] >= 0.5, chant
+    assert "sounds like a chant" in chant.why and chant.facts["chant_likelihood"] >= C.CHANT_SURE, chant
     assert "chant" not in roared.why and "chant_likelihood" not in roared.facts, roared
     # Heard as sung but noise-like (a roar with the band's music under it): not a chant.
     noisy, first, second = _analysis(np.full(n, 0.6), sung)
     assert _rank_near(noisy, second) > 0.7 * _rank_near(noisy, first)
+
+
+def _sung_for(likelihood: float) -> tuple[Analysis, float, float]:
+    """The two swells, the second narrow-band and sung just enough to be a chant with `likelihood`."""
+    n = int(SECONDS / W)
+    t = np.arange(n) * W
+    chant = (t >= 180) & (t < 196)
+    roar = np.where(chant, 0.1, 0.6)
+    lo, hi = 0.0, 1.0
+    for _ in range(40):  # bisection on how sung the second swell is
+        level = (lo + hi) / 2
+        analysis, first, second = _analysis(roar, np.where(chant, level, 0.0))
+        m = max((m for m in find_moments(analysis) if second <= m.peak_s <= second + 16), key=lambda m: m.score)
+        w = analysis.window_s
+        onset, peak, fade = round(m.onset_s / w), round(m.peak_s / w - 0.5), round(m.fade_s / w) - 1
+        crowd = _smooth(np.asarray(analysis.measures["crowd_db"]), w)
+        got = chant_likelihood(np.asarray(roar), np.where(chant, level, 0.0), crowd, onset, peak, fade, w)
+        lo, hi = (level, hi) if got < likelihood else (lo, level)
+    assert abs(got - likelihood) < 0.01, got
+    return analysis, first, second
+
+
+def test_a_moment_likely_enough_a_chant_falls_under_the_planners_bar_and_one_less_likely_does_not() -> None:
+    """At CHANT_SURE a swell is taken for a chant: under STANDOUT of the best, so the reel grows the
+    goal's clip rather than show it; a little less likely, it keeps most of its rank and makes the reel."""
+    sure, first, second = _sung_for(C.CHANT_SURE + 0.02)
+    assert _rank_near(sure, second) < STANDOUT * _rank_near(sure, first)
+    plan = plan_reel([sure], PlanRequest(target_s=20))
+    assert not any(m.start_s <= second + 4 <= m.end_s for m in plan.moments), plan.moments
+    said = [m for m in find_moments(sure) if second <= m.peak_s <= second + 16]
+    assert any("sounds like a chant" in m.why for m in said), said
+    unsure, first, second = _sung_for(C.CHANT_SURE - 0.02)
+    plain, _, _ = _analysis(np.full(int(SECONDS / W), 0.6), np.zeros(int(SECONDS / W)))
+    assert _rank_near(unsure, second) > (1 - C.CHANT_LIKELY_CUT * C.CHANT_SURE) * 0.9 * _rank_near(plain, second)
+    plan = plan_reel([unsure], PlanRequest(target_s=20))
+    assert any(m.start_s <= second + 4 <= m.end_s for m in plan.moments), plan.moments
 
 
 def test_a_short_sharp_voiced_burst_is_not_taken_for_a_chant() -> None:
@@ -122,13 +161,15 @@ def test_a_sound_that_cannot_be_read_again_is_a_warning_and_changes_nothing(tmp_
 
 
 def test_only_moments_that_could_be_chants_are_heard() -> None:
-    """A noise-like roar that jumps out of the crowd is no chant, sung or not: the model is not run on it."""
+    """A noise-like roar that jumps out of the crowd is no chant, sung or not: the model is not run on it.
+    A swell that only hearing it sung could make a chant is heard (one already taken for a chant by its
+    band, length and rise need not be: hearing can only make it more of one)."""
     n = int(SECONDS / W)
     t = np.arange(n) * W
     after = t - 60.0
     goal = np.where(after < 0, 15.0 * np.exp(-0.5 * (after / 1.0) ** 2), 15.0 * np.exp(-np.clip(after, 0, None) / 4.0))
     db = goal + _held_rise(t, 180.0) + np.random.default_rng(7).normal(0, 0.3, n)
-    analysis = _drawn(db, broadband=np.where((t >= 55) & (t < 75), 0.6, 0.0))
+    analysis = _drawn(db, broadband=np.where((t >= 55) & (t < 75), 0.6, 0.3))
     heard = [(m.onset_s, m.fade_s) for m in worth_hearing(analysis, find_moments(analysis))]
     assert any(a <= 190 <= b for a, b in heard), heard
     assert not any(a <= 61 <= b for a, b in heard), heard

@@ -20,6 +20,7 @@ from mcp_highlight.engine.judge import constants as C
 from mcp_highlight.engine.judge.activity import activity_peaks
 from mcp_highlight.engine.judge.curves import Curves
 from mcp_highlight.engine.judge.replays import Replay
+from mcp_highlight.engine.judge.video_signals import montage
 
 QUIET_NOTE = "No crowd or commentator reactions found; chose the most active moments."
 
@@ -167,6 +168,7 @@ def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
     chant = np.asarray(curves.signals.get("chant") or np.zeros(0), dtype=np.float64)
     broadband = np.asarray(curves.signals.get("broadband") or np.zeros(0), dtype=np.float64)
     sung = np.asarray(curves.signals.get("sung") or np.zeros(0), dtype=np.float64)
+    cuts = np.asarray(curves.scene_cuts, dtype=np.float64)
     out: list[FoundMoment] = []
     for p in peaks - 1:
         lift = smooth[p] - base
@@ -187,11 +189,15 @@ def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
         chanting = _mean(chant, onset_s - C.CHANT_AROUND_S, fade_s + C.CHANT_AROUND_S, w)
         rank *= 1.0 - float(np.clip((chanting - C.CHANT_FROM) / C.CHANT_SPAN, 0, C.CHANT_MAX_CUT))
         likely = chant_likelihood(broadband, sung, crowd, onset, p, fade, w)
-        rank *= 1.0 - C.CHANT_LIKELY_CUT * likely
+        sure = likely >= C.CHANT_SURE
+        rank *= 1.0 - C.CHANT_LIKELY_CUT * (1.0 if sure else likely)
         why, facts = explain(curves, onset_s, anchor_s, fade_s)
-        if likely >= C.EXPLAIN_CHANT:
+        if sure:
             facts["chant_likelihood"] = round(likely, 2)
             why += ", sounds like a chant (ranked down)"
+        if montage(cuts, onset_s - C.MONTAGE_BEFORE_S, onset_s):
+            rank *= 1.0 - C.MONTAGE_CUT
+            why += ", comes out of a montage of quick cuts, an ad break or a recap (ranked down)"
         out.append(
             FoundMoment(
                 peak_s=round(peak_s, 3),

@@ -24,7 +24,7 @@ import numpy as np
 from pydantic import BaseModel
 from scipy.ndimage import median_filter
 
-from mcp_highlight.engine.judge.video_signals import THUMB, VideoWindows, fill_keyframes
+from mcp_highlight.engine.judge.video_signals import THUMB, VideoWindows, fill_keyframes, montage
 
 WIPE_MIN_S, WIPE_MAX_S = 0.25, 2.0
 BIG_FRAME = 2.5
@@ -73,8 +73,6 @@ PICTURE_SIGNS = 2
 """Signs a replay needs from the picture: a wipe or a freeze at each end, slow motion, the live moment."""
 QUIET_CROWD = 0.5
 """The crowd is quiet when three quarters of the stretch are under this (0..1 crowd signal)."""
-CUTS_PER_S = 0.25
-"""More cuts inside than one per 4 s (and more than two) is a montage or an ad break, not a replay."""
 
 
 class Replay(BaseModel):
@@ -275,7 +273,7 @@ class _Stretch:
 def _evidence(s: _Stretch, start: Transition, end: Transition, peak: float, match: _LiveMatch) -> float:
     """How much says start..end is a replay of the moment at `peak` (0 when something says it is not)."""
     a, b = start.end, end.start
-    if np.sum((s.cuts > a + 0.5) & (s.cuts < b - 0.5)) > max(2.0, CUTS_PER_S * (b - a)):
+    if montage(s.cuts, a + 0.5, b - 0.5):  # an ad break or a highlights package, not a replay
         return 0.0
     picture = _signs_without_match(s, start, end)
     if picture >= PICTURE_SIGNS - 1:  # only then can the live moment seen again count (its keyframes were decoded)

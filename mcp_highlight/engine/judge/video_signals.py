@@ -336,6 +336,16 @@ def packet_cuts(video: VideoWindows) -> list[float]:
     return sorted(cuts)
 
 
+MONTAGE_CUTS_PER_S = 0.25
+"""More cuts than one per 4 s, and more than two, is a montage (an ad break, a trailer, a highlights
+package), not live play nor a single replay: a director follows play on one camera for many seconds."""
+
+
+def montage(cuts: np.ndarray, a: float, b: float) -> bool:
+    """Whether the picture from `a` to `b` seconds (cuts at the very ends not counted) is a montage."""
+    return int(np.sum((cuts > a) & (cuts < b))) > max(2.0, MONTAGE_CUTS_PER_S * (b - a))
+
+
 def scene_cuts(video: VideoWindows, *, threshold: float = 0.35) -> list[float]:
     """Cuts from packet sizes, and from decoded keyframes whose pictures differ (merged within 0.5 s)."""
     found = sorted([*packet_cuts(video), *histogram_cuts(video, threshold=threshold)])
