@@ -17,7 +17,7 @@ from mcp_highlight.engine.judge import constants as C
 from mcp_highlight.engine.judge.analyse import _hear_sung
 from mcp_highlight.engine.judge.analysis import Analysis
 from mcp_highlight.engine.judge.curves import Curves
-from mcp_highlight.engine.judge.moments import _smooth, chant_likelihood, find_moments, worth_hearing
+from mcp_highlight.engine.judge.moments import _smooth, chant_likelihood, find_moments, windows_of, worth_hearing
 from mcp_highlight.engine.judge.sound_events import sung_windows
 from mcp_highlight.engine.plan.lengths import STANDOUT
 from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
@@ -83,7 +83,7 @@ def _sung_for(likelihood: float) -> tuple[Analysis, float, float]:
         analysis, first, second = _analysis(roar, np.where(chant, level, 0.0))
         m = max((m for m in find_moments(analysis) if second <= m.peak_s <= second + 16), key=lambda m: m.score)
         w = analysis.window_s
-        onset, peak, fade = round(m.onset_s / w), round(m.peak_s / w - 0.5), round(m.fade_s / w) - 1
+        onset, peak, fade = windows_of(m, w)
         crowd = _smooth(np.asarray(analysis.measures["crowd_db"]), w)
         got = chant_likelihood(np.asarray(roar), np.where(chant, level, 0.0), crowd, onset, peak, fade, w)
         lo, hi = (level, hi) if got < likelihood else (lo, level)

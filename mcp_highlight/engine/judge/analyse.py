@@ -22,7 +22,7 @@ from mcp_highlight.engine.judge import constants as C
 from mcp_highlight.engine.judge.analysis import ANALYSIS_VERSION, Analysis
 from mcp_highlight.engine.judge.curves import Curves
 from mcp_highlight.engine.judge.fuse import Fused, fuse
-from mcp_highlight.engine.judge.moments import FoundMoment, find_moments, mark_replays, worth_hearing
+from mcp_highlight.engine.judge.moments import FoundMoment, find_moments, mark_replays, windows_of, worth_hearing
 from mcp_highlight.engine.judge.readers import read_side_by_side
 from mcp_highlight.engine.judge.replays import Replay, find_replays
 from mcp_highlight.engine.judge.sound_events import MODEL_ERRORS as SOUND_MODEL_ERRORS
@@ -41,8 +41,8 @@ def _round(values: Any) -> list[float]:
     return [round(float(v), 4) for v in values]
 
 
-def _big(moments: list[FoundMoment]) -> list[tuple[float, float]]:
-    """(onset, peak) of the moments big enough to be replayed."""
+def big_moments(moments: list[FoundMoment]) -> list[tuple[float, float]]:
+    """(onset, peak) of the moments big enough to be replayed (`moments` strongest first)."""
     top = moments[0].rank if moments else 0.0
     return [(m.onset_s, m.peak_s) for m in moments if m.rank >= BIG_MOMENT * top]
 
@@ -53,7 +53,7 @@ def _moments_and_replays(curves: Curves, video: VideoWindows | None) -> tuple[li
     crowd = np.asarray(curves.signals.get("crowd", []), dtype=np.float64)
     if video is None or not moments or not crowd.size:
         return moments, []
-    replays = find_replays(video, curves.scene_cuts, _big(moments), crowd, curves.window_s)
+    replays = find_replays(video, curves.scene_cuts, big_moments(moments), crowd, curves.window_s)
     return mark_replays(moments, replays), replays
 
 
@@ -70,7 +70,7 @@ def _judged(
     if ranked is curves:
         return curves, moments, replays
     again = find_moments(ranked)
-    if replays and _big(again) != _big(moments):  # marking replays keeps every rank
+    if replays and big_moments(again) != big_moments(moments):  # marking replays keeps every rank
         return ranked, *_moments_and_replays(ranked, video)
     return ranked, mark_replays(again, replays), replays
 
@@ -84,7 +84,7 @@ def _hear_sung(curves: Curves, path: Path, warnings: list[str]) -> Curves:
         return curves
     w, n = curves.window_s, len(curves.score)
     half = round(C.SUNG_SAMPLE_S / 2 / w)
-    spans = [(round(m.onset_s / w), round(m.peak_s / w - 0.5), round(m.fade_s / w) - 1) for m in moments]
+    spans = [windows_of(m, w) for m in moments]
     samples = [(max(onset, peak - half), min(fade, peak + half - 1)) for onset, peak, fade in spans]
     try:
         heard = sung_windows(path, samples, n, w)

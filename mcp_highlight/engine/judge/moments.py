@@ -131,6 +131,11 @@ def chant_likelihood(
     return float(1.0 / (1.0 + np.exp(-z)))
 
 
+def windows_of(m: FoundMoment, window_s: float) -> tuple[int, int, int]:
+    """The windows of a moment's onset, peak and last window of its reaction (indices into its curves)."""
+    return round(m.onset_s / window_s), round(m.peak_s / window_s - 0.5), round(m.fade_s / window_s) - 1
+
+
 def worth_hearing(curves: Curves, moments: Sequence[FoundMoment]) -> list[FoundMoment]:
     """The moments whose rank hearing them sung could change: ranked at least SUNG_MIN_SHARE of the
     best, and called a chant with likelihood SUNG_WORTH or more were they sung throughout. A roar
@@ -145,10 +150,9 @@ def worth_hearing(curves: Curves, moments: Sequence[FoundMoment]) -> list[FoundM
     sung = np.ones(len(curves.score))
     out = []
     for m in reactions:
-        onset, peak, fade = round(m.onset_s / w), round(m.peak_s / w - 0.5), round(m.fade_s / w) - 1
         if m.rank < C.SUNG_MIN_SHARE * top:
             continue
-        if chant_likelihood(broadband, sung, crowd, onset, peak, fade, w) >= C.SUNG_WORTH:
+        if chant_likelihood(broadband, sung, crowd, *windows_of(m, w), w) >= C.SUNG_WORTH:
             out.append(m)
     return out
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mcp_highlight.engine.judge.analyse import BIG_MOMENT
+from mcp_highlight.engine.judge.analyse import big_moments
 from mcp_highlight.engine.judge.analysis import Analysis
 from mcp_highlight.engine.judge.moments import FoundMoment, find_moments
 from mcp_highlight.engine.plan.request import PlanRequest
@@ -100,11 +100,10 @@ def _live_shot(m: FoundMoment, cuts: np.ndarray, lo: float, hi: float, lead_in_s
 def _unreplayed_big(moments: list[FoundMoment], analysis: Analysis) -> list[float]:
     """Peaks of the big moments (those whose replays the analysis looks for) with no replay found."""
     live = [m for m in moments if not m.replay]
-    top = max((m.rank for m in live), default=0.0)
     return [
-        m.peak_s
-        for m in live
-        if m.rank >= BIG_MOMENT * top and not any(abs(r.of_s - m.peak_s) <= REPLAY_OF_S for r in analysis.replays)
+        peak
+        for _, peak in big_moments(live)
+        if not any(abs(r.of_s - peak) <= REPLAY_OF_S for r in analysis.replays)
     ]
 
 
