@@ -15,9 +15,10 @@ import pytest
 from footage.synth.sound import RATE, claps, crowd_noise, db, music, normalised, voice_phrase, whistle
 from scipy.signal import resample_poly
 
+from mcp_highlight.engine.judge import speech
 from mcp_highlight.engine.judge.audio_signals import AudioAccumulator
 from mcp_highlight.engine.judge.sound_cues import sound_cues
-from mcp_highlight.engine.judge.speech import SpeechDetector
+from mcp_highlight.engine.judge.speech import SpeechDetector, SpeechThread
 
 ANALYSIS_RATE = 16_000
 needs_espeak = pytest.mark.skipif(
@@ -101,6 +102,37 @@ def test_the_voice_model_hears_the_same_whether_the_sound_comes_whole_or_in_piec
     expected, got = whole.finish(), pieces.finish()
     assert np.nanmean(expected >= 0.5) > 0.5
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
+
+
+def test_the_voice_model_on_its_own_thread_hears_what_it_hears_in_line() -> None:
+    """The analysis runs the model on a thread of its own (`SpeechThread`): the same probabilities,
+    in the same order, for sound fed in pieces of any size."""
+    rng = np.random.default_rng(5)
+    x16 = (crowd_noise(rng, 300 * ANALYSIS_RATE, bright=True) * db(-20)).astype(np.float32)
+    x16[::7] *= 3  # not a stationary noise: the model's state matters
+    inline, threaded = SpeechDetector(ANALYSIS_RATE), SpeechThread(ANALYSIS_RATE)
+    inline.feed(x16)
+    for piece in np.split(x16, [17, 160_000, 1_500_001, 2_900_000]):
+        threaded.feed(piece.copy())
+    expected, got = inline.finish(), threaded.finish()
+    assert expected.size == got.size > 0 and np.isfinite(expected).any()
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_a_voice_model_that_fails_on_its_thread_fails_the_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error in the model's thread reaches the sound reader (then the analysis) and the thread ends."""
+
+    def broken() -> None:
+        raise RuntimeError("model file damaged")
+
+    monkeypatch.setattr(speech, "_model", broken)
+    threaded = SpeechThread(ANALYSIS_RATE)
+    loud = np.tile(np.r_[np.zeros(ANALYSIS_RATE, np.float32), np.ones(ANALYSIS_RATE, np.float32)], 200)
+    with pytest.raises(RuntimeError, match="model file damaged"):
+        for piece in np.split(loud, 40):
+            threaded.feed(piece)
+        threaded.finish()
+    assert threaded._thread is not None and not threaded._thread.is_alive()
 
 
 def test_the_halving_to_8_khz_is_the_half_band_filter_with_every_other_sample_kept() -> None:

@@ -7,6 +7,7 @@ hops and folded into per-window sums as it arrives: memory stays constant whatev
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.ndimage import median_filter
 
-from mcp_highlight.engine.judge.speech import CHUNK_S, SpeechDetector, per_hop
+from mcp_highlight.engine.judge.speech import CHUNK_S, SpeechThread, per_hop
 from mcp_highlight.engine.media import streams
 
 RATE = 16_000
@@ -127,7 +128,7 @@ class AudioAccumulator:
         self.prev_smoothed: np.ndarray | None = None
         self.hop_parts: dict[str, list[np.ndarray]] = {name: [] for name in HOP_FEATURES}
         self.first_hop: int | None = None
-        self.speech = SpeechDetector(rate)
+        self.speech = SpeechThread(rate)
 
     def feed(self, samples: np.ndarray) -> None:
         self.pending.append(samples)
@@ -310,6 +311,37 @@ def _decimate(data: np.ndarray, factor: int) -> np.ndarray:
     return total
 
 
+def _decode(
+    container: av.container.InputContainer,
+    stream: av.audio.stream.AudioStream,
+    origin_s: float,
+    state: ReadState,
+    take: Callable[[av.AudioFrame], None],
+) -> int:
+    """Every frame of `stream`, in order, to `take`, until the end or `state.stop`; the number of
+    damaged packets skipped. An error that ends the stream early becomes a warning."""
+    bad_packets = 0
+    try:
+        for count, packet in enumerate(container.demux(stream)):
+            if state.stop.is_set():
+                break
+            try:
+                frames = stream.decode(packet)
+            except streams.DAMAGED_DATA_ERRORS:
+                bad_packets += 1
+                continue
+            for frame in frames:
+                take(frame)
+            if count % 256 == 0 and packet.pts is not None and packet.time_base is not None:
+                state.position_s = float(packet.pts * packet.time_base) - origin_s
+        if not state.stop.is_set():
+            for frame in stream.decode(None):
+                take(frame)
+    except av.error.FFmpegError as exc:
+        state.warnings.append(f"The sound could only be read up to {state.position_s:.1f} s ({exc}).")
+    return bad_packets
+
+
 def read_audio(path: Path, n_windows: int, window_s: float, origin_s: float, state: ReadState) -> AudioWindows:
     """Per-window statistics of the first audio track of `path`; stops when `state.stop` is set.
 
@@ -320,10 +352,9 @@ def read_audio(path: Path, n_windows: int, window_s: float, origin_s: float, sta
     a block mean: crude anti-aliasing, ample for loudness and band-energy changes.
     """
     acc: AudioAccumulator | None = None
-    factor = 1
+    rate, factor = RATE, 1
     pending: list[np.ndarray] = []
     pending_len = 0
-    bad_packets = 0
 
     def push(final: bool = False) -> None:
         nonlocal pending, pending_len
@@ -335,35 +366,27 @@ def read_audio(path: Path, n_windows: int, window_s: float, origin_s: float, sta
         pending_len = data.size - usable if pending else 0
         acc.feed(_decimate(data[:usable], factor))
 
-    with av.open(str(path), metadata_errors="ignore") as container:
-        stream = streams.main_audio(container) or container.streams.audio[0]
-        rate = stream.codec_context.sample_rate or RATE
-        factor = max(1, rate // RATE) if rate % max(1, rate // RATE) == 0 else 1
-        try:
-            for count, packet in enumerate(container.demux(stream)):
-                if state.stop.is_set():
-                    break
-                try:
-                    frames = stream.decode(packet)
-                except streams.DAMAGED_DATA_ERRORS:
-                    bad_packets += 1
-                    continue
-                for frame in frames:
-                    if acc is None:
-                        start = max(0.0, (frame.time or 0.0) - origin_s)
-                        acc = AudioAccumulator(n_windows, window_s, start_s=start, rate=rate // factor)
-                    pending.append(_fltp_mono(frame) if frame.format.name == "fltp" else mono_samples(frame))
-                    pending_len += frame.samples
-                if pending_len >= rate * 5:
-                    push()
-                if count % 256 == 0 and packet.pts is not None and packet.time_base is not None:
-                    state.position_s = float(packet.pts * packet.time_base) - origin_s
-            if not state.stop.is_set():
-                for frame in stream.decode(None):
-                    pending.append(mono_samples(frame))
-        except av.error.FFmpegError as exc:
-            state.warnings.append(f"The sound could only be read up to {state.position_s:.1f} s ({exc}).")
-    push(final=True)
+    def take(frame: av.AudioFrame) -> None:
+        nonlocal acc, pending_len
+        if acc is None:
+            start = max(0.0, (frame.time or 0.0) - origin_s)
+            acc = AudioAccumulator(n_windows, window_s, start_s=start, rate=rate // factor)
+        pending.append(_fltp_mono(frame) if frame.format.name == "fltp" else mono_samples(frame))
+        pending_len += frame.samples
+        if pending_len >= rate * 5:
+            push()
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            stream = streams.main_audio(container) or container.streams.audio[0]
+            rate = stream.codec_context.sample_rate or RATE
+            factor = max(1, rate // RATE) if rate % max(1, rate // RATE) == 0 else 1
+            bad_packets = _decode(container, stream, origin_s, state, take)
+        push(final=True)
+    except BaseException:
+        if acc is not None:
+            acc.speech.close()  # the model's thread ends with the reader's
+        raise
     if bad_packets:
         state.warnings.append(f"{bad_packets} damaged audio packets were skipped.")
     return (acc or AudioAccumulator(n_windows, window_s)).finish()
