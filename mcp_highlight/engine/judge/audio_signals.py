@@ -379,6 +379,7 @@ def read_audio(path: Path, n_windows: int, window_s: float, origin_s: float, sta
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
             stream = streams.main_audio(container) or container.streams.audio[0]
+            streams.read_only(container, stream)
             rate = stream.codec_context.sample_rate or RATE
             factor = max(1, rate // RATE) if rate % max(1, rate // RATE) == 0 else 1
             bad_packets = _decode(container, stream, origin_s, state, take)

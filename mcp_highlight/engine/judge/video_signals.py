@@ -192,6 +192,7 @@ def _keyframe_stream(container: av.container.InputContainer) -> tuple[av.video.s
     if stream.codec_context.thread_count > 1:
         stream.thread_type = "AUTO"
     stream.codec_context.skip_frame = "NONKEY"
+    streams.read_only(container, stream)
     return stream, stream.time_base.numerator, stream.time_base.denominator
 
 
