@@ -465,3 +465,32 @@ def test_a_logo_sits_in_its_corner_for_the_whole_reel_and_turns_the_fast_path_of
     with pytest.raises(MediaNotFoundError, match="Logo image not found"):
         render(spec.model_copy(update={"logo": LogoSpec(path=out_dir / "none.png"), "output": out_dir / "x.mp4"}))
     assert not (out_dir / "x.mp4").exists()
+
+
+def test_ffmpeg_is_spawned_with_no_python_in_the_child_and_dies_with_the_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No preexec_fn: Python run in a child forked from the threaded server can deadlock before exec
+    (seen in CI: the child freed a PyAV scaler and waited forever on its slice threads). On Linux the
+    kernel still kills ffmpeg with the server, through util-linux's setpriv (test_crash_recovery kills
+    the server with -9 and finds no ffmpeg left)."""
+    import shutil
+    import subprocess
+    import sys
+
+    seen: list[tuple[list[str], dict[str, object]]] = []
+    real = subprocess.Popen
+
+    def spy(cmd: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
+        seen.append((cmd, kwargs))
+        return real(cmd, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
+    run_ffmpeg(
+        ["-f", "lavfi", "-i", "nullsrc=s=16x16:d=0.04", "-f", "null", "-"], duration_s=0.04, progress=no_progress
+    )
+    ((cmd, kwargs),) = seen
+    assert kwargs.get("preexec_fn") is None
+    assert "ffmpeg" in Path(cmd[0] if "setpriv" not in cmd[0] else cmd[4]).name
+    if sys.platform.startswith("linux") and shutil.which("setpriv"):
+        assert cmd[:4] == [shutil.which("setpriv"), "--pdeathsig", "KILL", "--"]

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import collections
-import ctypes
-import os
 import re
-import signal
+import shutil
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import cache
 from typing import IO
 
@@ -28,7 +26,6 @@ _REPORT_EVERY_S = 0.5
 _STDERR_KEEP = 200
 _ERROR_LINES = 6
 _ERROR_CHARS = 1200
-_PR_SET_PDEATHSIG = 1
 _OUT_TIME = re.compile(r"^out_time_(?:us|ms)=(-?\d+)$")
 
 
@@ -44,7 +41,8 @@ def run_ffmpeg(args: list[str], *, duration_s: float, progress: ProgressFn, mess
     doubles as the cancellation point: if it raises, ffmpeg is stopped (terminate, then kill) and
     the exception is re-raised. A non-zero exit raises HighlightError with ffmpeg's last error lines.
     """
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-progress", "pipe:1", *args]
+    quiet = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-progress", "pipe:1"]
+    cmd = [*_dying_with_us(), ffmpeg_exe(), *quiet, *args]
     log.debug("ffmpeg.start", args=args[:60])
     proc = subprocess.Popen(
         cmd,
@@ -52,7 +50,6 @@ def run_ffmpeg(args: list[str], *, duration_s: float, progress: ProgressFn, mess
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group: a terminal's Ctrl-C goes to us, we stop it
-        preexec_fn=_die_with_parent(os.getpid()) if sys.platform.startswith("linux") else None,
     )
     state = _ProgressState()
     stderr_tail: collections.deque[str] = collections.deque(maxlen=_STDERR_KEEP)
@@ -96,20 +93,19 @@ def run_ffmpeg(args: list[str], *, duration_s: float, progress: ProgressFn, mess
     progress(1.0, f"{message} 100%")
 
 
-def _die_with_parent(parent: int) -> Callable[[], None]:
-    """In the child, before exec: ask the kernel to SIGKILL it when the server dies, even by kill -9.
+@cache
+def _dying_with_us() -> list[str]:
+    """`setpriv --pdeathsig KILL --` before ffmpeg on Linux: the kernel SIGKILLs ffmpeg when the thread
+    that started it dies, even by kill -9 of the server (that thread waits on ffmpeg until it exits).
+    setpriv is util-linux's (essential on Debian and Ubuntu); without it ffmpeg is started bare.
 
-    The signal follows the forking thread; that thread waits on ffmpeg until it exits, so it lives
-    as long as the child needs it. If the server died before prctl took effect, exit at once.
-    """
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def setup() -> None:
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:
-            os._exit(1)
-
-    return setup
+    Not a `preexec_fn`: Python code in a child forked from a threaded process can deadlock before exec
+    (the child clears the other threads' state; freeing a PyAV scaler there waits forever on its slice
+    threads, which the child does not have), and without one the child is spawned with vfork."""
+    if not sys.platform.startswith("linux"):
+        return []
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
 
 
 class _ProgressState:
