@@ -101,6 +101,7 @@ def sung_windows(path: Path, spans: Sequence[tuple[int, int]], n: int, window_s:
     per = round(window_s / FRAME_S)
     with av.open(str(path), metadata_errors="ignore") as container:
         stream = streams.main_audio(container) or container.streams.audio[0]
+        streams.read_only(container, stream)
         origin = float(container.start_time or 0) / 1e6
         for first, last in _merged(spans):
             sound = _decode(container, stream, first * window_s, (last + 1) * window_s, origin)

@@ -94,7 +94,7 @@ def run_ffmpeg(args: list[str], *, duration_s: float, progress: ProgressFn, mess
 
 
 @cache
-def _dying_with_us() -> list[str]:
+def _dying_with_us() -> tuple[str, ...]:
     """`setpriv --pdeathsig KILL --` before ffmpeg on Linux: the kernel SIGKILLs ffmpeg when the thread
     that started it dies, even by kill -9 of the server (that thread waits on ffmpeg until it exits).
     setpriv is util-linux's (essential on Debian and Ubuntu); without it ffmpeg is started bare.
@@ -103,9 +103,9 @@ def _dying_with_us() -> list[str]:
     (the child clears the other threads' state; freeing a PyAV scaler there waits forever on its slice
     threads, which the child does not have), and without one the child is spawned with vfork."""
     if not sys.platform.startswith("linux"):
-        return []
+        return ()
     setpriv = shutil.which("setpriv")
-    return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
+    return (setpriv, "--pdeathsig", "KILL", "--") if setpriv else ()
 
 
 class _ProgressState:
