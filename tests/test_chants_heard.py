@@ -1,4 +1,4 @@
-"""A chant is sung, narrow-band and long; a reaction is not: such moments rank low (moments.chant_likelihood),
+"""A chant is sung, narrow-band and long; a reaction is not: such moments rank low (chants.chant_likelihood),
 and the trained audio-event model (sound_events) hears recorded chants as sung and recorded cheers not."""
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from footage.synth.sound import RATE as SYNTH_RATE
 from mcp_highlight.engine.judge import constants as C
 from mcp_highlight.engine.judge.analyse import _hear_sung
 from mcp_highlight.engine.judge.analysis import Analysis
+from mcp_highlight.engine.judge.chants import chant_likelihood
 from mcp_highlight.engine.judge.curves import Curves
-from mcp_highlight.engine.judge.moments import _smooth, chant_likelihood, find_moments, windows_of, worth_hearing
+from mcp_highlight.engine.judge.moments import _smooth, find_moments, windows_of, worth_hearing
 from mcp_highlight.engine.judge.sound_events import sung_windows
 from mcp_highlight.engine.plan.lengths import STANDOUT
 from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel

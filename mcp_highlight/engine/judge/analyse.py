@@ -78,7 +78,7 @@ def _judged(
 def _hear_sung(curves: Curves, path: Path, warnings: list[str]) -> Curves:
     """The curves with `sung` over the candidate moments that could be chants: the audio-event model's
     music probability, heard on up to SUNG_SAMPLE_S around each one's peak and given to all its windows.
-    It ranks chants down (`moments.chant_likelihood`). If the sound cannot be read again, a warning."""
+    It ranks chants down (`chants.chant_likelihood`). If the sound cannot be read again, a warning."""
     moments = worth_hearing(curves, find_moments(curves))
     if not moments:
         return curves

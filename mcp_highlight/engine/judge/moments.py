@@ -18,6 +18,7 @@ from scipy.signal import find_peaks
 from mcp_highlight.core.durations import format_seconds
 from mcp_highlight.engine.judge import constants as C
 from mcp_highlight.engine.judge.activity import activity_peaks
+from mcp_highlight.engine.judge.chants import chant_likelihood, hold_shape
 from mcp_highlight.engine.judge.curves import Curves
 from mcp_highlight.engine.judge.replays import Replay
 from mcp_highlight.engine.judge.video_signals import montage
@@ -91,46 +92,6 @@ def _mean(x: np.ndarray, a: float, b: float, window_s: float) -> float:
     return float(part.mean()) if part.size else 0.0
 
 
-def _shape(crowd_db: np.ndarray, p: int, window_s: float) -> float:
-    """1 for a reaction, a transient: the crowd stays near its peak for seconds, then fades. Lower
-    for a level the crowd holds (a chant, a singing end, a PA song it sings along to): the longer it
-    stays within HOLD_DB of the peak in the HOLD_AROUND_S either side, the lower, down to
-    SHAPE_FLOOR. 1 when there is no crowd measure."""
-    if crowd_db.size <= p:
-        return 1.0
-    near = round(C.HOLD_PEAK_S / window_s)
-    level = crowd_db[max(0, p - near) : p + near + 1].max()
-    around = round(C.HOLD_AROUND_S / window_s)
-    held = window_s * float(np.sum(crowd_db[max(0, p - around) : p + around + 1] >= level - C.HOLD_DB))
-    short, long = C.HOLD_S
-    return float(1.0 - (1.0 - C.SHAPE_FLOOR) * np.clip((held - short) / (long - short), 0.0, 1.0))
-
-
-def chant_likelihood(
-    broadband: np.ndarray, sung: np.ndarray, crowd_db: np.ndarray, onset: int, peak: int, fade: int, window_s: float
-) -> float:
-    """0..1: how likely the moment from window `onset` to `fade` is a chant, not a reaction (constants:
-    CHANT_WEIGHTS). A signal that was not measured counts as 0; with no crowd measure, the rise is 0."""
-
-    def mean(x: np.ndarray) -> float:
-        part = x[onset : fade + 1]
-        return float(part.mean()) if part.size else 0.0
-
-    before, until = (round(s / window_s) for s in C.CHANT_RISE_BEFORE_S)
-    rise = 0.0
-    if crowd_db.size > peak and onset > until:
-        rise = float(crowd_db[peak] - crowd_db[max(0, onset - before) : onset - until].mean())
-    w = C.CHANT_WEIGHTS
-    z = (
-        C.CHANT_BIAS
-        + w["broadband"] * mean(broadband)
-        + w["sung"] * mean(sung)
-        + w["length_s"] * (fade - onset + 1) * window_s
-        + w["rise_db"] * rise
-    )
-    return float(1.0 / (1.0 + np.exp(-z)))
-
-
 def windows_of(m: FoundMoment, window_s: float) -> tuple[int, int, int]:
     """The windows of a moment's onset, peak and last window of its reaction (indices into its curves)."""
     return round(m.onset_s / window_s), round(m.peak_s / window_s - 0.5), round(m.fade_s / window_s) - 1
@@ -187,7 +148,7 @@ def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
         anchor_s = max(onset_s, peak_s - C.ANCHOR_BEFORE_PEAK_S)
         score = float(scores[onset : fade + 1].max())
         length = min(1.0, (fade_s - onset_s) / C.BIG_REACTION_S)
-        rank = score * (1 - C.LENGTH_SHARE + C.LENGTH_SHARE * length) * _shape(crowd, p, w)
+        rank = score * (1 - C.LENGTH_SHARE + C.LENGTH_SHARE * length) * hold_shape(crowd, p, w)
         # The edge of an ad break or a PA song, and a chant, rank low however loud.
         rank *= 1.0 - _mean(music, onset_s - C.MUSIC_AROUND_S[0], fade_s + C.MUSIC_AROUND_S[1], w)
         chanting = _mean(chant, onset_s - C.CHANT_AROUND_S, fade_s + C.CHANT_AROUND_S, w)
