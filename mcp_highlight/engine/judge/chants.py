@@ -4,9 +4,44 @@ these measures rank it down (`moments`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from mcp_highlight.engine.judge import constants as C
+from mcp_highlight.engine.judge.curves import Curves
+
+
+@dataclass(frozen=True)
+class ChantCurves:
+    """The per-window curves a chant is told by (empty where not measured)."""
+
+    crowd_db: np.ndarray
+    """Smoothed as moments are found on it."""
+    pulse: np.ndarray
+    broadband: np.ndarray
+    sung: np.ndarray
+    voice_db: np.ndarray
+    whistle: np.ndarray
+    match: bool
+    """The file is like a match broadcast: a commentator who gets CONFIRM_VOICE_DB louder for
+    COMMENTATOR_REACTS_S or more (only then does a moment he met calmly say anything), and a referee's
+    whistle or a director cutting between cameras (MATCH_CUTS_PER_MIN). A crowd that chants is a sports
+    crowd; applause in a room filmed by one camera is held, pulses and runs long too."""
+
+    @classmethod
+    def of(cls, curves: Curves, crowd_db: np.ndarray) -> ChantCurves:
+        def get(values: list[float] | None) -> np.ndarray:
+            return np.asarray(values or np.zeros(0), dtype=np.float64)
+
+        s, m = curves.signals, curves.measures
+        voice, whistle = get(m.get("voice_db")), get(s.get("whistle"))
+        reacts = float(np.sum(voice >= C.CONFIRM_VOICE_DB)) * curves.window_s >= C.COMMENTATOR_REACTS_S
+        whistled = float(np.sum(whistle >= C.CONFIRM_WHISTLE)) * curves.window_s >= C.MATCH_WHISTLE_S
+        minutes = len(curves.score) * curves.window_s / 60
+        directed = len(curves.scene_cuts) >= C.MATCH_CUTS_PER_MIN * minutes > 0
+        return cls(crowd_db, get(s.get("chant")), get(s.get("broadband")), get(s.get("sung")), voice, whistle,
+                   reacts and (whistled or directed))  # fmt: skip
 
 
 def hold_shape(crowd_db: np.ndarray, p: int, window_s: float) -> float:
@@ -34,10 +69,7 @@ def chant_likelihood(
         part = x[onset : fade + 1]
         return float(part.mean()) if part.size else 0.0
 
-    before, until = (round(s / window_s) for s in C.CHANT_RISE_BEFORE_S)
-    rise = 0.0
-    if crowd_db.size > peak and onset > until:
-        rise = float(crowd_db[peak] - crowd_db[max(0, onset - before) : onset - until].mean())
+    rise = _rise(crowd_db, onset, peak, window_s)
     w = C.CHANT_WEIGHTS
     z = (
         C.CHANT_BIAS
@@ -47,3 +79,66 @@ def chant_likelihood(
         + w["rise_db"] * rise
     )
     return float(1.0 / (1.0 + np.exp(-z)))
+
+
+def _rise(crowd_db: np.ndarray, onset: int, peak: int, window_s: float) -> float:
+    """dB the crowd rose from CHANT_RISE_BEFORE_S before the onset to the peak (0 without a crowd measure)."""
+    before, until = (round(s / window_s) for s in C.CHANT_RISE_BEFORE_S)
+    if crowd_db.size <= peak or onset <= until:
+        return 0.0
+    return float(crowd_db[peak] - crowd_db[max(0, onset - before) : onset - until].mean())
+
+
+def _peak_of(x: np.ndarray, onset: int, fade: int) -> float:
+    part = x[onset : fade + 1]
+    return float(part.max()) if part.size else 0.0
+
+
+def chant_z(sound: ChantCurves, onset: int, peak: int, fade: int, window_s: float, *, pulse: float) -> float:
+    """The fuller model's log-odds that the moment is a chant (CHANT_SURE_WEIGHTS): it holds its level,
+    pulses, sings, is long and narrow-band."""
+
+    def mean(x: np.ndarray) -> float:
+        part = x[onset : fade + 1]
+        return float(part.mean()) if part.size else 0.0
+
+    w = C.CHANT_SURE_WEIGHTS
+    return (
+        C.CHANT_SURE_BIAS
+        + w["broadband"] * mean(sound.broadband)
+        + w["sung"] * mean(sound.sung)
+        + w["length_s"] * (fade - onset + 1) * window_s
+        + w["rise_db"] * _rise(sound.crowd_db, onset, peak, window_s)
+        + w["pulse"] * pulse
+        + w["shape"] * hold_shape(sound.crowd_db, peak, window_s)
+    )
+
+
+def surely_a_chant(sound: ChantCurves, onset: int, peak: int, fade: int, window_s: float, *, pulse: float) -> bool:
+    """Whether the moment is taken for a chant by the fuller model (`chant_z`), only in a file like a match
+    broadcast (`ChantCurves.match`). Unless it is certain (CHANT_CERTAIN_Z), it must also go unconfirmed:
+    no whistle, and the commentator, who gets louder elsewhere in the file, not getting louder here."""
+    if not sound.match:
+        return False
+    z = chant_z(sound, onset, peak, fade, window_s, pulse=pulse)
+    if z > C.CHANT_CERTAIN_Z:
+        return True
+    confirmed = (
+        _peak_of(sound.voice_db, onset, fade) >= C.CONFIRM_VOICE_DB
+        or _peak_of(sound.whistle, onset, fade) >= C.CONFIRM_WHISTLE
+    )
+    return z > C.CHANT_SURE_Z and not confirmed
+
+
+def chant_cut(sound: ChantCurves, onset: int, peak: int, fade: int, window_s: float) -> tuple[float, float | None]:
+    """What a moment keeps of its rank for sounding like a chant, and its chant likelihood when it is taken
+    for one: a span that pulses on a beat is cut by up to CHANT_MAX_CUT, a likely chant by CHANT_LIKELY_CUT
+    times its likelihood, one taken for a chant (CHANT_SURE, or `surely_a_chant`) by the whole of it."""
+    a, b = onset * window_s - C.CHANT_AROUND_S, (fade + 1) * window_s + C.CHANT_AROUND_S
+    part = sound.pulse[max(0, int(a / window_s)) : max(0, int(b / window_s)) + 1]
+    pulse = float(part.mean()) if part.size else 0.0
+    keep = 1.0 - float(np.clip((pulse - C.CHANT_FROM) / C.CHANT_SPAN, 0, C.CHANT_MAX_CUT))
+    likely = chant_likelihood(sound.broadband, sound.sung, sound.crowd_db, onset, peak, fade, window_s)
+    sure = likely >= C.CHANT_SURE or surely_a_chant(sound, onset, peak, fade, window_s, pulse=pulse)
+    keep *= 1.0 - C.CHANT_LIKELY_CUT * (1.0 if sure else likely)
+    return keep, (likely if sure else None)

@@ -18,7 +18,7 @@ from scipy.signal import find_peaks
 from mcp_highlight.core.durations import format_seconds
 from mcp_highlight.engine.judge import constants as C
 from mcp_highlight.engine.judge.activity import activity_peaks
-from mcp_highlight.engine.judge.chants import chant_likelihood, hold_shape
+from mcp_highlight.engine.judge.chants import ChantCurves, chant_cut, chant_likelihood, hold_shape
 from mcp_highlight.engine.judge.curves import Curves
 from mcp_highlight.engine.judge.replays import Replay
 from mcp_highlight.engine.judge.video_signals import montage
@@ -130,9 +130,7 @@ def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
     base = float(np.median(smooth))
     crowd = _smooth(np.asarray(curves.measures.get("crowd_db") or np.zeros(0), dtype=np.float64), w)
     music = np.asarray(curves.signals.get("music") or np.zeros(0), dtype=np.float64)
-    chant = np.asarray(curves.signals.get("chant") or np.zeros(0), dtype=np.float64)
-    broadband = np.asarray(curves.signals.get("broadband") or np.zeros(0), dtype=np.float64)
-    sung = np.asarray(curves.signals.get("sung") or np.zeros(0), dtype=np.float64)
+    sound = ChantCurves.of(curves, crowd)
     cuts = np.asarray(curves.scene_cuts, dtype=np.float64)
     out: list[FoundMoment] = []
     for p in peaks - 1:
@@ -151,13 +149,10 @@ def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
         rank = score * (1 - C.LENGTH_SHARE + C.LENGTH_SHARE * length) * hold_shape(crowd, p, w)
         # The edge of an ad break or a PA song, and a chant, rank low however loud.
         rank *= 1.0 - _mean(music, onset_s - C.MUSIC_AROUND_S[0], fade_s + C.MUSIC_AROUND_S[1], w)
-        chanting = _mean(chant, onset_s - C.CHANT_AROUND_S, fade_s + C.CHANT_AROUND_S, w)
-        rank *= 1.0 - float(np.clip((chanting - C.CHANT_FROM) / C.CHANT_SPAN, 0, C.CHANT_MAX_CUT))
-        likely = chant_likelihood(broadband, sung, crowd, onset, p, fade, w)
-        sure = likely >= C.CHANT_SURE
-        rank *= 1.0 - C.CHANT_LIKELY_CUT * (1.0 if sure else likely)
+        keep, likely = chant_cut(sound, onset, p, fade, w)
+        rank *= keep
         why, facts = explain(curves, onset_s, anchor_s, fade_s)
-        if sure:
+        if likely is not None:
             facts["chant_likelihood"] = round(likely, 2)
             why += ", sounds like a chant (ranked down)"
         if montage(cuts, onset_s - C.MONTAGE_BEFORE_S, onset_s):
