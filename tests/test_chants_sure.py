@@ -10,7 +10,7 @@ from drawn_crowd import drawn_crowd
 from mcp_highlight.engine.judge import constants as C
 from mcp_highlight.engine.judge.analysis import Analysis
 from mcp_highlight.engine.judge.chants import ChantCurves, chant_likelihood, chant_z
-from mcp_highlight.engine.judge.moments import FoundMoment, _smooth, find_moments, windows_of
+from mcp_highlight.engine.judge.moments import FoundMoment, _mean, _smooth, find_moments, windows_of
 from mcp_highlight.engine.plan.lengths import STANDOUT
 
 W = 0.5
@@ -56,7 +56,7 @@ def _z_and_likelihood(analysis: Analysis, m: FoundMoment) -> tuple[float, float]
     crowd = _smooth(np.asarray(analysis.measures["crowd_db"]), w)
     sound = ChantCurves.of(analysis, crowd)
     onset, peak, fade = windows_of(m, w)
-    pulse = float(np.asarray(analysis.signals["chant"])[max(0, onset - 6) : fade + 8].mean())  # as chant_cut reads it
+    pulse = _mean(np.asarray(analysis.signals["chant"]), m.onset_s - C.CHANT_AROUND_S, m.fade_s + C.CHANT_AROUND_S, w)
     likely = chant_likelihood(sound.broadband, sound.sung, crowd, onset, peak, fade, w)
     return chant_z(sound, onset, peak, fade, w, pulse=pulse), likely
 

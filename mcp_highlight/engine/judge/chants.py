@@ -4,7 +4,9 @@ these measures rank it down (`moments`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -18,7 +20,6 @@ class ChantCurves:
 
     crowd_db: np.ndarray
     """Smoothed as moments are found on it."""
-    pulse: np.ndarray
     broadband: np.ndarray
     sung: np.ndarray
     voice_db: np.ndarray
@@ -40,8 +41,7 @@ class ChantCurves:
         whistled = float(np.sum(whistle >= C.CONFIRM_WHISTLE)) * curves.window_s >= C.MATCH_WHISTLE_S
         minutes = len(curves.score) * curves.window_s / 60
         directed = len(curves.scene_cuts) >= C.MATCH_CUTS_PER_MIN * minutes > 0
-        return cls(crowd_db, get(s.get("chant")), get(s.get("broadband")), get(s.get("sung")), voice, whistle,
-                   reacts and (whistled or directed))  # fmt: skip
+        return cls(crowd_db, get(s.get("broadband")), get(s.get("sung")), voice, whistle, reacts and (whistled or directed))
 
 
 def hold_shape(crowd_db: np.ndarray, p: int, window_s: float) -> float:
@@ -65,16 +65,12 @@ def chant_likelihood(
     """0..1: how likely the moment from window `onset` to `fade` is a chant, not a reaction (constants:
     CHANT_WEIGHTS). A signal that was not measured counts as 0; with no crowd measure, the rise is 0."""
 
-    def mean(x: np.ndarray) -> float:
-        part = x[onset : fade + 1]
-        return float(part.mean()) if part.size else 0.0
-
     rise = _rise(crowd_db, onset, peak, window_s)
     w = C.CHANT_WEIGHTS
     z = (
         C.CHANT_BIAS
-        + w["broadband"] * mean(broadband)
-        + w["sung"] * mean(sung)
+        + w["broadband"] * _over(broadband, onset, fade, np.mean)
+        + w["sung"] * _over(sung, onset, fade, np.mean)
         + w["length_s"] * (fade - onset + 1) * window_s
         + w["rise_db"] * rise
     )
@@ -89,24 +85,20 @@ def _rise(crowd_db: np.ndarray, onset: int, peak: int, window_s: float) -> float
     return float(crowd_db[peak] - crowd_db[max(0, onset - before) : onset - until].mean())
 
 
-def _peak_of(x: np.ndarray, onset: int, fade: int) -> float:
+def _over(x: np.ndarray, onset: int, fade: int, how: Callable[[np.ndarray], Any]) -> float:
+    """`how` (mean, max) of `x` over windows `onset` to `fade`; 0 where it was not measured."""
     part = x[onset : fade + 1]
-    return float(part.max()) if part.size else 0.0
+    return float(how(part)) if part.size else 0.0
 
 
 def chant_z(sound: ChantCurves, onset: int, peak: int, fade: int, window_s: float, *, pulse: float) -> float:
     """The fuller model's log-odds that the moment is a chant (CHANT_SURE_WEIGHTS): it holds its level,
     pulses, sings, is long and narrow-band."""
-
-    def mean(x: np.ndarray) -> float:
-        part = x[onset : fade + 1]
-        return float(part.mean()) if part.size else 0.0
-
     w = C.CHANT_SURE_WEIGHTS
     return (
         C.CHANT_SURE_BIAS
-        + w["broadband"] * mean(sound.broadband)
-        + w["sung"] * mean(sound.sung)
+        + w["broadband"] * _over(sound.broadband, onset, fade, np.mean)
+        + w["sung"] * _over(sound.sung, onset, fade, np.mean)
         + w["length_s"] * (fade - onset + 1) * window_s
         + w["rise_db"] * _rise(sound.crowd_db, onset, peak, window_s)
         + w["pulse"] * pulse
@@ -124,19 +116,19 @@ def surely_a_chant(sound: ChantCurves, onset: int, peak: int, fade: int, window_
     if z > C.CHANT_CERTAIN_Z:
         return True
     confirmed = (
-        _peak_of(sound.voice_db, onset, fade) >= C.CONFIRM_VOICE_DB
-        or _peak_of(sound.whistle, onset, fade) >= C.CONFIRM_WHISTLE
+        _over(sound.voice_db, onset, fade, np.max) >= C.CONFIRM_VOICE_DB
+        or _over(sound.whistle, onset, fade, np.max) >= C.CONFIRM_WHISTLE
     )
     return z > C.CHANT_SURE_Z and not confirmed
 
 
-def chant_cut(sound: ChantCurves, onset: int, peak: int, fade: int, window_s: float) -> tuple[float, float | None]:
+def chant_cut(
+    sound: ChantCurves, onset: int, peak: int, fade: int, window_s: float, *, pulse: float
+) -> tuple[float, float | None]:
     """What a moment keeps of its rank for sounding like a chant, and its chant likelihood when it is taken
-    for one: a span that pulses on a beat is cut by up to CHANT_MAX_CUT, a likely chant by CHANT_LIKELY_CUT
-    times its likelihood, one taken for a chant (CHANT_SURE, or `surely_a_chant`) by the whole of it."""
-    a, b = onset * window_s - C.CHANT_AROUND_S, (fade + 1) * window_s + C.CHANT_AROUND_S
-    part = sound.pulse[max(0, int(a / window_s)) : max(0, int(b / window_s)) + 1]
-    pulse = float(part.mean()) if part.size else 0.0
+    for one: a span that pulses on a beat (`pulse`, the mean chant signal from CHANT_AROUND_S before to
+    after it) is cut by up to CHANT_MAX_CUT, a likely chant by CHANT_LIKELY_CUT times its likelihood, one
+    taken for a chant (CHANT_SURE, or `surely_a_chant`) by the whole of it."""
     keep = 1.0 - float(np.clip((pulse - C.CHANT_FROM) / C.CHANT_SPAN, 0, C.CHANT_MAX_CUT))
     likely = chant_likelihood(sound.broadband, sound.sung, sound.crowd_db, onset, peak, fade, window_s)
     sure = likely >= C.CHANT_SURE or surely_a_chant(sound, onset, peak, fade, window_s, pulse=pulse)

@@ -130,6 +130,7 @@ def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
     base = float(np.median(smooth))
     crowd = _smooth(np.asarray(curves.measures.get("crowd_db") or np.zeros(0), dtype=np.float64), w)
     music = np.asarray(curves.signals.get("music") or np.zeros(0), dtype=np.float64)
+    chant = np.asarray(curves.signals.get("chant") or np.zeros(0), dtype=np.float64)
     sound = ChantCurves.of(curves, crowd)
     cuts = np.asarray(curves.scene_cuts, dtype=np.float64)
     out: list[FoundMoment] = []
@@ -149,7 +150,8 @@ def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
         rank = score * (1 - C.LENGTH_SHARE + C.LENGTH_SHARE * length) * hold_shape(crowd, p, w)
         # The edge of an ad break or a PA song, and a chant, rank low however loud.
         rank *= 1.0 - _mean(music, onset_s - C.MUSIC_AROUND_S[0], fade_s + C.MUSIC_AROUND_S[1], w)
-        keep, likely = chant_cut(sound, onset, p, fade, w)
+        chanting = _mean(chant, onset_s - C.CHANT_AROUND_S, fade_s + C.CHANT_AROUND_S, w)
+        keep, likely = chant_cut(sound, onset, p, fade, w, pulse=chanting)
         rank *= keep
         why, facts = explain(curves, onset_s, anchor_s, fade_s)
         if likely is not None:
