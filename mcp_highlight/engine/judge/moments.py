@@ -18,7 +18,7 @@ from scipy.signal import find_peaks
 from mcp_highlight.core.durations import format_seconds
 from mcp_highlight.engine.judge import constants as C
 from mcp_highlight.engine.judge.activity import activity_peaks
-from mcp_highlight.engine.judge.chants import ChantCurves, chant_cut, chant_likelihood, hold_shape
+from mcp_highlight.engine.judge.chants import ChantCurves, chant_cut, chant_likelihood, hold_shape, joins_a_chant
 from mcp_highlight.engine.judge.curves import Curves
 from mcp_highlight.engine.judge.replays import Replay
 from mcp_highlight.engine.judge.video_signals import montage
@@ -172,8 +172,23 @@ def _reactions(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
                 facts=facts,
             )
         )
-    out.sort(key=lambda m: -m.rank)
-    return out
+    return _join_chants(out, sound, w)
+
+
+def _join_chants(moments: list[FoundMoment], sound: ChantCurves, w: float) -> list[FoundMoment]:
+    """The moments, strongest first, with the pieces of a chant next to one taken for it ranked down as it
+    was (`chants.joins_a_chant`): the finder may split a chant into several moments."""
+    taken = [(a, b) for a, _, b in (windows_of(m, w) for m in moments if "chant_likelihood" in m.facts)]
+    out = []
+    for m in moments:
+        if taken and "chant_likelihood" not in m.facts and joins_a_chant(sound, *windows_of(m, w), w, taken):
+            m = m.model_copy(update={
+                "rank": round(m.rank * (1.0 - C.CHANT_LIKELY_CUT), 4),
+                "why": m.why + ", more of the chant next to it (ranked down)",
+                "facts": {**m.facts, "chant_joined": 1.0},
+            })  # fmt: skip
+        out.append(m)
+    return sorted(out, key=lambda m: -m.rank)
 
 
 def _most_active(curves: Curves, min_gap_s: float) -> list[FoundMoment]:
