@@ -13,7 +13,9 @@ Reported per family and per axis value: the share of runs with every goal, grade
 the reel's share of non-highlights, runs with a moment twice (median and worst decile), event music
 share, older-game recall/precision, next to a naive baseline (the loudest 8 s windows of our own
 loudness signal) judged on the same files in the same call, and an earlier report (`--compare`).
-Nothing here is a test: it reports numbers and whether issue 15's targets are met.
+Nothing here is a test: it reports numbers and whether issue 15's targets are met. `--keep-reads DIR`
+keeps each run's one-pass reads and `--rejudge DIR` judges those runs again with this tree
+(`judgement_reads`): how a judgement constant is re-fitted in minutes.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 import bench_common  # noqa: E402
+import judgement_reads  # noqa: E402
 import judgement_runs  # noqa: E402
 from judgement_runs import FAMILIES  # noqa: E402
 
@@ -95,27 +98,47 @@ def _tasks(opts: argparse.Namespace, unavailable: set[object]) -> list[tuple[str
 
 
 def run(opts: argparse.Namespace) -> dict[str, Any]:
-    unavailable, notes = _unavailable()
-    tasks = _tasks(opts, unavailable)
+    """Every run of the sweep judged (or, with --rejudge, every kept run judged again), and the report."""
+    if opts.rejudge:
+        kept = judgement_reads.kept_runs(opts.rejudge)
+        notes = [f"{len(kept)} runs judged again from the one-pass reads kept in {opts.rejudge}"]
+        jobs = [(judgement_reads.rejudge, (path,), path.name.removesuffix(".reads.pkl")) for path in kept]
+    else:
+        unavailable, notes = _unavailable()
+        tasks = _tasks(opts, unavailable)
+        jobs = [(judgement_runs.run_seed, (*task, opts.keep_reads), f"{task[0]} seed {task[1]}") for task in tasks]
+    started = time.perf_counter()
+    rows = _judged(jobs, opts)
+    return _report(rows, notes, time.perf_counter() - started)
+
+
+def _judged(jobs: list[tuple[Any, tuple[Any, ...], str]], opts: argparse.Namespace) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     started = time.perf_counter()
+    if opts.rows:
+        opts.rows.parent.mkdir(parents=True, exist_ok=True)
     log = opts.rows.open("a") if opts.rows else None
     with ProcessPoolExecutor(max_workers=opts.jobs) as pool:
-        futures = [pool.submit(judgement_runs.run_seed, *task) for task in tasks]
-        for n, (task, future) in enumerate(zip(tasks, futures, strict=True), 1):
+        futures = [pool.submit(fn, *args) for fn, args, _ in jobs]
+        for n, ((_, _, label), future) in enumerate(zip(jobs, futures, strict=True), 1):
             got = future.result()
             rows += got
             if log:  # every finished seed at once, so a sweep stopped early still leaves its runs
                 log.writelines(json.dumps(r, default=str) + "\n" for r in got)
                 log.flush()
             o = got[-1]["ours"]
-            bench_common.say(f"[{n}/{len(tasks)}] {task[0]} seed {task[1]}: {len(got)} run(s), last recall "
-                            f"{o['recall']:.2f}, {time.perf_counter() - started:.0f} s so far")  # fmt: skip
+            bench_common.say(f"[{n}/{len(jobs)}] {label}: {len(got)} run(s), last recall {o['recall']:.2f}, "
+                             f"{time.perf_counter() - started:.0f} s so far")  # fmt: skip
+    return rows
+
+
+def _report(rows: list[dict[str, Any]], notes: list[str], seconds: float) -> dict[str, Any]:
     inputs = {f: {"minutes": FAMILIES[f].minutes, "size": FAMILIES[f].size, "reel_s": FAMILIES[f].reel_s,
-                  "seeds": sum(1 for t in tasks if t[0] == f), "runs": sum(1 for r in rows if r["family"] == f)}
-              for f in opts.families}  # fmt: skip
+                  "seeds": len({r["seed"] for r in rows if r["family"] == f}),
+                  "runs": sum(1 for r in rows if r["family"] == f)}
+              for f in dict.fromkeys(r["family"] for r in rows)}  # fmt: skip
     return {"machine": bench_common.machine_info(), "inputs": inputs, "notes": notes, "rows": rows,
-            "summary": summarise(rows), "sweep_s": time.perf_counter() - started}  # fmt: skip
+            "summary": summarise(rows), "sweep_s": seconds}  # fmt: skip
 
 
 def _stats(rows: list[dict[str, Any]], who: str) -> dict[str, Any]:
@@ -244,6 +267,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--save", type=Path, help="also write the report to this file")
     parser.add_argument("--rows", type=Path, help="append every run to this JSON-lines file as it finishes")
     parser.add_argument("--summarise", type=Path, help="judge nothing: report the runs in this JSON-lines file")
+    parser.add_argument("--keep-reads", type=Path, metavar="DIR",
+                        help="keep each run's one-pass reads in DIR (about 1 MB a run) to judge them again")
+    parser.add_argument("--rejudge", type=Path, metavar="DIR",
+                        help="judge the runs kept in DIR again with this tree, from their reads (minutes, not an hour)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     opts = parser.parse_args(argv)
     opts.families = [f.strip() for f in opts.families.split(",") if f.strip()]
@@ -252,17 +279,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error(f"--families: unknown {', '.join(unknown)} (choose from {', '.join(FAMILIES)})")
     if opts.compare and not opts.compare.is_file():
         parser.error(f"--compare {opts.compare}: no such report")
+    if opts.rejudge and (opts.keep_reads or opts.summarise):
+        parser.error("--rejudge judges kept runs again: it goes with neither --keep-reads nor --summarise")
+    if opts.rejudge and not judgement_reads.kept_runs(opts.rejudge):
+        parser.error(f"--rejudge {opts.rejudge}: no kept runs there (make them with --keep-reads {opts.rejudge})")
     return opts
 
 
 def _from_rows(path: Path) -> dict[str, Any]:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    inputs = {f: {"minutes": FAMILIES[f].minutes, "size": FAMILIES[f].size, "reel_s": FAMILIES[f].reel_s,
-                  "seeds": len({r["seed"] for r in rows if r["family"] == f}),
-                  "runs": sum(1 for r in rows if r["family"] == f)}
-              for f in dict.fromkeys(r["family"] for r in rows)}  # fmt: skip
-    return {"machine": bench_common.machine_info(), "inputs": inputs, "notes": [f"runs read from {path}"], "rows": rows,
-            "summary": summarise(rows), "sweep_s": sum(r["analyse_s"] + r["make_s"] for r in rows)}  # fmt: skip
+    return _report(rows, [f"runs read from {path}"], sum(r["analyse_s"] + r["make_s"] for r in rows))
 
 
 def main(argv: list[str]) -> int:

@@ -14,6 +14,8 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,13 +129,15 @@ def _loudest(analysis: Any, target_s: float, clip_s: float = 8.0) -> list[tuple[
     return sorted(taken)
 
 
-def _judge(path: Path, reel_s: float) -> tuple[Any, list[tuple[float, float]], float]:
+def judge(path: Path, reel_s: float, read: Any = None) -> tuple[Any, list[tuple[float, float]], float]:
+    """The analysis (its one pass by `read`, by default over the file), the reel's clips and the seconds taken."""
     from mcp_highlight.engine.judge.analyse import analyse
+    from mcp_highlight.engine.judge.readers import read_side_by_side
     from mcp_highlight.engine.media.probe import probe
     from mcp_highlight.engine.plan.planner import PlanRequest, plan_reel
 
     t0 = time.perf_counter()
-    analysis = analyse(probe(path, max_bytes=1 << 40), cache_dir=None)
+    analysis = analyse(probe(path, max_bytes=1 << 40), cache_dir=None, read=read or read_side_by_side)
     seconds = time.perf_counter() - t0
     plan = plan_reel([analysis], PlanRequest(target_s=reel_s))
     return analysis, [(m.start_s, m.end_s) for m in plan.moments], seconds
@@ -170,35 +174,48 @@ def _game_metrics(truth: Any, kept: list[tuple[float, float]], reel_s: float) ->
     }
 
 
-def run_seed(family: str, seed: int, picture: dict[str, Any], sounds: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every run of one seed (one picture, each sound variant): one row per run, ours and the baseline."""
+def scored(family: str, seed: int, axes: dict[str, Any], truth: Any, judged: tuple[Any, list, float]) -> dict[str, Any]:
+    """One run's row: ours and the naive baseline against the truth."""
     fam = FAMILIES[family]
-    rows: list[dict[str, Any]] = []
-    t0 = time.perf_counter()
+    analysis, kept, seconds = judged
     if family == "game":
-        path, truth = _game(fam, seed)
-        made = time.perf_counter() - t0
-        analysis, kept, seconds = _judge(path, fam.reel_s)
-        ours = _game_metrics(truth, kept, fam.reel_s)
-        base = _game_metrics(truth, _loudest(analysis, fam.reel_s), fam.reel_s)
-        return [{"family": family, "seed": seed, "axes": {}, "ours": ours, "loudest": base,
-                 "analyse_s": seconds, "make_s": made}]  # fmt: skip
+        ours, base = _game_metrics(truth, kept, fam.reel_s), _game_metrics(truth, _loudest(analysis, fam.reel_s), fam.reel_s)
+    else:
+        ours, base = _recording_metrics(truth, kept), _recording_metrics(truth, _loudest(analysis, fam.reel_s))
+    return {"family": family, "seed": seed, "axes": axes, "ours": ours, "loudest": base, "analyse_s": seconds}
+
+
+@contextmanager
+def footage(family: str, seed: int, picture: dict[str, Any], sound: dict[str, Any]) -> Iterator[tuple[Path, Any]]:
+    """A run's file and its truth: the older game as cached, else the seed's picture and the sound variant
+    muxed (stream copy) into a scratch file that lives as long as the context."""
+    fam = FAMILIES[family]
+    if family == "game":
+        yield _game(fam, seed)
+        return
+    from footage.synth.encode import mux
+
     video = _picture(fam, seed, picture)
+    audio, truth = _track(fam, seed, picture, sound)
     scratch = CACHE / "scratch"
     scratch.mkdir(parents=True, exist_ok=True)
-    for sound in sounds:
-        from footage.synth.encode import mux
+    with tempfile.TemporaryDirectory(dir=scratch) as tmp:
+        yield mux(video, audio, Path(tmp) / "run.mp4"), truth
 
-        t1 = time.perf_counter()
-        audio, truth = _track(fam, seed, picture, sound)
-        with tempfile.TemporaryDirectory(dir=scratch) as tmp:
-            path = mux(video, audio, Path(tmp) / "run.mp4")
-            made = time.perf_counter() - t1 + (t1 - t0 if not rows else 0.0)
-            analysis, kept, seconds = _judge(path, fam.reel_s)
-        rows.append({
-            "family": family, "seed": seed, "axes": {**picture, **sound},
-            "ours": _recording_metrics(truth, kept),
-            "loudest": _recording_metrics(truth, _loudest(analysis, fam.reel_s)),
-            "analyse_s": seconds, "make_s": made,
-        })  # fmt: skip
+
+def run_seed(
+    family: str, seed: int, picture: dict[str, Any], sounds: list[dict[str, Any]], keep: Path | None = None
+) -> list[dict[str, Any]]:
+    """Every run of one seed (one picture, each sound variant): one row per run, ours and the baseline.
+    With `keep`, each run's one-pass reads are kept there to judge again (`judgement_reads`)."""
+    import judgement_reads
+
+    rows: list[dict[str, Any]] = []
+    for k, sound in enumerate(sounds if family != "game" else [{}]):
+        t0 = time.perf_counter()
+        with footage(family, seed, picture, sound) as (path, truth):
+            made = time.perf_counter() - t0
+            read = judgement_reads.recording(keep, (family, seed, picture, sound, k)) if keep else None
+            judged = judge(path, FAMILIES[family].reel_s, read)
+        rows.append({**scored(family, seed, {**picture, **sound}, truth, judged), "make_s": made})
     return rows

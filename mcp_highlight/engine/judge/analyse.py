@@ -23,7 +23,7 @@ from mcp_highlight.engine.judge.analysis import ANALYSIS_VERSION, Analysis
 from mcp_highlight.engine.judge.curves import Curves
 from mcp_highlight.engine.judge.fuse import Fused, fuse
 from mcp_highlight.engine.judge.moments import FoundMoment, find_moments, mark_replays, windows_of, worth_hearing
-from mcp_highlight.engine.judge.readers import read_side_by_side
+from mcp_highlight.engine.judge.readers import Reader, read_side_by_side
 from mcp_highlight.engine.judge.replays import Replay, find_replays
 from mcp_highlight.engine.judge.sound_events import MODEL_ERRORS as SOUND_MODEL_ERRORS
 from mcp_highlight.engine.judge.sound_events import sung_windows
@@ -117,10 +117,12 @@ def analyse(
     progress: ProgressFn = no_progress,
     cache_dir: Path | None = None,
     window_s: float = 0.5,
+    read: Reader = read_side_by_side,
 ) -> Analysis:
     """Score every `window_s` of `info.path` for excitement (0..1), with the signals behind it.
 
-    Results are cached in `cache_dir` by content hash; a hit returns `cached=True` at once.
+    Results are cached in `cache_dir` by content hash; a hit returns `cached=True` at once. `read` is
+    the one pass over the file (the judgement benchmark records and replays it to judge again).
     """
     if not 0.05 <= window_s <= 10:
         raise ImpossibleRequestError(
@@ -138,7 +140,7 @@ def analyse(
     n = max(1, math.ceil(info.duration_s / window_s))
     if info.has_audio:
         warm_sound_events()
-    video, audio, warnings = read_side_by_side(info, n, window_s, progress)
+    video, audio, warnings = read(info, n, window_s, progress)
     progress(0.95, "Scoring")
     fused = fuse(video, audio, n, window_s)
     curves = _curves(fused, scene_cuts(video) if video is not None else [], window_s, info.duration_s)

@@ -70,9 +70,13 @@ def _follow(readers: Readers, duration_s: float, progress: ProgressFn) -> None:
         raise
 
 
-def read_side_by_side(
-    info: MediaInfo, n: int, window_s: float, progress: ProgressFn
-) -> tuple[VideoWindows | None, AudioWindows | None, list[str]]:
+Reads = tuple[VideoWindows | None, AudioWindows | None, list[str]]
+"""What the one pass over a file gives: the picture's and the sound's windows, and the warnings."""
+Reader = Callable[[MediaInfo, int, float, ProgressFn], Reads]
+"""How `analyse` gets a file's one pass (`read_side_by_side`; a benchmark may replay kept reads)."""
+
+
+def read_side_by_side(info: MediaInfo, n: int, window_s: float, progress: ProgressFn) -> Reads:
     """The picture's and the sound's windows (None for a side with nothing readable) and the warnings."""
     path = Path(info.path)
     origin = _origin(path)
