@@ -163,13 +163,7 @@ def analyse(
     )
     if cache_dir is not None:
         analysis_cache.store(cache_dir, analysis)
-    log.info(
-        "analysed",
-        path=str(path),
-        seconds=round(info.duration_s, 1),
-        elapsed=round(analysis.elapsed_s, 2),
-        has_audio=analysis.has_audio,
-        has_motion=analysis.has_motion,
-    )
+    log.info("analysed", path=str(path), seconds=round(info.duration_s, 1), elapsed=round(analysis.elapsed_s, 2),
+             has_audio=analysis.has_audio, has_motion=analysis.has_motion)  # fmt: skip
     progress(1.0, "Analysis done")
     return analysis
