@@ -270,7 +270,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--keep-reads", type=Path, metavar="DIR",
                         help="keep each run's one-pass reads in DIR (about 1 MB a run) to judge them again")
     parser.add_argument("--rejudge", type=Path, metavar="DIR",
-                        help="judge the runs kept in DIR again with this tree, from their reads (minutes, not an hour)")
+                        help="judge the runs kept in DIR again with this tree, from their reads (a third of the time)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     opts = parser.parse_args(argv)
     opts.families = [f.strip() for f in opts.families.split(",") if f.strip()]
