@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from drawn_crowd import drawn_crowd
+from drawn_crowd import drawn_match
 
 from mcp_highlight.engine.judge import constants as C
 from mcp_highlight.engine.judge.analysis import Analysis
@@ -35,18 +35,10 @@ def _match(*, piece_db: float = 7.0, piece_s: float = PIECE, voice_at_piece: flo
     chant = (t >= CHANT) & (t < CHANT + 11)  # its swell at the end heard alone sounds like any reaction
     near_goal = np.abs(t - GOAL - 3) < 6
     at_piece = np.abs(t - piece_s) < 2
-    analysis = drawn_crowd(
-        crowd_db,
-        full_db=14.0,
-        window_s=W,
-        broadband=np.where(near_goal, 0.9, np.where(chant, 0.2, 0.5)),
-        sung=np.where(chant, 0.15, 0.0),
-        chant=np.where(chant, 0.3, 0.0),
-        whistle=np.where(at_piece & whistle_at_piece, 1.0, 0.0),
-    )
     voice = np.where(near_goal, 6.0, np.where(at_piece, voice_at_piece, 0.0))
-    cuts = np.arange(5.0, SECONDS, 60.0 / cuts_per_min).tolist() if cuts_per_min else []
-    return analysis.model_copy(update={"measures": {**analysis.measures, "voice_db": voice.tolist()}, "scene_cuts": cuts})
+    whistle = np.where(at_piece & whistle_at_piece, 1.0, 0.0)
+    return drawn_match(crowd_db, window_s=W, near_goal=near_goal, chant=chant, whistle=whistle, voice_db=voice,
+                       cuts_per_min=cuts_per_min)  # fmt: skip
 
 
 def _at(moments: list[FoundMoment], t: float) -> FoundMoment:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from drawn_crowd import drawn_crowd
+from drawn_crowd import drawn_match
 
 from mcp_highlight.engine.judge import constants as C
 from mcp_highlight.engine.judge.analysis import Analysis
@@ -29,18 +29,9 @@ def _match(*, voice_at_swell: float = 0.0, voice_at_goal: float = 6.0, cuts_per_
     crowd_db = goal + swell + rng.normal(0, 0.3, t.size)
     in_swell = (t >= SWELL) & (t < SWELL + 9)
     near_goal = np.abs(t - GOAL - 3) < 6
-    analysis = drawn_crowd(
-        crowd_db,
-        full_db=14.0,
-        window_s=W,
-        broadband=np.where(near_goal, 0.9, np.where(in_swell, 0.2, 0.5)),
-        sung=np.where(in_swell, 0.15, 0.0),
-        chant=np.where(in_swell, 0.3, 0.0),
-        whistle=np.zeros(t.size),
-    )
     voice = np.where(near_goal, voice_at_goal, np.where(in_swell, voice_at_swell, 0.0))
-    cuts = np.arange(5.0, SECONDS, 60.0 / cuts_per_min).tolist() if cuts_per_min else []
-    return analysis.model_copy(update={"measures": {**analysis.measures, "voice_db": voice.tolist()}, "scene_cuts": cuts})
+    return drawn_match(crowd_db, window_s=W, near_goal=near_goal, chant=in_swell, whistle=np.zeros(t.size),
+                       voice_db=voice, cuts_per_min=cuts_per_min)  # fmt: skip
 
 
 def _swell(analysis: Analysis) -> FoundMoment:
