@@ -10,7 +10,9 @@ with no crowd reaction. Every run draws every axis; each axis value is balanced 
 (random permutations in blocks of 12), so each is reported on its own: the other axes average out.
 
 Reported per family and per axis value: the share of runs with every goal, graded-moment recall,
-the reel's share of non-highlights, runs with a moment twice (median and worst decile), event music
+the reel's share of non-highlights, runs with a moment twice (median and worst decile), the broadcasts'
+replays found from the picture (share of the truth's, and replays found that are none: a reel seldom
+shows either, so without this column the sweep could not see the replay search at all), event music
 share, older-game recall/precision, next to a naive baseline (the loudest 8 s windows of our own
 loudness signal) judged on the same files in the same call, and an earlier report (`--compare`).
 Nothing here is a test: it reports numbers and whether issue 15's targets are met. `--keep-reads DIR`
@@ -157,6 +159,11 @@ def _stats(rows: list[dict[str, Any]], who: str) -> dict[str, Any]:
         out["not_highlight_median"], out["not_highlight_worst_decile"] = float(np.median(nh)), float(np.percentile(nh, 90))
         out["music_median"], out["music_worst_decile"] = float(np.median(music)), float(np.percentile(music, 90))
         out["runs_with_a_moment_twice"] = int(np.sum(col("duplicates") > 0))
+    with_replays = [r[who] for r in rows if r[who].get("replays")]
+    if with_replays:
+        found = np.array([o["replays_found"] / o["replays"] for o in with_replays])
+        out["replays_median"], out["replays_worst_decile"] = float(np.median(found)), float(np.percentile(found, 10))
+        out["false_replays"] = int(sum(o["replays_false"] for o in with_replays))
     if "precision" in rows[0][who]:
         p = col("precision")
         out["precision_median"], out["precision_worst_decile"] = float(np.median(p)), float(np.percentile(p, 10))
@@ -219,7 +226,8 @@ def print_report(report: dict[str, Any], compare: dict[str, Any] | None) -> None
     before = {(s["family"], s["axis"], s["value"]): s for s in (compare or {}).get("summary", [])}
     table = Table(title="judgement sweep: median / worst decile over runs (worst decile = 10th percentile of recall, "
                   "90th of shares)", title_justify="left")  # fmt: skip
-    cols = ["family", "axis", "value", "runs", "every goal", "recall", "non-highlight", "music", "twice", "precision"]
+    cols = ["family", "axis", "value", "runs", "every goal", "recall", "non-highlight", "music", "twice", "replays",
+            "precision"]  # fmt: skip
     if compare:
         cols.append("recall median before")
     for col in cols:
@@ -231,6 +239,8 @@ def print_report(report: dict[str, Any], compare: dict[str, Any] | None) -> None
             f"{_pct(s.get('not_highlight_median'), '.1%')} / {_pct(s.get('not_highlight_worst_decile'), '.1%')}",
             f"{_pct(s.get('music_median'), '.1%')} / {_pct(s.get('music_worst_decile'), '.1%')}",
             str(s.get("runs_with_a_moment_twice", "-")),
+            f"{s['replays_median']:.2f} / {s['replays_worst_decile']:.2f}, {s['false_replays']} false"
+            if "replays_median" in s else "-",
             f"{_pct(s.get('precision_median'), '.2f')} / {_pct(s.get('precision_worst_decile'), '.2f')}",
         ]  # fmt: skip
         if compare:

@@ -174,6 +174,15 @@ def _game_metrics(truth: Any, kept: list[tuple[float, float]], reel_s: float) ->
     }
 
 
+def replay_metrics(truth: Any, found: list[Any]) -> dict[str, int]:
+    """The truth's replays that the analysis found, each covered to within a second at both ends (as
+    tests/test_replays_from_picture.py asks), and the replays it found that overlap none. Reels hide
+    both (a replay found or not rarely changes which clips are kept), so the sweep reports them apart."""
+    covered = sum(any(f.start_s <= r.start_s + 1 and r.end_s - 1 <= f.end_s for f in found) for r in truth.replays)
+    false = sum(not any(f.start_s < r.end_s and r.start_s < f.end_s for r in truth.replays) for f in found)
+    return {"replays": len(truth.replays), "replays_found": covered, "replays_false": false}
+
+
 def scored(family: str, seed: int, axes: dict[str, Any], truth: Any, judged: tuple[Any, list, float]) -> dict[str, Any]:
     """One run's row: ours and the naive baseline against the truth."""
     fam = FAMILIES[family]
@@ -182,6 +191,8 @@ def scored(family: str, seed: int, axes: dict[str, Any], truth: Any, judged: tup
         ours, base = _game_metrics(truth, kept, fam.reel_s), _game_metrics(truth, _loudest(analysis, fam.reel_s), fam.reel_s)
     else:
         ours, base = _recording_metrics(truth, kept), _recording_metrics(truth, _loudest(analysis, fam.reel_s))
+        if truth.replays:
+            ours.update(replay_metrics(truth, analysis.replays))
     return {"family": family, "seed": seed, "axes": axes, "ours": ours, "loudest": base, "analyse_s": seconds}
 
 

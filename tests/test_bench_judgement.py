@@ -73,3 +73,29 @@ def test_the_targets_say_no_when_a_number_misses() -> None:
     met = {name: ok for name, _, _, ok in bench_judgement.targets(bench_judgement.summarise(bad))}
     assert not met["broadcast: every goal"] and not met["broadcast: recall worst decile"]
     assert not met["broadcast: non-highlight worst decile"] and met["broadcast: recall median"]
+
+
+def test_replays_found_count_only_replays_covered_end_to_end_and_the_rest_are_false() -> None:
+    from footage.synth.truth import RecordingTruth, TrueReplay
+    from judgement_runs import replay_metrics
+
+    from mcp_highlight.engine.judge.replays import Replay
+
+    truth = RecordingTruth(kind="broadcast", duration_s=600.0, moments=[],
+                           replays=[TrueReplay(of=0, start_s=100.0, end_s=112.0), TrueReplay(of=1, start_s=300.0, end_s=310.0)])  # fmt: skip
+    whole = Replay(start_s=99.5, end_s=112.5, of_s=90)
+    partly = Replay(start_s=302.5, end_s=310, of_s=290)  # misses 2.5 s of the second replay's start
+    elsewhere = Replay(start_s=400, end_s=410, of_s=390)
+    assert replay_metrics(truth, [whole, partly, elsewhere]) == {"replays": 2, "replays_found": 1, "replays_false": 1}
+    assert replay_metrics(truth, []) == {"replays": 2, "replays_found": 0, "replays_false": 0}
+
+
+def test_replays_are_summarised_over_the_runs_that_have_some() -> None:
+    rows = [_row(1.0, 0.0, 3, replay_graphic="noise") for _ in range(4)]
+    for row, (found, false) in zip(rows, [(2, 0), (2, 1), (1, 0), (0, 2)], strict=True):
+        row["ours"] = {**row["ours"], "replays": 2, "replays_found": found, "replays_false": false}
+    rows.append(_row(1.0, 0.0, 3, replay_graphic="noise"))  # no replay in its truth: not counted
+    s = next(s for s in bench_judgement.summarise(rows) if s["axis"] == "all runs")
+    assert s["replays_median"] == 0.75 and abs(s["replays_worst_decile"] - 0.15) < 1e-9  # of 0, 0.5, 1, 1
+    assert s["false_replays"] == 3
+    assert "replays_median" not in next(s for s in bench_judgement.summarise(rows) if s["axis"] == "baseline")
