@@ -220,3 +220,16 @@ def test_a_moment_in_the_first_minute_is_not_matched_by_any_wide_shot_after_it()
     assert not _LiveMatch(video)(36.0, 44.0, 21.0)  # more wide play: no replay
     thumbs[(times > 36) & (times < 44)] = noisy(action)
     assert _LiveMatch(_thumbs_windows(times, thumbs))(36.0, 44.0, 21.0)  # the action again: a replay
+
+
+def test_keyframes_are_decoded_only_in_stretches_where_the_live_moment_seen_again_decides() -> None:
+    """Two signs make a replay without the match; one sign and the match make one. Only the second
+    kind of stretch has its skipped keyframes decoded (the costly part of the replay search)."""
+    from mcp_highlight.engine.judge.replays import Transition, _keyframes_wanted, _Stretch
+
+    times = np.arange(0.0, 100.0, 0.04)
+    video = _thumbs_windows(np.arange(0.0, 100.0, 6.0), np.random.default_rng(0).normal(size=(17, 18 * 32)))
+    stretch = _Stretch(video, times, np.zeros(times.size, bool), np.zeros(0), np.zeros(200), W)
+    marks = [Transition(40.0, 40.5, 1.0), Transition(50.0, 50.0, 0.0), Transition(60.0, 60.5, 1.0)]
+    wanted = _keyframes_wanted(stretch, marks, [(30.0, 32.0)])
+    assert sorted(wanted) == [(40.5, 50.0), (50.0, 60.0)], wanted  # wipe to cut, cut to wipe: one sign each
